@@ -1,0 +1,79 @@
+/**
+ * The CRM port. HubSpot and Salesforce adapters implement it; the worker speaks only these words.
+ * An adapter is built per tenant from its mapping, so it knows the grid object's CRM name, the
+ * association settings and the identity fields; callers name objects by their role.
+ *
+ * Batch methods take any number of items and split them into the CRM's batch size themselves, and return one
+ * outcome per item, in order. A request that still fails after the adapter's own retries throws a CrmError
+ * (retryable or not); a record the CRM refuses is an outcome, so its batch-mates still go through.
+ */
+import type { CrmError } from './crm-errors.ts';
+
+/** Roles, not CRM names: HubSpot deals/companies/contacts, Salesforce Opportunity/Account/Contact. */
+export type CrmObjectRole = 'grid' | 'deal' | 'company' | 'contact';
+
+export type RecordOutcome = { ok: true; id: string; created?: boolean } | { ok: false; error: CrmError };
+
+export interface ExternalIdUpsert {
+  /** Value of the mapping's grid.externalIdField. */
+  externalId: string;
+  properties: Record<string, string>;
+}
+
+export interface RecordUpdate {
+  id: string;
+  properties: Record<string, string>;
+}
+
+export interface GridLinks {
+  /** The grid record's CRM id. */
+  gridRecordId: string;
+  deal?: string;
+  company?: string;
+  contact?: string;
+}
+
+export interface FoundRecord {
+  id: string;
+  /** The record's owner (HubSpot hubspot_owner_id, Salesforce OwnerId), when it has one. */
+  ownerId?: string;
+  /** Requested extra fields (ICP values), as strings; absent when empty. */
+  fields: Record<string, string>;
+}
+
+export interface CrmOwner {
+  id: string;
+  active: boolean;
+  name?: string;
+}
+
+export interface NewAeTask {
+  subject: string;
+  body: string;
+  dueAt: Date;
+  priority: 'high' | 'medium' | 'low';
+  ownerId: string;
+  /** A string unique to the grid, written into the task so a lookup can find it after a crash. */
+  marker: string;
+  links: { deal?: string; company?: string; contact?: string };
+}
+
+export interface CrmClient {
+  readonly crm: 'hubspot' | 'salesforce';
+  /** Upserts grid records keyed by the external-ID field, coalesced into as few calls as the CRM allows. */
+  upsertGridRecords(records: ExternalIdUpsert[]): Promise<RecordOutcome[]>;
+  /** Links grid records to their deal, company and contact (HubSpot associations v4, Salesforce lookup fields). */
+  linkGridRecords(links: GridLinks[]): Promise<RecordOutcome[]>;
+  /** Updates deal, company or contact fields by record id. */
+  updateRecords(role: Exclude<CrmObjectRole, 'grid'>, updates: RecordUpdate[]): Promise<RecordOutcome[]>;
+  /** Companies by domain (the mapping's identity field); the map has no entry for a domain not found. */
+  findCompaniesByDomain(domains: string[], fields: string[]): Promise<Map<string, FoundRecord>>;
+  findContactsByEmail(emails: string[]): Promise<Map<string, FoundRecord>>;
+  /** Deals/opportunities by id; missing ids have no entry. */
+  getDeals(ids: string[], fields: string[]): Promise<Map<string, FoundRecord>>;
+  getCompanies(ids: string[], fields: string[]): Promise<Map<string, FoundRecord>>;
+  getOwner(ownerId: string): Promise<CrmOwner | undefined>;
+  /** The id of a task carrying this marker, if one exists (created before a crash, say). */
+  findTaskByMarker(marker: string): Promise<string | undefined>;
+  createTask(task: NewAeTask): Promise<string>;
+}

@@ -1,0 +1,49 @@
+/**
+ * Signals: evidence of buying intent from product usage, docs and website activity, community and external
+ * events (seed 001, "Big List of Sales Signals"). They arrive in batches and are combined per account.
+ */
+import { z } from 'zod';
+
+export const SIGNAL_SOURCES = ['product', 'docs', 'website', 'community', 'external'] as const;
+export type SignalSource = (typeof SIGNAL_SOURCES)[number];
+
+export const INTENT_LEVELS = ['high', 'medium', 'low'] as const;
+export type IntentLevel = (typeof INTENT_LEVELS)[number];
+
+export const signalSchema = z
+  .object({
+    /** Sender-chosen id; a signal sent twice is stored once. */
+    id: z.string().min(1).max(200),
+    /** Free-form type looked up in the tenant's scoring table, e.g. "product.active_day", "website.pricing_view". */
+    type: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[a-z0-9_.-]+$/, 'use lower-case letters, digits, ".", "_" or "-"'),
+    account: z
+      .object({
+        domain: z
+          .string()
+          .trim()
+          .toLowerCase()
+          .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'expected a domain such as "ledgerline.example"'),
+      })
+      .strict(),
+    contact: z
+      .object({ email: z.email().transform((e) => e.toLowerCase()), name: z.string().max(255).optional() })
+      .strict()
+      .optional(),
+    occurredAt: z.iso.datetime({ offset: true }),
+    value: z.number().finite().optional(),
+    attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    source: z.enum(SIGNAL_SOURCES).optional(),
+  })
+  .strict();
+
+export type Signal = z.infer<typeof signalSchema>;
+
+export const MAX_SIGNALS_PER_BATCH = 1_000;
+
+export const signalBatchSchema = z
+  .object({ signals: z.array(signalSchema).min(1).max(MAX_SIGNALS_PER_BATCH) })
+  .strict();

@@ -1,0 +1,166 @@
+/**
+ * The storage port. Two adapters implement it (sqlite/ the embedded default, postgres/ for several replicas);
+ * nothing upstream knows which one it talks to. The same contract suite (test/contract) runs on both.
+ *
+ * Every method is one transaction: either all of it is committed or none of it.
+ */
+import type { GridCompleteness } from '../domain/grid-completeness.ts';
+import type { SalesGrid } from '../domain/sales-grid.ts';
+import type { Signal } from '../domain/signal.ts';
+import type { Job, JobKind, NewJob } from './job.ts';
+
+/** The HTTP answer a delivery got, kept so a repeated webhook-id gets the very same answer. */
+export interface DeliveryAnswer {
+  status: number;
+  body: unknown;
+}
+
+export type Accepted<T> = { replay: false; result: T; answer: DeliveryAnswer } | { replay: true; answer: DeliveryAnswer };
+
+export interface GridAcceptance {
+  gridId: string;
+  /** The version number this delivery got (1, 2, …). */
+  version: number;
+  /**
+   * new_version: stored and now current. unchanged: same content as the current version, nothing stored.
+   * superseded: kept in history, but a version captured later is already current, so it stays current.
+   */
+  outcome: 'new_version' | 'unchanged' | 'superseded';
+}
+
+export interface AcceptGrid {
+  tenant: string;
+  webhookId: string;
+  grid: SalesGrid;
+  completeness: GridCompleteness;
+  receivedAt: Date;
+  /** Builds the answer inside the transaction, once the outcome is known; it is stored with the delivery. */
+  answer: (result: GridAcceptance) => DeliveryAnswer;
+}
+
+export interface SignalsAcceptance {
+  /** Signals stored by this delivery; signals whose id was already stored are counted in `duplicates`. */
+  accepted: number;
+  duplicates: number;
+  accounts: string[];
+}
+
+export interface AcceptSignals {
+  tenant: string;
+  webhookId: string;
+  signals: Signal[];
+  receivedAt: Date;
+  answer: (result: SignalsAcceptance) => DeliveryAnswer;
+}
+
+export interface StoredGrid {
+  tenant: string;
+  gridId: string;
+  version: number;
+  grid: SalesGrid;
+  completeness: GridCompleteness;
+  receivedAt: Date;
+}
+
+/** Where the intake stops: a delivery is acknowledged only after this commits. */
+export interface IntakeStore {
+  /** Stores the version (unless unchanged), enqueues `grid.sync`, logs the delivery: or replays a known webhook-id. */
+  acceptGrid(cmd: AcceptGrid): Promise<Accepted<GridAcceptance>>;
+  /** Stores new signals (by id), enqueues one `account.refresh` per account, logs the delivery: or replays. */
+  acceptSignals(cmd: AcceptSignals): Promise<Accepted<SignalsAcceptance>>;
+}
+
+export interface ClaimOptions {
+  workerId: string;
+  limit: number;
+  leaseMs: number;
+  now?: Date;
+}
+
+/**
+ * Claims, retries and de-duplication belong to the store. A pending job whose run_at has come, or a running
+ * job whose lease ran out (its worker died), can be claimed; claiming counts an attempt. A job is never
+ * claimed while another job with the same key is running under a live lease, so one grid is never synced
+ * by two workers at once.
+ */
+export interface JobQueue {
+  enqueue(jobs: NewJob[]): Promise<void>;
+  claim(options: ClaimOptions): Promise<Job[]>;
+  /** Extends the lease of a job this worker holds; false when the lease was lost (another worker has it). */
+  renewLease(jobId: string, workerId: string, leaseMs: number): Promise<boolean>;
+  complete(jobId: string, workerId: string): Promise<void>;
+  /** Records the error; back to pending at retryAt, or dead when attempts are used up (retryAt null). */
+  fail(jobId: string, workerId: string, error: string, retryAt: Date | null): Promise<void>;
+  /** Shutdown: back to pending at once, the attempt not counted against the job. */
+  release(jobId: string, workerId: string): Promise<void>;
+  /** When the earliest pending job is due, to sleep exactly that long; undefined when none is pending. */
+  nextRunAt(): Promise<Date | undefined>;
+  getJobs(tenant: string, key: string): Promise<Job[]>;
+}
+
+export interface GridRepository {
+  getGrid(tenant: string, gridId: string): Promise<StoredGrid | undefined>;
+  listGridIdsForAccount(tenant: string, accountDomain: string): Promise<string[]>;
+  /** Grid ids whose latest version is complete and whose AE task is not recorded as created. */
+  listGridIdsAwaitingTask(tenant: string): Promise<string[]>;
+}
+
+export interface SignalRepository {
+  /** The account's signals with occurredAt >= since, oldest first. */
+  listAccountSignals(tenant: string, accountDomain: string, since: Date): Promise<Signal[]>;
+  /** Accounts with at least one signal with occurredAt >= since. */
+  listActiveAccounts(tenant: string, since: Date): Promise<string[]>;
+}
+
+/**
+ * JSON documents the worker owns: the sync state of a grid (per CRM target, record ids, errors, dry-run plans)
+ * and the state of an account (score, qualification verdict). Stored whole, read whole.
+ */
+export interface StateRepository {
+  putGridSyncState(tenant: string, gridId: string, state: unknown): Promise<void>;
+  getGridSyncState(tenant: string, gridId: string): Promise<unknown>;
+  putAccountState(tenant: string, accountDomain: string, state: unknown): Promise<void>;
+  getAccountState(tenant: string, accountDomain: string): Promise<unknown>;
+}
+
+/**
+ * Change detection: a fingerprint of each value gridsync last wrote, per CRM object, record and field. A value
+ * whose fingerprint matches is not written again.
+ */
+export interface WrittenFieldsLedger {
+  getWrittenFields(tenant: string, objectType: string, recordKeys: string[]): Promise<Map<string, Record<string, string>>>;
+  /** Merges: fields not named keep their fingerprint. */
+  recordWrittenFields(tenant: string, objectType: string, entries: { recordKey: string; fields: Record<string, string> }[]): Promise<void>;
+}
+
+export interface TaskLedgerEntry {
+  tenant: string;
+  gridId: string;
+  /** Identifies the grid in the CRM task (body/subject marker), to find a task created before a crash. */
+  marker: string;
+  state: 'creating' | 'created';
+  crmTaskId: string | null;
+  /** JSON: owner chosen and why, due date, associations: shown on the grid's status. */
+  details: unknown;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The AE-task ledger: at most one task per grid, even across crashes (see ae-task/ensure-ae-task.ts). */
+export interface TaskLedger {
+  getTaskEntry(tenant: string, gridId: string): Promise<TaskLedgerEntry | undefined>;
+  /** Writes `creating` unless an entry exists; returns the entry as it stands after the call. */
+  beginTaskCreation(tenant: string, gridId: string, marker: string): Promise<TaskLedgerEntry>;
+  markTaskCreated(tenant: string, gridId: string, crmTaskId: string, details: unknown): Promise<void>;
+}
+
+export interface Store extends IntakeStore, JobQueue, GridRepository, SignalRepository, StateRepository, WrittenFieldsLedger, TaskLedger {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Applies pending numbered migrations; safe to call from several replicas at once. */
+  migrate(): Promise<void>;
+  /** Throws when the store cannot answer a trivial query (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type { Job, JobKind, NewJob };
