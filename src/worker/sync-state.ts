@@ -1,0 +1,70 @@
+/**
+ * The documents the worker keeps per grid and per account (StateRepository), shown as they are on the
+ * grid's status endpoint. Plain JSON: dates are ISO strings.
+ */
+import type { IntentLevel } from '../domain/signal.ts';
+
+export type TargetState = 'pending' | 'synced' | 'failed' | 'dry_run' | 'skipped';
+
+export interface TargetSync {
+  state: TargetState;
+  /** CRM record id once known. */
+  crmId?: string;
+  /** Human-readable; for mapping-caused errors it names the mapping file line. */
+  error?: string;
+  updatedAt: string;
+}
+
+export interface GridSyncState {
+  crm: 'hubspot' | 'salesforce';
+  mode: 'live' | 'dry_run';
+  /** Version of the grid this state describes. */
+  version: number;
+  targets: {
+    gridRecord: TargetSync;
+    deal?: TargetSync;
+    company?: TargetSync;
+    contact?: TargetSync;
+    associations?: TargetSync;
+  };
+  /** What could not be found in the CRM (company by domain, contact by email, deal by id): reported, not guessed. */
+  unresolved: string[];
+  /** Dry-run tenants: the writes that would have been sent. */
+  plannedWrites?: unknown[];
+  /** Set when the sync job gave up (dead letter). */
+  deadLetter?: { attempts: number; lastError: string; at: string };
+  updatedAt: string;
+}
+
+export interface CriterionResult {
+  criterion: string;
+  kind: 'usage' | 'icp';
+  held: boolean;
+  /** The observed value, its threshold and where the value came from. */
+  evidence: { value: unknown; threshold: unknown; source: string };
+  reason: string;
+}
+
+export interface QualificationVerdict {
+  qualified: boolean;
+  ruleVersion: string;
+  usageHeld: number;
+  usageTotal: number;
+  icpHeld: number;
+  icpRequired: number;
+  criteria: CriterionResult[];
+  /** One sentence for AEs and the CRM field. */
+  summary: string;
+  evaluatedAt: string;
+}
+
+export interface AccountState {
+  domain: string;
+  score: number;
+  level: IntentLevel | 'none';
+  signalCount: number;
+  lastSignalAt: string | null;
+  aggregate: unknown;
+  verdict: QualificationVerdict;
+  updatedAt: string;
+}
