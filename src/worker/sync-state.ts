@@ -31,6 +31,12 @@ export interface GridSyncState {
   unresolved: string[];
   /** Dry-run tenants: the writes that would have been sent. */
   plannedWrites?: unknown[];
+  /** Notes that did not stop the sync, e.g. text cut to fit a field (onTooLong: truncate). */
+  warnings?: string[];
+  /** The last retryable error while the job is being retried (cleared by a successful sync). */
+  retrying?: { error: string; at: string };
+  /** Where the AE task stands from the worker's point of view (the ledger holds the created task). */
+  task?: GridTaskState;
   /** Set when the sync job gave up (dead letter). */
   deadLetter?: { attempts: number; lastError: string; at: string };
   updatedAt: string;
@@ -67,4 +73,17 @@ export interface AccountState {
   aggregate: unknown;
   verdict: QualificationVerdict;
   updatedAt: string;
+}
+
+export interface GridTaskState {
+  /**
+   * not_eligible: the grid is incomplete or the account does not qualify (reason says which).
+   * blocked: eligible, but the task cannot be created (no active owner, say).
+   * created: the task exists (crmTaskId). planned: dry-run, the task that would be created.
+   */
+  state: 'not_eligible' | 'blocked' | 'created' | 'planned';
+  reason: string;
+  crmTaskId?: string;
+  owner?: { id: string; step: string; skipped: { step: string; ownerId?: string; reason: string }[] };
+  preview?: { subject: string; body: string; dueAt: string; priority: string };
 }

@@ -1,0 +1,82 @@
+/**
+ * The composition root: config → mappings → store → CRM connections → worker + intake. Nothing else wires
+ * modules together, so a reader finds every dependency of the running service here.
+ */
+import { hostname } from 'node:os';
+
+import type { Config } from './config/env.ts';
+import { secretFromEnvironment, type SecretLookup } from './config/secrets.ts';
+import { crmConnector, type CrmConnector } from './crm/open-crm-client.ts';
+import { buildIntakeApp } from './intake/build-intake-app.ts';
+import type { Logger } from './lib/logger.ts';
+import { createMappingRegistry } from './mapping/mapping-registry.ts';
+import { openStore } from './store/open-store.ts';
+import type { Store } from './store/store.ts';
+import { createHandlers, recordDeadLetter } from './worker/handlers.ts';
+import { createJobRunner, type JobRunner } from './worker/job-runner.ts';
+import { scheduleSyncs, type SyncScheduler } from './worker/schedule-syncs.ts';
+import { TenantRuntimes } from './worker/tenant-runtime.ts';
+
+export interface Gridsync {
+  store: Store;
+  runner: JobRunner;
+  scheduler: SyncScheduler;
+  /** The bound address once listening. */
+  url: string;
+  /** Stops taking requests and work, finishes or releases what is in flight, closes the store. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  logger: Logger;
+  secrets?: SecretLookup;
+  /** Tests swap the CRM connector (e.g. to point a tenant at a local fake CRM). */
+  connect?: CrmConnector;
+  now?: () => Date;
+  runnerOptions?: { leaseMs?: number; coalesceMs?: number; idlePollMs?: number; retrySchedule?: { baseMs: number; capMs: number } };
+}
+
+export async function startGridsync(options: StartOptions): Promise<Gridsync> {
+  const { config, logger } = options;
+  const secrets = options.secrets ?? secretFromEnvironment();
+  const now = options.now ?? (() => new Date());
+  const mappings = await createMappingRegistry({ dir: config.GRIDSYNC_MAPPINGS_DIR, logger, watch: true });
+  const store = await openStore(config.GRIDSYNC_DATABASE_URL);
+  const publicUrl = config.GRIDSYNC_PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+  const runtimes = new TenantRuntimes({ mappings, connect: options.connect ?? crmConnector(secrets), logger, publicUrl });
+
+  let runner: JobRunner | undefined;
+  const wake = (): void => runner?.wake();
+  runner = createJobRunner({
+    queue: store,
+    handlers: createHandlers({ store, runtimes, logger, now, wake }),
+    logger: logger.child({ component: 'worker' }),
+    workerId: `${hostname()}:${process.pid}`,
+    leaseMs: options.runnerOptions?.leaseMs ?? config.GRIDSYNC_LEASE_SECONDS * 1000,
+    concurrency: config.GRIDSYNC_WORKER_CONCURRENCY,
+    onDeadLetter: recordDeadLetter(store, now),
+    ...(options.runnerOptions ?? {}),
+  });
+  const scheduler = scheduleSyncs({ mappings, queue: store, logger, onEnqueued: wake });
+  const app = buildIntakeApp({ store, mappings, secrets, logger, publicUrl, onAccepted: wake, now });
+  const url = await app.listen({ port: config.PORT, host: config.HOST });
+  runner.start();
+  logger.info({ url, store: store.kind, tenants: mappings.tenants() }, 'gridsync is running');
+
+  return {
+    store,
+    runner,
+    scheduler,
+    url,
+    async close() {
+      // Order matters: refuse new submissions first (Fastify answers 503 while closing), then let the worker
+      // finish or release its jobs, and only then close the store they write to.
+      await app.close();
+      scheduler.stop();
+      await runner.stop();
+      mappings.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Re-evaluates one account: its signals in the window, its CRM ICP fields (cached), the tenant's scoring table
+ * and qualification rule. The new state is stored; `changed` tells callers whether anything an AE or a mapping
+ * could see moved (so dependent grids are re-synced only when needed).
+ */
+import type { SalesGrid } from '../domain/sales-grid.ts';
+import { evaluateAccount } from '../qualification/evaluate-account.ts';
+import type { SignalRepository, StateRepository } from '../store/store.ts';
+import type { AccountState } from './sync-state.ts';
+import type { TenantRuntime } from './tenant-runtime.ts';
+
+const DAY_MS = 86_400_000;
+
+/** Signals are keyed by domain; a grid that names only a CRM id gets an account of its own. */
+export function accountKeyOf(grid: SalesGrid): string {
+  return grid.account.domain ?? `crm:${grid.account.crmId ?? 'unknown'}`;
+}
+
+export async function refreshAccount(
+  runtime: TenantRuntime,
+  store: SignalRepository & StateRepository,
+  accountKey: string,
+  now: Date,
+): Promise<{ state: AccountState; changed: boolean }> {
+  const { mapping } = runtime.loaded;
+  const windowDays = Math.max(mapping.scoring.windowDays, mapping.qualification.windowDays);
+  const since = new Date(now.getTime() - windowDays * DAY_MS);
+  const signals = accountKey.startsWith('crm:') ? [] : await store.listAccountSignals(runtime.tenant, accountKey, since);
+  const state = evaluateAccount({
+    domain: accountKey,
+    signals,
+    mapping,
+    crmCompanyFields: runtime.companyFields.get(accountKey) ?? {},
+    now,
+  });
+  const previous = (await store.getAccountState(runtime.tenant, accountKey)) as AccountState | undefined;
+  const changed = previous === undefined || visibleFacts(previous) !== visibleFacts(state);
+  await store.putAccountState(runtime.tenant, accountKey, state);
+  return { state, changed };
+}
+
+/** What mappings and tasks can read of an account; evaluation timestamps alone are not a change. */
+function visibleFacts(state: AccountState): string {
+  return JSON.stringify([
+    Math.round(state.score * 10) / 10,
+    state.level,
+    state.signalCount,
+    state.lastSignalAt,
+    state.verdict.qualified,
+    state.verdict.summary,
+    state.verdict.ruleVersion,
+  ]);
+}

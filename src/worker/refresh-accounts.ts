@@ -1,0 +1,65 @@
+/**
+ * Signal-driven work for a batch of accounts of one tenant: re-score and re-qualify each account, write the
+ * company fields that read account values (intent, qualification, last signal), and re-sync the account's
+ * grids when something they show changed, which is how a qualifying account gets its AE task.
+ */
+import { CrmError } from '../crm/crm-errors.ts';
+import { planFields } from '../mapping/plan-fields.ts';
+import { toProperties } from '../mapping/plan-fields.ts';
+import type { NewJob, Store } from '../store/store.ts';
+import { keepChanged, rememberWritten } from './changed-fields.ts';
+import type { JobOutcome } from './job-handler.ts';
+import { refreshAccount } from './refresh-account.ts';
+import { icpCrmFields } from './resolve-identities.ts';
+import type { AccountState } from './sync-state.ts';
+import type { TenantRuntime } from './tenant-runtime.ts';
+
+export async function refreshAccounts(
+  store: Store,
+  runtime: TenantRuntime,
+  domains: string[],
+  now: Date,
+): Promise<{ outcomes: Map<string, JobOutcome>; gridJobs: NewJob[] }> {
+  const outcomes = new Map<string, JobOutcome>(domains.map((d) => [d, { status: 'done' }]));
+  const { mapping } = runtime.loaded;
+  const companies = new Map<string, string>();
+  try {
+    if (runtime.crm.mode === 'live' && domains.length > 0) {
+      const found = await runtime.crm.client.findCompaniesByDomain(domains, icpCrmFields(mapping));
+      for (const [domain, company] of found) {
+        companies.set(domain, company.id);
+        runtime.companyFields.set(domain, company.fields);
+      }
+    }
+    const changedAccounts: string[] = [];
+    const states = new Map<string, AccountState>();
+    for (const domain of domains) {
+      const { state, changed } = await refreshAccount(runtime, store, domain, now);
+      states.set(domain, state);
+      if (changed) changedAccounts.push(domain);
+    }
+    if (runtime.crm.mode === 'live') {
+      const plans = [...companies].map(([domain, id]) => ({
+        recordKey: id,
+        fields: planFields(mapping.company.fields, { account: states.get(domain) }, { crm: mapping.crm.type, originPrefix: ['company', 'fields'] }).fields,
+        target: domain,
+      }));
+      const changed = await keepChanged(store, runtime.tenant, 'company', plans.filter((p) => p.fields.length > 0));
+      if (changed.length > 0) {
+        const results = await runtime.crm.client.updateRecords('company', changed.map((p) => ({ id: p.recordKey, properties: toProperties(p.fields) })));
+        await rememberWritten(store, runtime.tenant, 'company', changed.filter((_p, i) => results[i]?.ok === true));
+      }
+    }
+    const gridJobs: NewJob[] = [];
+    for (const domain of changedAccounts) {
+      for (const gridId of await store.listGridIdsForAccount(runtime.tenant, domain)) {
+        gridJobs.push({ kind: 'grid.sync', tenant: runtime.tenant, key: `grid.sync:${runtime.tenant}:${gridId}`, payload: { gridId } });
+      }
+    }
+    return { outcomes, gridJobs };
+  } catch (thrown) {
+    if (!(thrown instanceof CrmError) || !thrown.retryable) throw thrown;
+    for (const domain of domains) outcomes.set(domain, { status: 'retry', error: thrown.message, ...(thrown.waitMs === undefined ? {} : { waitMs: thrown.waitMs }) });
+    return { outcomes, gridJobs: [] };
+  }
+}

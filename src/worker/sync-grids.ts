@@ -1,0 +1,123 @@
+/**
+ * The grid sync: a batch of grids of one tenant → identities resolved in the CRM → account re-evaluated →
+ * writes planned, de-duplicated against the last write and sent in batches → AE task considered → the
+ * state of each grid stored for its status endpoint. Dry-run tenants stop after planning.
+ */
+import { CrmError } from '../crm/crm-errors.ts';
+import { assessCompleteness } from '../domain/grid-completeness.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { GridSource } from '../mapping/source-values.ts';
+import type { StoredGrid, Store } from '../store/store.ts';
+import { considerAeTask } from './grid-task.ts';
+import type { JobOutcome } from './job-handler.ts';
+import { planDryRun } from './plan-dry-run.ts';
+import { planGridSync } from './plan-grid-sync.ts';
+import { accountKeyOf, refreshAccount } from './refresh-account.ts';
+import { resolveIdentities } from './resolve-identities.ts';
+import type { AccountState, GridSyncState } from './sync-state.ts';
+import type { TenantRuntime } from './tenant-runtime.ts';
+import { writeGridPlans } from './write-grid-plans.ts';
+
+export interface GridSyncDeps {
+  store: Store;
+  logger: Logger;
+  now: () => Date;
+}
+
+export async function syncGrids(deps: GridSyncDeps, runtime: TenantRuntime, gridIds: string[]): Promise<Map<string, JobOutcome>> {
+  const { store } = deps;
+  const now = deps.now();
+  const outcomes = new Map<string, JobOutcome>();
+  const stored = (await Promise.all(gridIds.map((id) => store.getGrid(runtime.tenant, id)))).filter((g): g is StoredGrid => g !== undefined);
+  for (const id of gridIds) outcomes.set(id, { status: 'done' });
+  if (stored.length === 0) return outcomes;
+
+  const { mapping } = runtime.loaded;
+  const sources = new Map<string, GridSource>(
+    stored.map((s) => [
+      s.gridId,
+      { grid: s.grid, version: s.version, completeness: assessCompleteness(s.grid, mapping.completeness), statusUrl: runtime.statusUrl(s.gridId) },
+    ]),
+  );
+  const previous = new Map(
+    await Promise.all(stored.map(async (s) => [s.gridId, (await store.getGridSyncState(runtime.tenant, s.gridId)) as GridSyncState | undefined] as const)),
+  );
+
+  if (runtime.crm.mode === 'dry_run') {
+    for (const s of stored) {
+      const source = sources.get(s.gridId);
+      if (!source) continue;
+      const { state: account } = await refreshAccount(runtime, store, accountKeyOf(s.grid), now);
+      await store.putGridSyncState(runtime.tenant, s.gridId, planDryRun(runtime, source, account, runtime.crm.reason, now));
+    }
+    return outcomes;
+  }
+
+  const crm = runtime.crm.client;
+  try {
+    const identities = await resolveIdentities(crm, mapping, stored.map((s) => s.grid));
+    const accounts = new Map<string, AccountState>();
+    for (const s of stored) {
+      const key = accountKeyOf(s.grid);
+      const company = identities.get(s.gridId)?.company;
+      if (company) runtime.companyFields.set(key, company.fields);
+      if (!accounts.has(key)) accounts.set(key, (await refreshAccount(runtime, store, key, now)).state);
+    }
+    const plans = stored.map((s) => {
+      const grid = sources.get(s.gridId) as GridSource;
+      return planGridSync(mapping, { grid, account: accounts.get(accountKeyOf(s.grid)) }, identities.get(s.gridId) ?? { unresolved: [] });
+    });
+    const knownRecordIds = new Map<string, string>();
+    for (const [gridId, state] of previous) {
+      const id = state?.targets.gridRecord.crmId;
+      if (id !== undefined && state?.mode === 'live') knownRecordIds.set(gridId, id);
+    }
+    const targets = await writeGridPlans({ tenant: runtime.tenant, crm, ledger: store, loaded: runtime.loaded, now, knownRecordIds }, plans);
+
+    for (const [index, s] of stored.entries()) {
+      const plan = plans[index];
+      const identity = identities.get(s.gridId) ?? { unresolved: [] };
+      const gridTargets = targets.get(s.gridId) ?? {};
+      const source = sources.get(s.gridId) as GridSource;
+      const account = accounts.get(accountKeyOf(s.grid));
+      const { task, retryInMs } = await considerAeTask({ runtime, store, crm, source, account, identity, now, logger: deps.logger });
+      const state: GridSyncState = {
+        crm: mapping.crm.type,
+        mode: 'live',
+        version: s.version,
+        targets: {
+          gridRecord: gridTargets.gridRecord ?? { state: 'pending', updatedAt: now.toISOString() },
+          ...(gridTargets.deal ? { deal: gridTargets.deal } : {}),
+          ...(gridTargets.company ? { company: gridTargets.company } : {}),
+          ...(gridTargets.contact ? { contact: gridTargets.contact } : {}),
+          ...(gridTargets.associations ? { associations: gridTargets.associations } : {}),
+        },
+        unresolved: identity.unresolved,
+        ...(plan && plan.problems.length > 0 ? { warnings: plan.problems.map((p) => p.message) } : {}),
+        task,
+        updatedAt: now.toISOString(),
+      };
+      await store.putGridSyncState(runtime.tenant, s.gridId, state);
+      if (retryInMs !== undefined) outcomes.set(s.gridId, { status: 'retry', error: task.reason, waitMs: retryInMs });
+    }
+    return outcomes;
+  } catch (thrown) {
+    if (!(thrown instanceof CrmError) || !thrown.retryable) throw thrown;
+    // A whole request failed after the adapter's own retries (outage, rate limit): keep what was written,
+    // show the error on every grid of the batch, and let the runner retry the jobs later with backoff.
+    for (const s of stored) {
+      const before = previous.get(s.gridId);
+      const state: GridSyncState = before ?? {
+        crm: mapping.crm.type,
+        mode: 'live',
+        version: s.version,
+        targets: { gridRecord: { state: 'pending', updatedAt: now.toISOString() } },
+        unresolved: [],
+        updatedAt: now.toISOString(),
+      };
+      await store.putGridSyncState(runtime.tenant, s.gridId, { ...state, retrying: { error: thrown.message, at: now.toISOString() } });
+      outcomes.set(s.gridId, { status: 'retry', error: thrown.message, ...(thrown.waitMs === undefined ? {} : { waitMs: thrown.waitMs }) });
+    }
+    return outcomes;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Per-tenant state the worker keeps between jobs: the mapping in force, its CRM connection (live or dry-run)
+ * and a cache of CRM company fields. Rebuilt when the mapping file changes (content hash), so an edit takes
+ * effect on the next job without a restart.
+ */
+import type { CrmConnection, CrmConnector } from '../crm/open-crm-client.ts';
+import type { Logger } from '../lib/logger.ts';
+import { TtlCache } from '../lib/ttl-cache.ts';
+import type { LoadedMapping } from '../mapping/loaded-mapping.ts';
+
+export interface TenantRuntime {
+  tenant: string;
+  loaded: LoadedMapping;
+  crm: CrmConnection;
+  /** CRM company/account fields used as ICP values, by account domain. */
+  companyFields: TtlCache<Record<string, string>>;
+  statusUrl(gridId: string): string;
+}
+
+export interface MappingSource {
+  get(tenant: string): LoadedMapping | undefined;
+  tenants(): string[];
+}
+
+export class TenantRuntimes {
+  readonly #cache = new Map<string, TenantRuntime>();
+  readonly #mappings: MappingSource;
+  readonly #connect: CrmConnector;
+  readonly #logger: Logger;
+  readonly #publicUrl: string;
+
+  constructor(options: { mappings: MappingSource; connect: CrmConnector; logger: Logger; publicUrl: string }) {
+    this.#mappings = options.mappings;
+    this.#connect = options.connect;
+    this.#logger = options.logger;
+    this.#publicUrl = options.publicUrl.replace(/\/+$/, '');
+  }
+
+  get(tenant: string): TenantRuntime | undefined {
+    const loaded = this.#mappings.get(tenant);
+    if (!loaded) {
+      this.#cache.delete(tenant);
+      return undefined;
+    }
+    const cached = this.#cache.get(tenant);
+    if (cached && cached.loaded.contentHash === loaded.contentHash) return cached;
+    const crm = this.#connect(loaded, this.#logger.child({ tenant }));
+    if (crm.mode === 'dry_run') this.#logger.info({ tenant, reason: crm.reason }, 'tenant runs in dry-run mode');
+    const runtime: TenantRuntime = {
+      tenant,
+      loaded,
+      crm,
+      companyFields: cached?.companyFields ?? new TtlCache({ ttlMs: 15 * 60_000 }),
+      statusUrl: (gridId) => `${this.#publicUrl}/v1/tenants/${tenant}/grids/${encodeURIComponent(gridId)}`,
+    };
+    this.#cache.set(tenant, runtime);
+    return runtime;
+  }
+}
