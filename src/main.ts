@@ -35,6 +35,8 @@ export interface StartOptions {
   connect?: CrmConnector;
   now?: () => Date;
   runnerOptions?: { leaseMs?: number; coalesceMs?: number; idlePollMs?: number; retrySchedule?: { baseMs: number; capMs: number } };
+  /** false: intake runs but the worker waits for `runner.start()` (tests that queue work first). */
+  startWorker?: boolean;
 }
 
 export async function startGridsync(options: StartOptions): Promise<Gridsync> {
@@ -61,7 +63,7 @@ export async function startGridsync(options: StartOptions): Promise<Gridsync> {
   const scheduler = scheduleSyncs({ mappings, queue: store, logger, onEnqueued: wake });
   const app = buildIntakeApp({ store, mappings, secrets, logger, publicUrl, onAccepted: wake, now });
   const url = await app.listen({ port: config.PORT, host: config.HOST });
-  runner.start();
+  if (options.startWorker !== false) runner.start();
   logger.info({ url, store: store.kind, tenants: mappings.tenants() }, 'gridsync is running');
 
   return {

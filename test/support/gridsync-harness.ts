@@ -1,0 +1,112 @@
+/**
+ * Runs the whole of gridsync in-process (intake on a real port, the worker, a temp SQLite store, a mappings
+ * folder) against the local HubSpot stand-in, so end-to-end tests exercise the same composition as
+ * `gridsync serve`. Only the secrets lookup and the CRM retry timings differ from production.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+
+import { loadConfig } from '../../src/config/env.ts';
+import type { SecretLookup } from '../../src/config/secrets.ts';
+import type { CrmConnector } from '../../src/crm/open-crm-client.ts';
+import { staticTokenProvider } from '../../src/crm/hubspot/hubspot-auth.ts';
+import { createHubSpotClient } from '../../src/crm/hubspot/hubspot-client.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import { startGridsync, type Gridsync } from '../../src/main.ts';
+import { HubSpotFake, type HubSpotFakeOptions } from '../fakes/hubspot-fake-server.ts';
+import { randomWebhookSecret, signRequest } from './sign-request.ts';
+
+export const TENANT = 'acme';
+export const FAKE_TOKEN = 'test-token';
+
+export interface Harness {
+  gridsync: Gridsync;
+  fake: HubSpotFake;
+  secret: string;
+  statusToken: string;
+  dir: string;
+  dbPath: string;
+  postGrid(grid: unknown, webhookId?: string): Promise<Response>;
+  postSignals(signals: unknown[], webhookId?: string): Promise<Response>;
+  status(gridId: string): Promise<Record<string, unknown>>;
+  /** Waits until the worker has nothing due. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  fake?: HubSpotFakeOptions;
+  /** Edits the acme example mapping before it is written (YAML document paths). */
+  mapping?: [path: (string | number)[], value: unknown][];
+  retry?: { maxAttempts?: number; baseMs?: number; capMs?: number; maxWaitMs?: number; deadlineMs?: number };
+  runner?: { retrySchedule?: { baseMs: number; capMs: number }; idlePollMs?: number };
+  startWorker?: boolean;
+  /** Reuse a store file (restart after a crash). */
+  dbPath?: string;
+  dir?: string;
+  fakeInstance?: HubSpotFake;
+}
+
+export function writeTenantMapping(dir: string, fakeUrl: string, edits: HarnessOptions['mapping'] = []): void {
+  const doc = parseDocument(readFileSync('mappings/acme.yaml', 'utf8'));
+  doc.setIn(['crm', 'baseUrl'], fakeUrl);
+  for (const [path, value] of edits) doc.setIn(path, value);
+  mkdirSync(join(dir, 'mappings'), { recursive: true });
+  writeFileSync(join(dir, 'mappings', 'acme.yaml'), doc.toString());
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const fake = options.fakeInstance ?? (await HubSpotFake.start({ uniqueProperties: { p_sales_grid: ['gridsync_grid_id'] }, ...options.fake }));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'gridsync-e2e-'));
+  writeTenantMapping(dir, fake.url, options.mapping);
+  const dbPath = options.dbPath ?? join(dir, 'gridsync.db');
+  const secret = process.env['E2E_SECRET'] ?? randomWebhookSecret();
+  const statusToken = 'e2e-status-token';
+  const values: Record<string, string> = { ACME_WEBHOOK_SECRET: secret, ACME_STATUS_TOKEN: statusToken, ACME_HUBSPOT_TOKEN: FAKE_TOKEN };
+  const secrets: SecretLookup = (ref) => ('env' in ref ? values[ref.env] : undefined);
+  const logger = createLogger({ level: process.env['E2E_LOG_LEVEL'] ?? 'silent' });
+  const retry = { maxAttempts: 3, baseMs: 20, capMs: 200, maxWaitMs: 2_000, deadlineMs: 5_000, ...options.retry };
+  const connect: CrmConnector = (loaded, log) => ({
+    mode: 'live',
+    client: createHubSpotClient({ mapping: loaded.mapping, accessToken: staticTokenProvider(FAKE_TOKEN), logger: log, baseUrl: fake.url, retry }),
+  });
+  const config = loadConfig(
+    { PORT: '0', HOST: '127.0.0.1', GRIDSYNC_DATABASE_URL: dbPath, GRIDSYNC_MAPPINGS_DIR: join(dir, 'mappings'), LOG_LEVEL: 'silent' },
+    join(dir, 'no.env'),
+  );
+  const gridsync = await startGridsync({
+    config,
+    logger,
+    secrets,
+    connect,
+    ...(options.startWorker === undefined ? {} : { startWorker: options.startWorker }),
+    runnerOptions: { coalesceMs: 20, idlePollMs: options.runner?.idlePollMs ?? 200, retrySchedule: options.runner?.retrySchedule ?? { baseMs: 50, capMs: 500 } },
+  });
+  const base = `${gridsync.url}/v1/tenants/${TENANT}`;
+  const post = (path: string, body: unknown, webhookId?: string) => {
+    const signed = signRequest({ secret, body, ...(webhookId === undefined ? {} : { webhookId }) });
+    return fetch(`${base}/${path}`, { method: 'POST', headers: { ...signed.headers, 'content-type': 'application/json' }, body: signed.payload });
+  };
+  return {
+    gridsync,
+    fake,
+    secret,
+    statusToken,
+    dir,
+    dbPath,
+    postGrid: (grid, webhookId) => post('grids', grid, webhookId),
+    postSignals: (signals, webhookId) => post('signals', { signals }, webhookId),
+    async status(gridId) {
+      const response = await fetch(`${base}/grids/${encodeURIComponent(gridId)}`, { headers: { authorization: `Bearer ${statusToken}` } });
+      return (await response.json()) as Record<string, unknown>;
+    },
+    settle: () => gridsync.runner.drain(),
+    async close() {
+      await gridsync.close();
+      if (!options.fakeInstance) await fake.close();
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
