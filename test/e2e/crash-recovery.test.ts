@@ -1,0 +1,111 @@
+/**
+ * Crashes for real: gridsync runs as a child process and is killed with SIGKILL at the worst moments.
+ * Nothing acknowledged may be lost, and nothing may be done twice.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
+import { type ChildGridsync, startChildGridsync } from '../support/child-gridsync.ts';
+import { FAKE_TOKEN, writeTenantMapping } from '../support/gridsync-harness.ts';
+import { randomWebhookSecret, signRequest } from '../support/sign-request.ts';
+import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from './fixtures.ts';
+
+const secret = randomWebhookSecret();
+const statusToken = 'crash-status-token';
+let dir: string;
+let fake: HubSpotFake;
+let children: ChildGridsync[] = [];
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gridsync-crash-'));
+  fake = await HubSpotFake.start({ uniqueProperties: { p_sales_grid: ['gridsync_grid_id'] } });
+  writeTenantMapping(dir, fake.url);
+});
+
+afterEach(async () => {
+  for (const child of children) await child.kill();
+  children = [];
+  await fake.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(): Promise<ChildGridsync> {
+  const child = await startChildGridsync({
+    GRIDSYNC_DATABASE_URL: join(dir, 'gridsync.db'),
+    GRIDSYNC_MAPPINGS_DIR: join(dir, 'mappings'),
+    GRIDSYNC_LEASE_SECONDS: '5',
+    ACME_WEBHOOK_SECRET: secret,
+    ACME_STATUS_TOKEN: statusToken,
+    ACME_HUBSPOT_TOKEN: FAKE_TOKEN,
+  });
+  children.push(child);
+  return child;
+}
+
+async function post(child: ChildGridsync, path: string, body: unknown): Promise<Response> {
+  const signed = signRequest({ secret, body });
+  return fetch(`${child.url}/v1/tenants/acme/${path}`, { method: 'POST', headers: { ...signed.headers, 'content-type': 'application/json' }, body: signed.payload });
+}
+
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('crash recovery', () => {
+  it('keeps a grid acknowledged with 202 through a SIGKILL, and processes it after the restart', async () => {
+    seedLedgerline(fake);
+    fake.failFor(10 * 60_000, 503); // the first process must not get the grid out before it dies
+    const first = await start();
+    const grid = ledgerlineGrid();
+    expect((await post(first, 'grids', grid)).status).toBe(202);
+    await first.kill('SIGKILL');
+    expect(fake.store.records('p_sales_grid')).toHaveLength(0);
+
+    fake.failFor(0);
+    const second = await start();
+    await waitFor(async () => {
+      const status = await fetch(`${second.url}/v1/tenants/acme/grids/${grid.gridId}`, { headers: { authorization: `Bearer ${statusToken}` } });
+      const body = (await status.json()) as { sync?: { targets?: { gridRecord?: { state?: string } } } };
+      return body.sync?.targets?.gridRecord?.state === 'synced';
+    });
+    expect(fake.store.records('p_sales_grid')).toHaveLength(1);
+  });
+
+  it('creates exactly one AE task when killed between the CRM creating it and gridsync recording it', async () => {
+    const { dealId } = seedLedgerline(fake);
+    let first: ChildGridsync | undefined;
+    // Kill the worker the moment HubSpot has created the task, before its answer can be read and recorded.
+    const push = fake.requests.push.bind(fake.requests);
+    fake.requests.push = (...requests) => {
+      if (requests.some((r) => r.route === 'POST /crm/v3/objects/tasks') && first) {
+        fake.setLatency(1_000);
+        first.process.kill('SIGKILL');
+      }
+      return push(...requests);
+    };
+    first = await start();
+    expect((await post(first, 'signals', { signals: qualifyingSignals() })).status).toBe(202);
+    const grid = ledgerlineGrid({ deal: { crmId: dealId } });
+    expect((await post(first, 'grids', grid)).status).toBe(202);
+    await waitFor(() => first.process.exitCode !== null || first.process.signalCode !== null);
+    expect(fake.store.records('tasks')).toHaveLength(1);
+
+    fake.setLatency(0);
+    first = undefined;
+    const second = await start();
+    await waitFor(async () => {
+      const response = await fetch(`${second.url}/v1/tenants/acme/grids/${grid.gridId}`, { headers: { authorization: `Bearer ${statusToken}` } });
+      const body = (await response.json()) as { task?: { state?: string } };
+      return body.task?.state === 'created';
+    });
+    expect(fake.store.records('tasks')).toHaveLength(1);
+    expect(fake.callCount('POST /crm/v3/objects/tasks')).toBe(1);
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * `gridsync serve` in a child process, as an operator runs it, so tests can kill it for real (SIGKILL) and
+ * start it again on the same store.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export interface ChildGridsync {
+  url: string;
+  process: ChildProcess;
+  /** Log lines (parsed JSON) seen so far. */
+  logs: Record<string, unknown>[];
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function startChildGridsync(env: Record<string, string>, timeoutMs = 15_000): Promise<ChildGridsync> {
+  const child = spawn(process.execPath, ['src/cli.ts', 'serve'], {
+    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gridsync did not start in ${timeoutMs} ms\n${stderr}`)), timeoutMs);
+    void exited.then((code) => reject(new Error(`gridsync exited with ${code}\n${stderr}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        logs.push(entry);
+        if (entry['msg'] === 'gridsync is running') {
+          clearTimeout(timer);
+          resolve(String(entry['url']));
+        }
+      } catch {
+        // not a log line
+      }
+    });
+  });
+  return {
+    url,
+    process: child,
+    logs,
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
