@@ -43,7 +43,7 @@ export async function startGridsync(options: StartOptions): Promise<Gridsync> {
   const { config, logger } = options;
   const secrets = options.secrets ?? secretFromEnvironment();
   const now = options.now ?? (() => new Date());
-  const mappings = await createMappingRegistry({ dir: config.GRIDSYNC_MAPPINGS_DIR, logger, watch: true });
+  const mappings = await createMappingRegistry({ dir: config.GRIDSYNC_MAPPINGS_DIR, logger, secrets, watch: true });
   const store = await openStore(config.GRIDSYNC_DATABASE_URL);
   const publicUrl = config.GRIDSYNC_PUBLIC_URL ?? `http://localhost:${config.PORT}`;
   const runtimes = new TenantRuntimes({ mappings, connect: options.connect ?? crmConnector(secrets), logger, publicUrl });

@@ -9,7 +9,12 @@ import type { SourceContext } from './source-values.ts';
 
 const parsed = salesGridSchema.parse(grid);
 const ctx: SourceContext = {
-  grid: { grid: parsed, version: 2, completeness: assessCompleteness(parsed), statusUrl: 'http://localhost/status' },
+  grid: {
+    grid: parsed,
+    version: 2,
+    completeness: assessCompleteness(parsed),
+    statusUrl: 'http://localhost/status',
+  },
 };
 const plan = (fields: FieldsMapping, context: SourceContext = ctx) =>
   planFields(fields, context, { crm: 'hubspot', originPrefix: ['deal', 'fields'] });
@@ -29,7 +34,9 @@ describe('planFields', () => {
   });
 
   it('translates picklist values and falls back to the default for values the map lacks', () => {
-    const complete = plan({ ready: { from: 'grid.complete', map: { true: 'Ready for AE', false: 'Draft' } } });
+    const complete = plan({
+      ready: { from: 'grid.complete', map: { true: 'Ready for AE', false: 'Draft' } },
+    });
     expect(complete.fields[0]?.value).toBe('Ready for AE');
     const level = plan({ level: { from: 'account.intentLevel', map: { high: 'Hot' }, default: 'Unknown' } });
     expect(level.fields[0]?.value).toBe('Unknown');
@@ -50,12 +57,17 @@ describe('planFields', () => {
   });
 
   it('applies the CRM limit when the mapping gives no maxLength', () => {
-    const long: SourceContext = { grid: { ...ctx.grid!, grid: { ...parsed, beforeScenario: 'x'.repeat(70_000) } } };
+    const long: SourceContext = {
+      grid: { ...ctx.grid!, grid: { ...parsed, beforeScenario: 'x'.repeat(70_000) } },
+    };
     expect(plan({ before: { from: 'grid.beforeScenario' } }, long).fields[0]?.value).toHaveLength(65_536);
   });
 
   it('leaves grid-derived fields out of a signal-driven plan instead of clearing them', () => {
-    const result = plan({ before: { from: 'grid.beforeScenario' }, score: { from: 'account.intentScore', default: '0' } }, {});
+    const result = plan(
+      { before: { from: 'grid.beforeScenario' }, score: { from: 'account.intentScore', default: '0' } },
+      {},
+    );
     expect(result.fields.map((f) => f.field)).toEqual(['score']);
     expect(result.fields[0]?.value).toBe('0');
   });

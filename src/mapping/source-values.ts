@@ -53,7 +53,10 @@ const READERS: Readonly<Record<SourcePath, Reader>> = {
   'account.signalCount': (c) => c.account?.signalCount,
 };
 
-function activityFigure(account: AccountState | undefined, key: 'activeDays' | 'activeUsers'): number | undefined {
+function activityFigure(
+  account: AccountState | undefined,
+  key: 'activeDays' | 'activeUsers',
+): number | undefined {
   const aggregate = account?.aggregate;
   if (typeof aggregate !== 'object' || aggregate === null) return undefined;
   const value = (aggregate as Record<string, unknown>)[key];

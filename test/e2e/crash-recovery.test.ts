@@ -90,11 +90,12 @@ describe('crash recovery', () => {
       }
       return push(...requests);
     };
-    first = await start();
-    expect((await post(first, 'signals', { signals: qualifyingSignals() })).status).toBe(202);
+    const running = await start();
+    first = running;
+    expect((await post(running, 'signals', { signals: qualifyingSignals() })).status).toBe(202);
     const grid = ledgerlineGrid({ deal: { crmId: dealId } });
-    expect((await post(first, 'grids', grid)).status).toBe(202);
-    await waitFor(() => first.process.exitCode !== null || first.process.signalCode !== null);
+    expect((await post(running, 'grids', grid)).status).toBe(202);
+    await waitFor(() => running.process.exitCode !== null || running.process.signalCode !== null);
     expect(fake.store.records('tasks')).toHaveLength(1);
 
     fake.setLatency(0);
