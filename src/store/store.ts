@@ -36,6 +36,8 @@ export interface AcceptGrid {
   receivedAt: Date;
   /** Builds the answer inside the transaction, once the outcome is known; it is stored with the delivery. */
   answer: (result: GridAcceptance) => DeliveryAnswer;
+  /** Attempts the `grid.sync` job gets if this delivery creates it (the tenant's sync.maxAttempts); store default otherwise. */
+  maxAttempts?: number;
 }
 
 export interface SignalsAcceptance {
@@ -51,6 +53,8 @@ export interface AcceptSignals {
   signals: Signal[];
   receivedAt: Date;
   answer: (result: SignalsAcceptance) => DeliveryAnswer;
+  /** Attempts the `account.refresh` jobs get if this delivery creates them; store default otherwise. */
+  maxAttempts?: number;
 }
 
 export interface StoredGrid {

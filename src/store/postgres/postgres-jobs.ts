@@ -1,0 +1,207 @@
+/**
+ * The job queue on PostgreSQL, for several replicas at once. Each function runs inside a transaction the caller
+ * opened (PostgresStore). Claims lock candidate rows with FOR UPDATE SKIP LOCKED, so replicas never wait on
+ * each other's candidates, and serialise per job key with transaction-scoped advisory locks (see claimJobs).
+ */
+import { heldJobTransition, jobsToStore } from '../job-lifecycle.ts';
+import type { Job, JobKind, JobPayloads, JobState, NewJob } from '../job.ts';
+import type { ClaimOptions } from '../store.ts';
+import { LOCK_SPACE, type Queryable, sql } from './postgres-database.ts';
+
+interface JobRow {
+  id: string;
+  kind: JobKind;
+  tenant: string;
+  key: string;
+  payload: JobPayloads[JobKind];
+  state: JobState;
+  attempts: number;
+  max_attempts: number;
+  run_at: Date;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const JOB_COLUMNS =
+  'id, kind, tenant, key, payload, state, attempts, max_attempts, run_at, last_error, created_at, updated_at';
+
+function toJob(row: JobRow): Job {
+  return {
+    id: row.id,
+    kind: row.kind,
+    tenant: row.tenant,
+    payload: row.payload,
+    key: row.key,
+    state: row.state,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    runAt: row.run_at,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Ids are generated bigints; anything else names no job (and must not reach a ::bigint cast). */
+function jobRowId(jobId: string): string | null {
+  return /^\d{1,18}$/.test(jobId) ? jobId : null;
+}
+
+// Advisory locks in hash order, one statement: every transaction locks keys in the same order, so two
+// enqueues sharing keys wait for each other instead of deadlocking.
+const LOCK_KEYS = sql(`SELECT pg_advisory_xact_lock($1, h) FROM
+  (SELECT DISTINCT hashtext(k) AS h FROM unnest($2::text[]) AS k ORDER BY h) AS hashes`);
+
+// A pending job with the key absorbs the new one (earlier run_at wins); `once` keys are unique in any state.
+const ENQUEUE = sql(`WITH incoming AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::boolean[], $6::int[], $7::timestamptz[])
+      AS u(kind, tenant, key, payload, once, max_attempts, run_at)
+  ), bumped AS (
+    UPDATE jobs j SET run_at = i.run_at, updated_at = $8
+    FROM incoming i
+    WHERE NOT i.once AND j.tenant = i.tenant AND j.key = i.key AND j.state = 'pending' AND j.run_at > i.run_at
+  )
+  INSERT INTO jobs (kind, tenant, key, payload, state, once, attempts, max_attempts, run_at, created_at, updated_at)
+  SELECT i.kind, i.tenant, i.key, i.payload, 'pending', i.once, 0, i.max_attempts, i.run_at, $8, $8 FROM incoming i
+  WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.tenant = i.tenant AND j.key = i.key AND (j.state = 'pending' OR i.once))
+  ON CONFLICT DO NOTHING`);
+
+export async function enqueueJobs(tx: Queryable, jobs: readonly NewJob[], now: Date): Promise<void> {
+  const toStore = jobsToStore(jobs, now);
+  if (toStore.length === 0) return;
+  await tx.query(LOCK_KEYS, [LOCK_SPACE.enqueueKey, toStore.map((s) => `${s.job.tenant}\n${s.job.key}`)]);
+  // A new statement after taking the locks: its snapshot sees whatever the previous lock holder committed.
+  await tx.query(ENQUEUE, [
+    toStore.map((s) => s.job.kind),
+    toStore.map((s) => s.job.tenant),
+    toStore.map((s) => s.job.key),
+    toStore.map((s) => JSON.stringify(s.job.payload)),
+    toStore.map((s) => s.once),
+    toStore.map((s) => s.maxAttempts),
+    toStore.map((s) => s.runAt),
+    now,
+  ]);
+}
+
+const BURY_OUT_OF_ATTEMPTS =
+  sql(`UPDATE jobs SET state = $2, lease_until = NULL, locked_by = NULL, updated_at = $1,
+    last_error = format('lease expired on the last attempt (%s of %s): the worker stopped before finishing', attempts, max_attempts)
+  WHERE id IN (SELECT id FROM jobs WHERE state = $3 AND lease_until <= $1 AND attempts >= max_attempts FOR UPDATE SKIP LOCKED)`);
+
+const CLAIMABLE = `((j.state = 'pending' AND j.run_at <= $1) OR (j.state = 'running' AND j.lease_until <= $1))
+  AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.tenant = j.tenant AND r.key = j.key AND r.id <> j.id
+                  AND r.state = 'running' AND r.lease_until > $1)`;
+
+const PICK_CANDIDATES = sql(`WITH due AS (
+    SELECT j.id, j.tenant, j.key, j.run_at FROM jobs j WHERE ${CLAIMABLE}
+    ORDER BY j.run_at, j.id LIMIT $2 FOR UPDATE SKIP LOCKED
+  ), first_per_key AS (
+    SELECT DISTINCT ON (tenant, key) id, tenant, key, run_at FROM due ORDER BY tenant, key, run_at, id
+  )
+  SELECT id FROM (SELECT * FROM first_per_key ORDER BY run_at, id) AS ordered
+  WHERE pg_try_advisory_xact_lock($4, hashtext(tenant || E'\\n' || key))
+  LIMIT $3`);
+
+const TAKE =
+  sql(`UPDATE jobs j SET state = 'running', attempts = j.attempts + 1, lease_until = $3, locked_by = $4, updated_at = $1
+  WHERE j.id = ANY($2::bigint[]) AND ${CLAIMABLE}
+  RETURNING ${JOB_COLUMNS.split(', ')
+    .map((c) => `j.${c}`)
+    .join(', ')}`);
+
+/**
+ * 1. jobs whose lease ran out on their last attempt are dead; 2. candidates are locked (SKIP LOCKED), one per
+ * key, and each key's advisory lock is tried, so two claimers never take the same key; 3. a new statement,
+ * whose snapshot sees every claim committed before we got the key lock, re-checks and takes them.
+ */
+export async function claimJobs(tx: Queryable, options: ClaimOptions): Promise<Job[]> {
+  const now = options.now ?? new Date();
+  await tx.query(BURY_OUT_OF_ATTEMPTS, [now, 'dead', heldJobTransition('dead')]);
+  const candidates = await tx.query<{ id: string }>(PICK_CANDIDATES, [
+    now,
+    options.limit * 4,
+    options.limit,
+    LOCK_SPACE.claimKey,
+  ]);
+  if (candidates.length === 0) return [];
+  const leaseUntil = new Date(now.getTime() + options.leaseMs);
+  const rows = await tx.query<JobRow>(TAKE, [now, candidates.map((c) => c.id), leaseUntil, options.workerId]);
+  return rows.map(toJob).sort((a, b) => a.runAt.getTime() - b.runAt.getTime() || Number(a.id) - Number(b.id));
+}
+
+const RENEW = sql(`UPDATE jobs SET lease_until = $4, updated_at = $5
+  WHERE id = $1::bigint AND locked_by = $2 AND state = $3 RETURNING id`);
+
+export async function renewJobLease(
+  tx: Queryable,
+  jobId: string,
+  workerId: string,
+  leaseMs: number,
+  now: Date,
+): Promise<boolean> {
+  const rows = await tx.query(RENEW, [
+    jobRowId(jobId),
+    workerId,
+    'running',
+    new Date(now.getTime() + leaseMs),
+    now,
+  ]);
+  return rows.length > 0;
+}
+
+const COMPLETE =
+  sql(`UPDATE jobs SET state = 'succeeded', lease_until = NULL, locked_by = NULL, updated_at = $4
+  WHERE id = $1::bigint AND locked_by = $2 AND state = $3`);
+
+export async function completeJob(tx: Queryable, jobId: string, workerId: string, now: Date): Promise<void> {
+  await tx.query(COMPLETE, [jobRowId(jobId), workerId, heldJobTransition('succeeded'), now]);
+}
+
+const FAIL = sql(`UPDATE jobs SET
+    state = CASE WHEN $4::timestamptz IS NOT NULL AND attempts < max_attempts THEN 'pending' ELSE 'dead' END,
+    run_at = CASE WHEN $4::timestamptz IS NOT NULL AND attempts < max_attempts THEN $4::timestamptz ELSE run_at END,
+    last_error = $5, lease_until = NULL, locked_by = NULL, updated_at = $6
+  WHERE id = $1::bigint AND locked_by = $2 AND state = $3`);
+
+/** Back to pending at retryAt while attempts remain; dead when retryAt is null or the attempts are used up. */
+export async function failJob(
+  tx: Queryable,
+  jobId: string,
+  workerId: string,
+  error: string,
+  retryAt: Date | null,
+  now: Date,
+): Promise<void> {
+  await tx.query(FAIL, [
+    jobRowId(jobId),
+    workerId,
+    heldJobTransition(retryAt ? 'pending' : 'dead'),
+    retryAt,
+    error,
+    now,
+  ]);
+}
+
+const RELEASE =
+  sql(`UPDATE jobs SET state = 'pending', attempts = GREATEST(attempts - 1, 0), run_at = LEAST(run_at, $4),
+    lease_until = NULL, locked_by = NULL, updated_at = $4
+  WHERE id = $1::bigint AND locked_by = $2 AND state = $3`);
+
+/** Shutdown: pending again at once, this attempt not counted. */
+export async function releaseJob(tx: Queryable, jobId: string, workerId: string, now: Date): Promise<void> {
+  await tx.query(RELEASE, [jobRowId(jobId), workerId, heldJobTransition('pending'), now]);
+}
+
+const NEXT_RUN_AT = sql("SELECT MIN(run_at) AS run_at FROM jobs WHERE state = 'pending'");
+
+export async function nextPendingRunAt(db: Queryable): Promise<Date | undefined> {
+  const [row] = await db.query<{ run_at: Date | null }>(NEXT_RUN_AT);
+  return row?.run_at ?? undefined;
+}
+
+const JOBS_BY_KEY = sql(`SELECT ${JOB_COLUMNS} FROM jobs WHERE tenant = $1 AND key = $2 ORDER BY id`);
+
+export async function jobsByKey(db: Queryable, tenant: string, key: string): Promise<Job[]> {
+  return (await db.query<JobRow>(JOBS_BY_KEY, [tenant, key])).map(toJob);
+}

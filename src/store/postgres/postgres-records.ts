@@ -1,0 +1,256 @@
+/**
+ * Reads and small writes on PostgreSQL: grids, signals, the worker's state documents and its two ledgers.
+ * Lists sort with COLLATE "C" (byte order), as SQLite does, so both stores list in the same order.
+ */
+import type { GridCompleteness } from '../../domain/grid-completeness.ts';
+import type { SalesGrid } from '../../domain/sales-grid.ts';
+import type { Signal } from '../../domain/signal.ts';
+import type { StoredGrid, TaskLedgerEntry } from '../store.ts';
+import { type Queryable, sql } from './postgres-database.ts';
+
+const GET_GRID = sql(`SELECT v.version, v.grid, v.completeness, v.received_at FROM grids g
+  JOIN grid_versions v ON v.tenant = g.tenant AND v.grid_id = g.grid_id AND v.version = g.current_version
+  WHERE g.tenant = $1 AND g.grid_id = $2`);
+
+export async function getGrid(
+  db: Queryable,
+  tenant: string,
+  gridId: string,
+): Promise<StoredGrid | undefined> {
+  const [row] = await db.query<{
+    version: number;
+    grid: SalesGrid;
+    completeness: GridCompleteness;
+    received_at: Date;
+  }>(GET_GRID, [tenant, gridId]);
+  return (
+    row && {
+      tenant,
+      gridId,
+      version: row.version,
+      grid: row.grid,
+      completeness: row.completeness,
+      receivedAt: row.received_at,
+    }
+  );
+}
+
+const GRIDS_FOR_ACCOUNT = sql(
+  'SELECT grid_id FROM grids WHERE tenant = $1 AND account_domain = $2 ORDER BY grid_id COLLATE "C"',
+);
+
+export async function listGridIdsForAccount(
+  db: Queryable,
+  tenant: string,
+  accountDomain: string,
+): Promise<string[]> {
+  return (await db.query<{ grid_id: string }>(GRIDS_FOR_ACCOUNT, [tenant, accountDomain])).map(
+    (r) => r.grid_id,
+  );
+}
+
+const GRIDS_AWAITING_TASK = sql(`SELECT g.grid_id FROM grids g
+  WHERE g.tenant = $1 AND g.complete
+    AND NOT EXISTS (SELECT 1 FROM ae_task_ledger t WHERE t.tenant = g.tenant AND t.grid_id = g.grid_id AND t.state = 'created')
+  ORDER BY g.grid_id COLLATE "C"`);
+
+export async function listGridIdsAwaitingTask(db: Queryable, tenant: string): Promise<string[]> {
+  return (await db.query<{ grid_id: string }>(GRIDS_AWAITING_TASK, [tenant])).map((r) => r.grid_id);
+}
+
+const ACCOUNT_SIGNALS =
+  sql(`SELECT doc FROM signals WHERE tenant = $1 AND account_domain = $2 AND occurred_at >= $3
+  ORDER BY occurred_at, signal_id COLLATE "C"`);
+
+export async function listAccountSignals(
+  db: Queryable,
+  tenant: string,
+  accountDomain: string,
+  since: Date,
+): Promise<Signal[]> {
+  return (await db.query<{ doc: Signal }>(ACCOUNT_SIGNALS, [tenant, accountDomain, since])).map((r) => r.doc);
+}
+
+const ACTIVE_ACCOUNTS =
+  sql(`SELECT account_domain FROM account_activity WHERE tenant = $1 AND last_occurred_at >= $2
+  ORDER BY account_domain COLLATE "C"`);
+
+export async function listActiveAccounts(db: Queryable, tenant: string, since: Date): Promise<string[]> {
+  return (await db.query<{ account_domain: string }>(ACTIVE_ACCOUNTS, [tenant, since])).map(
+    (r) => r.account_domain,
+  );
+}
+
+/** grid_sync_state and account_state: one JSON document per (tenant, subject), replaced whole. */
+export interface StateTable {
+  put: ReturnType<typeof sql>;
+  get: ReturnType<typeof sql>;
+}
+
+function stateTable(table: string, subject: string): StateTable {
+  return {
+    put: sql(`INSERT INTO ${table} (tenant, ${subject}, doc, updated_at) VALUES ($1, $2, $3, $4)
+      ON CONFLICT (tenant, ${subject}) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`),
+    get: sql(`SELECT doc FROM ${table} WHERE tenant = $1 AND ${subject} = $2`),
+  };
+}
+
+export const GRID_SYNC_STATE = stateTable('grid_sync_state', 'grid_id');
+export const ACCOUNT_STATE = stateTable('account_state', 'account_domain');
+
+export async function putState(
+  db: Queryable,
+  table: StateTable,
+  tenant: string,
+  id: string,
+  doc: unknown,
+  now: Date,
+): Promise<void> {
+  await db.query(table.put, [tenant, id, JSON.stringify(doc ?? null), now]);
+}
+
+export async function getState(
+  db: Queryable,
+  table: StateTable,
+  tenant: string,
+  id: string,
+): Promise<unknown> {
+  const [row] = await db.query<{ doc: unknown }>(table.get, [tenant, id]);
+  return row === undefined ? undefined : row.doc;
+}
+
+const WRITTEN_FIELDS = sql(`SELECT record_key, field, fingerprint FROM written_fields
+  WHERE tenant = $1 AND object_type = $2 AND record_key = ANY($3::text[])`);
+
+export async function getWrittenFields(
+  db: Queryable,
+  tenant: string,
+  objectType: string,
+  recordKeys: readonly string[],
+): Promise<Map<string, Record<string, string>>> {
+  const rows = await db.query<{ record_key: string; field: string; fingerprint: string }>(WRITTEN_FIELDS, [
+    tenant,
+    objectType,
+    recordKeys,
+  ]);
+  const byRecord = new Map<string, Record<string, string>>();
+  for (const row of rows) {
+    const fields = byRecord.get(row.record_key) ?? {};
+    fields[row.field] = row.fingerprint;
+    byRecord.set(row.record_key, fields);
+  }
+  return byRecord;
+}
+
+// One statement for the whole batch; the same (record, field) twice in one call keeps the last fingerprint.
+const RECORD_WRITTEN_FIELDS =
+  sql(`INSERT INTO written_fields (tenant, object_type, record_key, field, fingerprint, updated_at)
+  SELECT DISTINCT ON (record_key, field) $1, $2, record_key, field, fingerprint, $6
+  FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(record_key, field, fingerprint, n)
+  ORDER BY record_key, field, n DESC
+  ON CONFLICT (tenant, object_type, record_key, field) DO UPDATE
+    SET fingerprint = excluded.fingerprint, updated_at = excluded.updated_at`);
+
+export async function recordWrittenFields(
+  db: Queryable,
+  tenant: string,
+  objectType: string,
+  entries: readonly { recordKey: string; fields: Record<string, string> }[],
+  now: Date,
+): Promise<void> {
+  const rows = entries.flatMap(({ recordKey, fields }) =>
+    Object.entries(fields).map(([field, fp]) => [recordKey, field, fp] as const),
+  );
+  if (rows.length === 0) return;
+  await db.query(RECORD_WRITTEN_FIELDS, [
+    tenant,
+    objectType,
+    rows.map((r) => r[0]),
+    rows.map((r) => r[1]),
+    rows.map((r) => r[2]),
+    now,
+  ]);
+}
+
+interface TaskRow {
+  marker: string;
+  state: 'creating' | 'created';
+  crm_task_id: string | null;
+  details: unknown;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toTaskEntry(tenant: string, gridId: string, row: TaskRow): TaskLedgerEntry {
+  return {
+    tenant,
+    gridId,
+    marker: row.marker,
+    state: row.state,
+    crmTaskId: row.crm_task_id,
+    details: row.details,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const TASK_COLUMNS = 'marker, state, crm_task_id, details, created_at, updated_at';
+const GET_TASK = sql(`SELECT ${TASK_COLUMNS} FROM ae_task_ledger WHERE tenant = $1 AND grid_id = $2`);
+
+export async function getTaskEntry(
+  db: Queryable,
+  tenant: string,
+  gridId: string,
+): Promise<TaskLedgerEntry | undefined> {
+  const [row] = await db.query<TaskRow>(GET_TASK, [tenant, gridId]);
+  return row && toTaskEntry(tenant, gridId, row);
+}
+
+const INSERT_TASK_IF_ABSENT =
+  sql(`INSERT INTO ae_task_ledger (tenant, grid_id, marker, state, created_at, updated_at)
+  VALUES ($1, $2, $3, 'creating', $4, $4) ON CONFLICT (tenant, grid_id) DO NOTHING`);
+
+/**
+ * Two statements inside the caller's transaction: if another transaction inserted the entry first, the insert
+ * waits for it and does nothing, and only a new statement's snapshot sees that entry.
+ */
+export async function beginTaskCreation(
+  tx: Queryable,
+  tenant: string,
+  gridId: string,
+  marker: string,
+  now: Date,
+): Promise<TaskLedgerEntry> {
+  await tx.query(INSERT_TASK_IF_ABSENT, [tenant, gridId, marker, now]);
+  const entry = await getTaskEntry(tx, tenant, gridId);
+  if (!entry) {
+    throw new Error(`AE task ledger entry for ${tenant}/${gridId} vanished inside its own transaction`);
+  }
+  return entry;
+}
+
+const MARK_TASK_CREATED =
+  sql(`UPDATE ae_task_ledger SET state = 'created', crm_task_id = $3, details = $4, updated_at = $5
+  WHERE tenant = $1 AND grid_id = $2 RETURNING grid_id`);
+
+export async function markTaskCreated(
+  db: Queryable,
+  tenant: string,
+  gridId: string,
+  crmTaskId: string,
+  details: unknown,
+  now: Date,
+): Promise<void> {
+  const rows = await db.query(MARK_TASK_CREATED, [
+    tenant,
+    gridId,
+    crmTaskId,
+    JSON.stringify(details ?? null),
+    now,
+  ]);
+  if (rows.length === 0) {
+    throw new Error(
+      `no AE task ledger entry for ${tenant}/${gridId}: call beginTaskCreation before creating the task`,
+    );
+  }
+}

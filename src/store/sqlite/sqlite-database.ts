@@ -1,0 +1,131 @@
+/**
+ * One node:sqlite connection with the settings durability needs, a prepared-statement cache, transactions and
+ * migrations. node:sqlite is synchronous: a transaction runs start to end within one turn of the event loop,
+ * so calls from this process never interleave; BEGIN IMMEDIATE (with busy_timeout) orders us against other
+ * processes opening the same file (`gridsync migrate` next to `gridsync serve`).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { loadMigrations, pendingMigrations } from '../migrations.ts';
+import { StoreError } from '../store-errors.ts';
+
+const MIGRATIONS = new URL('./migrations/', import.meta.url);
+const BUSY_TIMEOUT_MS = 5_000;
+
+/** Named (`$name` in the SQL) or positional (`?`) parameters. */
+export type Params = Record<string, SQLInputValue> | SQLInputValue[];
+
+export class SqliteDatabase {
+  readonly path: string;
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+
+  constructor(path: string) {
+    this.path = path;
+    try {
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      this.#db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
+      // WAL: readers do not block the writer. synchronous=FULL: a commit is on disk before it returns, because
+      // intake answers 202 right after and a power cut must not lose what was acknowledged.
+      this.#db.exec(`
+        PRAGMA journal_mode = WAL;
+        PRAGMA synchronous = FULL;
+        PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};
+        PRAGMA foreign_keys = ON;
+      `);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new StoreError(`SQLite store ${path}: cannot open it (${message}); check GRIDSYNC_DATABASE_URL`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** The prepared statement for this SQL, prepared once per connection. */
+  statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  get<Row>(sql: string, params: Params = []): Row | undefined {
+    const statement = this.statement(sql);
+    return (Array.isArray(params) ? statement.get(...params) : statement.get(params)) as Row | undefined;
+  }
+
+  all<Row>(sql: string, params: Params = []): Row[] {
+    const statement = this.statement(sql);
+    return (Array.isArray(params) ? statement.all(...params) : statement.all(params)) as Row[];
+  }
+
+  /** Runs a statement; returns how many rows it changed. */
+  run(sql: string, params: Params = []): number {
+    const statement = this.statement(sql);
+    return Number((Array.isArray(params) ? statement.run(...params) : statement.run(params)).changes);
+  }
+
+  /** A write transaction: takes the write lock first, so two processes never deadlock upgrading a read lock. */
+  write<T>(what: string, work: () => T): Promise<T> {
+    return this.#transaction('BEGIN IMMEDIATE', what, work);
+  }
+
+  /** A read transaction: several statements see one snapshot. */
+  read<T>(what: string, work: () => T): Promise<T> {
+    return this.#transaction('BEGIN', what, work);
+  }
+
+  /** Applies the migrations this file has not seen; returns the names applied. */
+  migrate(): Promise<string[]> {
+    return this.write('migrate', () => {
+      this.#db.exec(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+      );
+      const applied = this.all<{ version: number }>('SELECT version FROM schema_migrations').map(
+        (r) => r.version,
+      );
+      const pending = pendingMigrations(loadMigrations(MIGRATIONS), applied);
+      for (const migration of pending) {
+        this.#db.exec(migration.sql);
+        this.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+          migration.version,
+          migration.name,
+          Date.now(),
+        ]);
+      }
+      return pending.map((m) => `${String(m.version).padStart(3, '0')}-${m.name}`);
+    });
+  }
+
+  close(): void {
+    this.#statements.clear();
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  #transaction<T>(begin: string, what: string, work: () => T): Promise<T> {
+    try {
+      this.#db.exec(begin);
+    } catch (error) {
+      return Promise.reject(wrap(what, this.path, error));
+    }
+    try {
+      const result = work();
+      this.#db.exec('COMMIT');
+      return Promise.resolve(result);
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      return Promise.reject(wrap(what, this.path, error));
+    }
+  }
+}
+
+/** SQLite's own errors become StoreError; a caller's callback error (e.g. the intake answer) passes through. */
+function wrap(what: string, path: string, error: unknown): Error {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code !== 'ERR_SQLITE_ERROR') return error instanceof Error ? error : new Error(String(error));
+  const message = error instanceof Error ? error.message : String(error);
+  return new StoreError(`SQLite store ${path}: ${what} failed: ${message}`, { cause: error });
+}

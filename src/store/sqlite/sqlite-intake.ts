@@ -1,0 +1,183 @@
+/**
+ * Intake on SQLite: a delivery is stored, its jobs enqueued and its answer logged in the one transaction the
+ * caller (SqliteStore) opened with BEGIN IMMEDIATE, so a 202 never exists without what it acknowledges.
+ */
+import { contentHash } from '../canonical-json.ts';
+import { capturedAtMs, decideGridVersion, type GridHead } from '../grid-versioning.ts';
+import { accountRefreshJob, gridSyncJob } from '../job-lifecycle.ts';
+import type {
+  Accepted,
+  AcceptGrid,
+  AcceptSignals,
+  DeliveryAnswer,
+  GridAcceptance,
+  SignalsAcceptance,
+} from '../store.ts';
+import type { SqliteDatabase } from './sqlite-database.ts';
+import { enqueueJobs } from './sqlite-jobs.ts';
+
+function findDelivery(db: SqliteDatabase, tenant: string, webhookId: string): DeliveryAnswer | undefined {
+  const row = db.get<{ status: number; body: string }>(
+    'SELECT status, body FROM deliveries WHERE tenant = $tenant AND webhook_id = $webhookId',
+    { $tenant: tenant, $webhookId: webhookId },
+  );
+  return row && { status: row.status, body: JSON.parse(row.body) as unknown };
+}
+
+function recordDelivery(
+  db: SqliteDatabase,
+  cmd: { tenant: string; webhookId: string; receivedAt: Date },
+  kind: 'grid' | 'signals',
+  answer: DeliveryAnswer,
+): void {
+  db.run(
+    `INSERT INTO deliveries (tenant, webhook_id, kind, status, body, received_at)
+     VALUES ($tenant, $webhookId, $kind, $status, $body, $receivedAt)`,
+    {
+      $tenant: cmd.tenant,
+      $webhookId: cmd.webhookId,
+      $kind: kind,
+      $status: answer.status,
+      $body: JSON.stringify(answer.body ?? null),
+      $receivedAt: cmd.receivedAt.getTime(),
+    },
+  );
+}
+
+interface GridHeadRow {
+  current_version: number;
+  latest_version: number;
+  content_hash: string;
+  captured_at: number;
+}
+
+export function acceptGrid(db: SqliteDatabase, cmd: AcceptGrid): Accepted<GridAcceptance> {
+  const replayed = findDelivery(db, cmd.tenant, cmd.webhookId);
+  if (replayed) return { replay: true, answer: replayed };
+
+  const { grid } = cmd;
+  const key = { $tenant: cmd.tenant, $gridId: grid.gridId };
+  const row = db.get<GridHeadRow>(
+    'SELECT current_version, latest_version, content_hash, captured_at FROM grids WHERE tenant = $tenant AND grid_id = $gridId',
+    key,
+  );
+  const head: GridHead | undefined = row && {
+    currentVersion: row.current_version,
+    latestVersion: row.latest_version,
+    contentHash: row.content_hash,
+    capturedAtMs: row.captured_at,
+  };
+  const incoming = { contentHash: contentHash(grid), capturedAtMs: capturedAtMs(grid.capturedAt) };
+  const decision = decideGridVersion(head, incoming);
+  const now = cmd.receivedAt.getTime();
+
+  if (decision.outcome === 'new_version') {
+    db.run(
+      `INSERT INTO grids (tenant, grid_id, current_version, latest_version, content_hash, captured_at, account_domain, complete, updated_at)
+       VALUES ($tenant, $gridId, $version, $version, $hash, $capturedAt, $domain, $complete, $now)
+       ON CONFLICT (tenant, grid_id) DO UPDATE SET current_version = excluded.current_version,
+         latest_version = excluded.latest_version, content_hash = excluded.content_hash, captured_at = excluded.captured_at,
+         account_domain = excluded.account_domain, complete = excluded.complete, updated_at = excluded.updated_at`,
+      {
+        ...key,
+        $version: decision.version,
+        $hash: incoming.contentHash,
+        $capturedAt: incoming.capturedAtMs,
+        $domain: grid.account.domain ?? null,
+        $complete: cmd.completeness.complete ? 1 : 0,
+        $now: now,
+      },
+    );
+  } else if (decision.outcome === 'superseded') {
+    db.run(
+      'UPDATE grids SET latest_version = $version, updated_at = $now WHERE tenant = $tenant AND grid_id = $gridId',
+      {
+        ...key,
+        $version: decision.version,
+        $now: now,
+      },
+    );
+  }
+  if (decision.outcome !== 'unchanged') {
+    db.run(
+      `INSERT INTO grid_versions (tenant, grid_id, version, outcome, grid, completeness, content_hash, captured_at, received_at, webhook_id)
+       VALUES ($tenant, $gridId, $version, $outcome, $grid, $completeness, $hash, $capturedAt, $now, $webhookId)`,
+      {
+        ...key,
+        $version: decision.version,
+        $outcome: decision.outcome,
+        $grid: JSON.stringify(grid),
+        $completeness: JSON.stringify(cmd.completeness),
+        $hash: incoming.contentHash,
+        $capturedAt: incoming.capturedAtMs,
+        $now: now,
+        $webhookId: cmd.webhookId,
+      },
+    );
+  }
+  // A superseded version changes nothing to sync; an unchanged one re-enqueues harmlessly (a pending sync
+  // absorbs it, and change detection makes a re-sync of unchanged data write nothing).
+  if (decision.outcome !== 'superseded') {
+    enqueueJobs(
+      db,
+      [gridSyncJob(cmd.tenant, grid.gridId, { runAt: cmd.receivedAt, maxAttempts: cmd.maxAttempts })],
+      cmd.receivedAt,
+    );
+  }
+
+  const result: GridAcceptance = { gridId: grid.gridId, ...decision };
+  const answer = cmd.answer(result);
+  recordDelivery(db, cmd, 'grid', answer);
+  return { replay: false, result, answer };
+}
+
+const INSERT_SIGNAL = `INSERT INTO signals (tenant, signal_id, type, account_domain, occurred_at, doc, received_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, signal_id) DO NOTHING`;
+
+export function acceptSignals(db: SqliteDatabase, cmd: AcceptSignals): Accepted<SignalsAcceptance> {
+  const replayed = findDelivery(db, cmd.tenant, cmd.webhookId);
+  if (replayed) return { replay: true, answer: replayed };
+
+  // The hot path: one prepared statement, reused for every signal of the batch, inside one transaction.
+  const insert = db.statement(INSERT_SIGNAL);
+  const receivedAt = cmd.receivedAt.getTime();
+  const latestByAccount = new Map<string, number>();
+  let accepted = 0;
+  for (const signal of cmd.signals) {
+    const domain = signal.account.domain;
+    const occurredAt = Date.parse(signal.occurredAt);
+    const { changes } = insert.run(
+      cmd.tenant,
+      signal.id,
+      signal.type,
+      domain,
+      occurredAt,
+      JSON.stringify(signal),
+      receivedAt,
+    );
+    if (Number(changes) === 0) continue;
+    accepted += 1;
+    latestByAccount.set(domain, Math.max(occurredAt, latestByAccount.get(domain) ?? occurredAt));
+  }
+
+  const accounts = [...latestByAccount.keys()].sort();
+  for (const domain of accounts) {
+    db.run(
+      `INSERT INTO account_activity (tenant, account_domain, last_occurred_at) VALUES ($tenant, $domain, $at)
+       ON CONFLICT (tenant, account_domain) DO UPDATE SET last_occurred_at = MAX(last_occurred_at, excluded.last_occurred_at)`,
+      { $tenant: cmd.tenant, $domain: domain, $at: latestByAccount.get(domain) ?? receivedAt },
+    );
+  }
+  enqueueJobs(
+    db,
+    accounts.map((domain) =>
+      accountRefreshJob(cmd.tenant, domain, { runAt: cmd.receivedAt, maxAttempts: cmd.maxAttempts }),
+    ),
+    cmd.receivedAt,
+  );
+
+  const result: SignalsAcceptance = { accepted, duplicates: cmd.signals.length - accepted, accounts };
+  const answer = cmd.answer(result);
+  recordDelivery(db, cmd, 'signals', answer);
+  return { replay: false, result, answer };
+}

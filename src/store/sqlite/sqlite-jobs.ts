@@ -1,0 +1,196 @@
+/**
+ * The job queue on SQLite. Each function runs inside a transaction the caller opened (SqliteStore), which for
+ * writes is BEGIN IMMEDIATE: claims are exclusive because only one writer at a time exists.
+ */
+import { heldJobTransition, jobsToStore } from '../job-lifecycle.ts';
+import type { Job, JobKind, JobPayloads, JobState, NewJob } from '../job.ts';
+import type { ClaimOptions } from '../store.ts';
+import type { SqliteDatabase } from './sqlite-database.ts';
+
+interface JobRow {
+  id: number;
+  kind: JobKind;
+  tenant: string;
+  key: string;
+  payload: string;
+  state: JobState;
+  attempts: number;
+  max_attempts: number;
+  run_at: number;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const JOB_COLUMNS =
+  'id, kind, tenant, key, payload, state, attempts, max_attempts, run_at, last_error, created_at, updated_at';
+
+function toJob(row: JobRow): Job {
+  return {
+    id: String(row.id),
+    kind: row.kind,
+    tenant: row.tenant,
+    payload: JSON.parse(row.payload) as JobPayloads[JobKind],
+    key: row.key,
+    state: row.state,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    runAt: new Date(row.run_at),
+    lastError: row.last_error,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+/**
+ * Selects the row a worker holds, for a move to `to`: ids are generated integers (anything else names no job),
+ * the worker must be the one that claimed it, and the state the one JOB_TRANSITIONS allows the move from.
+ */
+function heldBy(jobId: string, workerId: string, to: JobState) {
+  return { $id: jobRowId(jobId), $worker: workerId, $held: heldJobTransition(to) };
+}
+
+function jobRowId(jobId: string): number | null {
+  return /^\d{1,15}$/.test(jobId) ? Number(jobId) : null;
+}
+
+export function enqueueJobs(db: SqliteDatabase, jobs: readonly NewJob[], now: Date): void {
+  for (const { job, once, runAt, maxAttempts } of jobsToStore(jobs, now)) {
+    const params = { $tenant: job.tenant, $key: job.key, $runAt: runAt.getTime(), $now: now.getTime() };
+    if (!once) {
+      // A pending job with this key absorbs the new one; it runs at the earlier of the two times.
+      db.run(
+        `UPDATE jobs SET run_at = $runAt, updated_at = $now
+         WHERE tenant = $tenant AND key = $key AND state = 'pending' AND run_at > $runAt`,
+        params,
+      );
+    }
+    db.run(
+      `INSERT INTO jobs (kind, tenant, key, payload, state, once, attempts, max_attempts, run_at, created_at, updated_at)
+       SELECT $kind, $tenant, $key, $payload, 'pending', $once, 0, $maxAttempts, $runAt, $now, $now
+       WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE tenant = $tenant AND key = $key AND (state = 'pending' OR $once = 1))`,
+      {
+        ...params,
+        $kind: job.kind,
+        $payload: JSON.stringify(job.payload),
+        $once: once ? 1 : 0,
+        $maxAttempts: maxAttempts,
+      },
+    );
+  }
+}
+
+export function claimJobs(db: SqliteDatabase, options: ClaimOptions): Job[] {
+  const now = (options.now ?? new Date()).getTime();
+  buryJobsOutOfAttempts(db, now);
+  // Candidates in run_at order; a key already running under a live lease is skipped, and of several due jobs
+  // with one key only the first is taken, so one grid is never worked on twice at once.
+  const candidates = db.all<{ id: number; tenant: string; key: string }>(
+    `SELECT j.id, j.tenant, j.key FROM jobs j
+     WHERE ((j.state = 'pending' AND j.run_at <= $now) OR (j.state = 'running' AND j.lease_until <= $now))
+       AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.tenant = j.tenant AND r.key = j.key AND r.id <> j.id
+                       AND r.state = 'running' AND r.lease_until > $now)
+     ORDER BY j.run_at, j.id LIMIT $scan`,
+    { $now: now, $scan: options.limit * 4 },
+  );
+  const keys = new Set<string>();
+  const claimed: Job[] = [];
+  for (const candidate of candidates) {
+    if (claimed.length >= options.limit) break;
+    const key = `${candidate.tenant}\u0000${candidate.key}`;
+    if (keys.has(key)) continue;
+    keys.add(key);
+    const row = db.get<JobRow>(
+      `UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $leaseUntil, locked_by = $worker,
+         updated_at = $now
+       WHERE id = $id RETURNING ${JOB_COLUMNS}`,
+      { $leaseUntil: now + options.leaseMs, $worker: options.workerId, $now: now, $id: candidate.id },
+    );
+    if (row) claimed.push(toJob(row));
+  }
+  return claimed;
+}
+
+/** A job whose worker died on its last attempt is not retried by a lease takeover: it is dead. */
+function buryJobsOutOfAttempts(db: SqliteDatabase, now: number): void {
+  db.run(
+    `UPDATE jobs SET state = $dead, lease_until = NULL, locked_by = NULL, updated_at = $now,
+       last_error = 'lease expired on the last attempt (' || attempts || ' of ' || max_attempts
+                    || '): the worker stopped before finishing'
+     WHERE state = $held AND lease_until <= $now AND attempts >= max_attempts`,
+    { $dead: 'dead', $held: heldJobTransition('dead'), $now: now },
+  );
+}
+
+export function renewJobLease(
+  db: SqliteDatabase,
+  jobId: string,
+  workerId: string,
+  leaseMs: number,
+  now: Date,
+): boolean {
+  const changed = db.run(
+    `UPDATE jobs SET lease_until = $leaseUntil, updated_at = $now
+     WHERE id = $id AND locked_by = $worker AND state = 'running'`,
+    { $id: jobRowId(jobId), $worker: workerId, $leaseUntil: now.getTime() + leaseMs, $now: now.getTime() },
+  );
+  return changed > 0;
+}
+
+export function completeJob(db: SqliteDatabase, jobId: string, workerId: string, now: Date): void {
+  db.run(
+    `UPDATE jobs SET state = 'succeeded', lease_until = NULL, locked_by = NULL, updated_at = $now
+     WHERE id = $id AND locked_by = $worker AND state = $held`,
+    { ...heldBy(jobId, workerId, 'succeeded'), $now: now.getTime() },
+  );
+}
+
+/** Back to pending at retryAt while attempts remain; dead when retryAt is null or the attempts are used up. */
+export function failJob(
+  db: SqliteDatabase,
+  jobId: string,
+  workerId: string,
+  error: string,
+  retryAt: Date | null,
+  now: Date,
+): void {
+  db.run(
+    `UPDATE jobs SET
+       state = CASE WHEN $retryAt IS NOT NULL AND attempts < max_attempts THEN 'pending' ELSE 'dead' END,
+       run_at = CASE WHEN $retryAt IS NOT NULL AND attempts < max_attempts THEN $retryAt ELSE run_at END,
+       last_error = $error, lease_until = NULL, locked_by = NULL, updated_at = $now
+     WHERE id = $id AND locked_by = $worker AND state = $held`,
+    {
+      ...heldBy(jobId, workerId, retryAt ? 'pending' : 'dead'),
+      $retryAt: retryAt?.getTime() ?? null,
+      $error: error,
+      $now: now.getTime(),
+    },
+  );
+}
+
+/** Shutdown: pending again at once, this attempt not counted. */
+export function releaseJob(db: SqliteDatabase, jobId: string, workerId: string, now: Date): void {
+  db.run(
+    `UPDATE jobs SET state = 'pending', attempts = MAX(attempts - 1, 0), run_at = MIN(run_at, $now),
+       lease_until = NULL, locked_by = NULL, updated_at = $now
+     WHERE id = $id AND locked_by = $worker AND state = $held`,
+    { ...heldBy(jobId, workerId, 'pending'), $now: now.getTime() },
+  );
+}
+
+export function nextPendingRunAt(db: SqliteDatabase): Date | undefined {
+  const row = db.get<{ run_at: number | null }>(
+    "SELECT MIN(run_at) AS run_at FROM jobs WHERE state = 'pending'",
+  );
+  return row?.run_at == null ? undefined : new Date(row.run_at);
+}
+
+export function jobsByKey(db: SqliteDatabase, tenant: string, key: string): Job[] {
+  return db
+    .all<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE tenant = $tenant AND key = $key ORDER BY id`, {
+      $tenant: tenant,
+      $key: key,
+    })
+    .map(toJob);
+}

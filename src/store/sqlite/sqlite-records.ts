@@ -1,0 +1,224 @@
+/** Reads and small writes on SQLite: grids, signals, the worker's state documents and its two ledgers. */
+import type { GridCompleteness } from '../../domain/grid-completeness.ts';
+import type { SalesGrid } from '../../domain/sales-grid.ts';
+import type { Signal } from '../../domain/signal.ts';
+import type { StoredGrid, TaskLedgerEntry } from '../store.ts';
+import type { SqliteDatabase } from './sqlite-database.ts';
+
+export function getGrid(db: SqliteDatabase, tenant: string, gridId: string): StoredGrid | undefined {
+  const row = db.get<{ version: number; grid: string; completeness: string; received_at: number }>(
+    `SELECT v.version, v.grid, v.completeness, v.received_at FROM grids g
+     JOIN grid_versions v ON v.tenant = g.tenant AND v.grid_id = g.grid_id AND v.version = g.current_version
+     WHERE g.tenant = $tenant AND g.grid_id = $gridId`,
+    { $tenant: tenant, $gridId: gridId },
+  );
+  return (
+    row && {
+      tenant,
+      gridId,
+      version: row.version,
+      grid: JSON.parse(row.grid) as SalesGrid,
+      completeness: JSON.parse(row.completeness) as GridCompleteness,
+      receivedAt: new Date(row.received_at),
+    }
+  );
+}
+
+export function listGridIdsForAccount(db: SqliteDatabase, tenant: string, accountDomain: string): string[] {
+  return db
+    .all<{ grid_id: string }>(
+      'SELECT grid_id FROM grids WHERE tenant = $tenant AND account_domain = $domain ORDER BY grid_id',
+      {
+        $tenant: tenant,
+        $domain: accountDomain,
+      },
+    )
+    .map((r) => r.grid_id);
+}
+
+export function listGridIdsAwaitingTask(db: SqliteDatabase, tenant: string): string[] {
+  return db
+    .all<{ grid_id: string }>(
+      `SELECT g.grid_id FROM grids g
+       WHERE g.tenant = $tenant AND g.complete = 1
+         AND NOT EXISTS (SELECT 1 FROM ae_task_ledger t WHERE t.tenant = g.tenant AND t.grid_id = g.grid_id AND t.state = 'created')
+       ORDER BY g.grid_id`,
+      { $tenant: tenant },
+    )
+    .map((r) => r.grid_id);
+}
+
+export function listAccountSignals(
+  db: SqliteDatabase,
+  tenant: string,
+  accountDomain: string,
+  since: Date,
+): Signal[] {
+  return db
+    .all<{ doc: string }>(
+      `SELECT doc FROM signals WHERE tenant = $tenant AND account_domain = $domain AND occurred_at >= $since
+       ORDER BY occurred_at, signal_id`,
+      { $tenant: tenant, $domain: accountDomain, $since: since.getTime() },
+    )
+    .map((r) => JSON.parse(r.doc) as Signal);
+}
+
+export function listActiveAccounts(db: SqliteDatabase, tenant: string, since: Date): string[] {
+  return db
+    .all<{ account_domain: string }>(
+      'SELECT account_domain FROM account_activity WHERE tenant = $tenant AND last_occurred_at >= $since ORDER BY account_domain',
+      { $tenant: tenant, $since: since.getTime() },
+    )
+    .map((r) => r.account_domain);
+}
+
+/** grid_sync_state and account_state: one JSON document per (tenant, subject), replaced whole. */
+export type StateTable =
+  { table: 'grid_sync_state'; subject: 'grid_id' } | { table: 'account_state'; subject: 'account_domain' };
+
+export function putState(
+  db: SqliteDatabase,
+  { table, subject }: StateTable,
+  tenant: string,
+  id: string,
+  doc: unknown,
+  now: Date,
+): void {
+  db.run(
+    `INSERT INTO ${table} (tenant, ${subject}, doc, updated_at) VALUES ($tenant, $id, $doc, $now)
+     ON CONFLICT (tenant, ${subject}) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`,
+    { $tenant: tenant, $id: id, $doc: JSON.stringify(doc ?? null), $now: now.getTime() },
+  );
+}
+
+export function getState(
+  db: SqliteDatabase,
+  { table, subject }: StateTable,
+  tenant: string,
+  id: string,
+): unknown {
+  const row = db.get<{ doc: string }>(
+    `SELECT doc FROM ${table} WHERE tenant = $tenant AND ${subject} = $id`,
+    {
+      $tenant: tenant,
+      $id: id,
+    },
+  );
+  return row === undefined ? undefined : (JSON.parse(row.doc) as unknown);
+}
+
+export function getWrittenFields(
+  db: SqliteDatabase,
+  tenant: string,
+  objectType: string,
+  recordKeys: readonly string[],
+): Map<string, Record<string, string>> {
+  const rows = db.all<{ record_key: string; field: string; fingerprint: string }>(
+    `SELECT record_key, field, fingerprint FROM written_fields
+     WHERE tenant = $tenant AND object_type = $objectType AND record_key IN (SELECT value FROM json_each($keys))`,
+    { $tenant: tenant, $objectType: objectType, $keys: JSON.stringify(recordKeys) },
+  );
+  const byRecord = new Map<string, Record<string, string>>();
+  for (const row of rows) {
+    const fields = byRecord.get(row.record_key) ?? {};
+    fields[row.field] = row.fingerprint;
+    byRecord.set(row.record_key, fields);
+  }
+  return byRecord;
+}
+
+export function recordWrittenFields(
+  db: SqliteDatabase,
+  tenant: string,
+  objectType: string,
+  entries: readonly { recordKey: string; fields: Record<string, string> }[],
+  now: Date,
+): void {
+  for (const { recordKey, fields } of entries) {
+    for (const [field, fingerprint] of Object.entries(fields)) {
+      db.run(
+        `INSERT INTO written_fields (tenant, object_type, record_key, field, fingerprint, updated_at)
+         VALUES ($tenant, $objectType, $recordKey, $field, $fingerprint, $now)
+         ON CONFLICT (tenant, object_type, record_key, field) DO UPDATE SET fingerprint = excluded.fingerprint,
+           updated_at = excluded.updated_at`,
+        {
+          $tenant: tenant,
+          $objectType: objectType,
+          $recordKey: recordKey,
+          $field: field,
+          $fingerprint: fingerprint,
+          $now: now.getTime(),
+        },
+      );
+    }
+  }
+}
+
+interface TaskRow {
+  marker: string;
+  state: 'creating' | 'created';
+  crm_task_id: string | null;
+  details: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export function getTaskEntry(
+  db: SqliteDatabase,
+  tenant: string,
+  gridId: string,
+): TaskLedgerEntry | undefined {
+  const row = db.get<TaskRow>(
+    'SELECT marker, state, crm_task_id, details, created_at, updated_at FROM ae_task_ledger WHERE tenant = $tenant AND grid_id = $gridId',
+    { $tenant: tenant, $gridId: gridId },
+  );
+  return (
+    row && {
+      tenant,
+      gridId,
+      marker: row.marker,
+      state: row.state,
+      crmTaskId: row.crm_task_id,
+      details: row.details === null ? null : (JSON.parse(row.details) as unknown),
+      createdAt: new Date(row.created_at),
+      updatedAt: new Date(row.updated_at),
+    }
+  );
+}
+
+export function beginTaskCreation(
+  db: SqliteDatabase,
+  tenant: string,
+  gridId: string,
+  marker: string,
+  now: Date,
+): void {
+  db.run(
+    `INSERT INTO ae_task_ledger (tenant, grid_id, marker, state, created_at, updated_at)
+     VALUES ($tenant, $gridId, $marker, 'creating', $now, $now) ON CONFLICT (tenant, grid_id) DO NOTHING`,
+    { $tenant: tenant, $gridId: gridId, $marker: marker, $now: now.getTime() },
+  );
+}
+
+/** Returns false when no entry exists (beginTaskCreation was not called). */
+export function markTaskCreated(
+  db: SqliteDatabase,
+  tenant: string,
+  gridId: string,
+  crmTaskId: string,
+  details: unknown,
+  now: Date,
+): boolean {
+  const changed = db.run(
+    `UPDATE ae_task_ledger SET state = 'created', crm_task_id = $crmTaskId, details = $details, updated_at = $now
+     WHERE tenant = $tenant AND grid_id = $gridId`,
+    {
+      $tenant: tenant,
+      $gridId: gridId,
+      $crmTaskId: crmTaskId,
+      $details: JSON.stringify(details ?? null),
+      $now: now.getTime(),
+    },
+  );
+  return changed > 0;
+}

@@ -1,0 +1,132 @@
+/** Builders and per-test store handling shared by the store contract parts (test/contract/store.contract.ts). */
+import { afterEach, beforeEach } from 'vitest';
+import type { GridCompleteness } from '../../../src/domain/grid-completeness.ts';
+import type { SalesGrid } from '../../../src/domain/sales-grid.ts';
+import type { Signal } from '../../../src/domain/signal.ts';
+import { openStore } from '../../../src/store/open-store.ts';
+import type { AcceptGrid, AcceptSignals, Store } from '../../../src/store/store.ts';
+import type { TempStore } from '../../support/temp-store.ts';
+
+/** A fresh, empty, migrated store; `label` names it (e.g. the PostgreSQL schema) after the test. */
+export type StoreFactory = (label: string) => Promise<TempStore>;
+
+export interface StoreUnderTest {
+  readonly store: Store;
+  /** Another connection to the same database: a second replica, or the process after a restart. */
+  openAgain(): Promise<Store>;
+}
+
+/** Gives every test its own store, and closes whatever the test opened on it before removing it. */
+export function useStore(factory: StoreFactory): StoreUnderTest {
+  let temp: TempStore | undefined;
+  const opened: Store[] = [];
+  beforeEach(async (context) => {
+    temp = await factory(context.task.name);
+  });
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+    await temp?.cleanup();
+    temp = undefined;
+  });
+  const current = (): TempStore => {
+    if (!temp) throw new Error('the store is only available inside a test');
+    return temp;
+  };
+  return {
+    get store() {
+      return current().store;
+    },
+    async openAgain() {
+      const { url, schema } = current();
+      const store = await openStore(url, schema === undefined ? {} : { schema });
+      opened.push(store);
+      return store;
+    },
+  };
+}
+
+export const COMPLETE: GridCompleteness = { complete: true, gaps: [] };
+export const INCOMPLETE: GridCompleteness = {
+  complete: false,
+  gaps: [
+    {
+      section: 'beforeScenario',
+      title: 'Before Scenario',
+      problem: 'missing',
+      reason: 'Before Scenario is missing.',
+    },
+  ],
+};
+
+export function makeGrid(overrides: Partial<SalesGrid> = {}): SalesGrid {
+  return {
+    gridId: 'grid-ledgerline-maya',
+    submittedBy: 'devrel@vendor.example',
+    capturedAt: '2026-11-20T16:05:00Z',
+    account: { domain: 'ledgerline.example', name: 'Ledgerline' },
+    contact: { email: 'maya@ledgerline.example', name: 'Maya Ortiz' },
+    beforeScenario: 'Reconciling payouts by hand every night takes the whole team',
+    idealScenario: 'Payouts reconcile themselves as soon as the bank confirms them',
+    negativeConsequences: 'Month-end close slips and auditors flag the manual steps',
+    positiveOutcomes: {
+      business: 'Close the books three days sooner each month',
+      personal: 'Maya stops carrying the pager every night',
+    },
+    requiredCapabilities: 'Webhooks for settlement events with idempotent retries and signatures',
+    ...overrides,
+  };
+}
+
+/** A grid delivery whose answer echoes the acceptance, and counts how often the answer was built. */
+export function gridDelivery(
+  tenant: string,
+  webhookId: string,
+  grid: SalesGrid,
+  completeness: GridCompleteness = COMPLETE,
+): AcceptGrid & { answered: () => number } {
+  let answered = 0;
+  return {
+    tenant,
+    webhookId,
+    grid,
+    completeness,
+    receivedAt: new Date(),
+    answer: (result) => {
+      answered += 1;
+      return { status: 202, body: { ...result, complete: completeness.complete, webhookId } };
+    },
+    answered: () => answered,
+  };
+}
+
+export function makeSignal(
+  id: string,
+  domain: string,
+  occurredAt: string,
+  extra: Partial<Signal> = {},
+): Signal {
+  return { id, type: 'product.active_day', account: { domain }, occurredAt, ...extra };
+}
+
+export function signalsDelivery(
+  tenant: string,
+  webhookId: string,
+  signals: Signal[],
+): AcceptSignals & { answered: () => number } {
+  let answered = 0;
+  return {
+    tenant,
+    webhookId,
+    signals,
+    receivedAt: new Date(),
+    answer: (result) => {
+      answered += 1;
+      return { status: 202, body: result };
+    },
+    answered: () => answered,
+  };
+}
+
+export function secondsFrom(base: Date, seconds: number): Date {
+  return new Date(base.getTime() + seconds * 1_000);
+}

@@ -1,0 +1,118 @@
+/** Store contract, the worker's records: state documents, written-field fingerprints, the AE-task ledger. */
+import { describe, expect, it } from 'vitest';
+import { COMPLETE, gridDelivery, INCOMPLETE, makeGrid, type StoreFactory, useStore } from './fixtures.ts';
+
+export function recordsContract(factory: StoreFactory): void {
+  const t = useStore(factory);
+
+  describe('state documents', () => {
+    it('stores a grid sync state and an account state whole, and replaces them whole', async () => {
+      expect(await t.store.getGridSyncState('acme', 'g')).toBeUndefined();
+      const first = {
+        crm: 'hubspot',
+        mode: 'live',
+        version: 1,
+        targets: { gridRecord: { state: 'pending' } },
+        unresolved: [],
+      };
+      await t.store.putGridSyncState('acme', 'g', first);
+      expect(await t.store.getGridSyncState('acme', 'g')).toEqual(first);
+      await t.store.putGridSyncState('acme', 'g', { crm: 'hubspot', version: 2 });
+      expect(await t.store.getGridSyncState('acme', 'g')).toEqual({ crm: 'hubspot', version: 2 });
+
+      const account = {
+        domain: 'ledgerline.example',
+        score: 42.5,
+        level: 'high',
+        verdict: { qualified: true, criteria: [] },
+      };
+      await t.store.putAccountState('acme', 'ledgerline.example', account);
+      expect(await t.store.getAccountState('acme', 'ledgerline.example')).toEqual(account);
+      expect(await t.store.getAccountState('globex', 'ledgerline.example')).toBeUndefined();
+    });
+  });
+
+  describe('written fields', () => {
+    it('returns fingerprints per record and merges new ones field by field', async () => {
+      await t.store.recordWrittenFields('acme', 'deal', [
+        { recordKey: 'deal-1', fields: { gridsync_before: 'fp-a', gridsync_ideal: 'fp-b' } },
+        { recordKey: 'deal-2', fields: { gridsync_before: 'fp-c' } },
+      ]);
+      await t.store.recordWrittenFields('acme', 'deal', [
+        { recordKey: 'deal-1', fields: { gridsync_ideal: 'fp-b2', gridsync_score: 'fp-d' } },
+      ]);
+      const written = await t.store.getWrittenFields('acme', 'deal', ['deal-1', 'deal-2', 'deal-unknown']);
+      expect(Object.fromEntries(written)).toEqual({
+        'deal-1': { gridsync_before: 'fp-a', gridsync_ideal: 'fp-b2', gridsync_score: 'fp-d' },
+        'deal-2': { gridsync_before: 'fp-c' },
+      });
+      expect((await t.store.getWrittenFields('acme', 'company', ['deal-1'])).size).toBe(0);
+      expect((await t.store.getWrittenFields('globex', 'deal', ['deal-1'])).size).toBe(0);
+      expect((await t.store.getWrittenFields('acme', 'deal', [])).size).toBe(0);
+    });
+  });
+
+  describe('AE task ledger', () => {
+    it('writes creating once and afterwards returns the entry as it stands', async () => {
+      expect(await t.store.getTaskEntry('acme', 'g')).toBeUndefined();
+      const begun = await t.store.beginTaskCreation('acme', 'g', 'gridsync:acme:g');
+      expect(begun).toMatchObject({
+        tenant: 'acme',
+        gridId: 'g',
+        marker: 'gridsync:acme:g',
+        state: 'creating',
+        crmTaskId: null,
+      });
+      const again = await t.store.beginTaskCreation('acme', 'g', 'another-marker');
+      expect(again).toEqual(begun);
+
+      const details = { owner: { id: '77', why: 'deal owner' }, dueDate: '2026-11-23' };
+      await t.store.markTaskCreated('acme', 'g', 'task-123', details);
+      expect(await t.store.getTaskEntry('acme', 'g')).toMatchObject({
+        state: 'created',
+        crmTaskId: 'task-123',
+        details,
+        marker: 'gridsync:acme:g',
+      });
+      expect(await t.store.beginTaskCreation('acme', 'g', 'late')).toMatchObject({
+        state: 'created',
+        crmTaskId: 'task-123',
+      });
+    });
+
+    it('gives two replicas beginning the same task the same single entry', async () => {
+      const replicas = [t.store, await t.openAgain()];
+      const entries = await Promise.all(
+        replicas.map((r, n) => r.beginTaskCreation('acme', 'g', `marker-${n}`)),
+      );
+      expect(entries[0]).toEqual(entries[1]);
+    });
+
+    it('refuses to mark a task created that was never begun', async () => {
+      await expect(t.store.markTaskCreated('acme', 'nope', 'task-1', {})).rejects.toThrow(
+        /beginTaskCreation/,
+      );
+    });
+  });
+
+  describe('grids awaiting their AE task', () => {
+    it('lists complete grids until their task is recorded as created', async () => {
+      await t.store.acceptGrid(gridDelivery('acme', 'wh-1', makeGrid({ gridId: 'g-complete' }), COMPLETE));
+      await t.store.acceptGrid(gridDelivery('acme', 'wh-2', makeGrid({ gridId: 'g-draft' }), INCOMPLETE));
+      expect(await t.store.listGridIdsAwaitingTask('acme')).toEqual(['g-complete']);
+      await t.store.beginTaskCreation('acme', 'g-complete', 'gridsync:acme:g-complete');
+      expect(await t.store.listGridIdsAwaitingTask('acme')).toEqual(['g-complete']);
+      await t.store.markTaskCreated('acme', 'g-complete', 'task-1', {});
+      expect(await t.store.listGridIdsAwaitingTask('acme')).toEqual([]);
+    });
+
+    it('follows the completeness of the current version', async () => {
+      await t.store.acceptGrid(gridDelivery('acme', 'wh-1', makeGrid(), INCOMPLETE));
+      expect(await t.store.listGridIdsAwaitingTask('acme')).toEqual([]);
+      await t.store.acceptGrid(
+        gridDelivery('acme', 'wh-2', makeGrid({ capturedAt: '2026-11-21T09:00:00Z' }), COMPLETE),
+      );
+      expect(await t.store.listGridIdsAwaitingTask('acme')).toEqual([makeGrid().gridId]);
+    });
+  });
+}
