@@ -2,7 +2,7 @@
  * Throughput of the store's signal hot path: acceptSignals with 1,000-signal batches, as intake calls it after
  * validation (so this is the store's share of the 50,000 signals/s goal, not the HTTP path's).
  *
- *   node test/store/bench-accept-signals.ts [batches=100] [concurrency=1,4]
+ *   node bench/store-signals.ts [batches=100] [concurrency=1,4]
  *
  * SQLite always (a temp file, WAL, synchronous=FULL); PostgreSQL too when GRIDSYNC_TEST_DATABASE_URL is set
  * (a temp schema, dropped afterwards). Wall-clock figures need a quiet machine; the per-CPU-second figure of
