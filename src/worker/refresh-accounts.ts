@@ -53,7 +53,13 @@ export async function refreshAccounts(
     const gridJobs: NewJob[] = [];
     for (const domain of changedAccounts) {
       for (const gridId of await store.listGridIdsForAccount(runtime.tenant, domain)) {
-        gridJobs.push({ kind: 'grid.sync', tenant: runtime.tenant, key: `grid.sync:${runtime.tenant}:${gridId}`, payload: { gridId } });
+        gridJobs.push({
+          kind: 'grid.sync',
+          tenant: runtime.tenant,
+          key: `grid.sync:${runtime.tenant}:${gridId}`,
+          payload: { gridId },
+          maxAttempts: mapping.sync.maxAttempts,
+        });
       }
     }
     return { outcomes, gridJobs };

@@ -1,0 +1,49 @@
+/**
+ * A tenant's mapping and secrets → a live Salesforce client, or dry-run mode when a credential is missing.
+ * Called by open-crm-client.ts each time a tenant's mapping (re)loads.
+ */
+import type { SecretLookup } from '../../config/secrets.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { TenantMapping } from '../../mapping/mapping-schema.ts';
+import { type CrmConnection, resolveCredentials } from '../open-crm-client.ts';
+import type { SalesforceCredentials, SalesforceSettings } from './salesforce-auth.ts';
+import { createSalesforceClient } from './salesforce-client.ts';
+
+export function createSalesforceConnection(
+  mapping: TenantMapping,
+  crm: SalesforceSettings,
+  secrets: SecretLookup,
+  logger: Logger,
+): CrmConnection {
+  const auth = crm.auth;
+  if (auth === undefined) return { mode: 'dry_run', reason: 'the mapping has no crm.auth block' };
+
+  let credentials: SalesforceCredentials;
+  switch (auth.kind) {
+    case 'access_token': {
+      const resolved = resolveCredentials({ accessToken: auth.accessToken }, secrets);
+      if (!resolved.ok) return { mode: 'dry_run', reason: resolved.missing };
+      credentials = { kind: auth.kind, instanceUrl: auth.instanceUrl, ...resolved.values };
+      break;
+    }
+    case 'refresh_token': {
+      const resolved = resolveCredentials(
+        { clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: auth.refreshToken },
+        secrets,
+      );
+      if (!resolved.ok) return { mode: 'dry_run', reason: resolved.missing };
+      credentials = { kind: auth.kind, ...resolved.values };
+      break;
+    }
+    case 'client_credentials': {
+      const resolved = resolveCredentials(
+        { clientId: auth.clientId, clientSecret: auth.clientSecret },
+        secrets,
+      );
+      if (!resolved.ok) return { mode: 'dry_run', reason: resolved.missing };
+      credentials = { kind: auth.kind, ...resolved.values };
+      break;
+    }
+  }
+  return { mode: 'live', client: createSalesforceClient({ mapping, credentials, logger }) };
+}

@@ -1,0 +1,165 @@
+/**
+ * Salesforce credentials and the session token. gridsync, not jsforce, refreshes the token: the Connection
+ * gets no refreshFn and no OAuth client id, because jsforce's own refresh runs again on every 401 and a
+ * 401 that persists (a revoked app, a blocked IP) made it loop through the token endpoint. Here a request
+ * refreshes at most once, token calls per minute are capped, and refused credentials cool down before the
+ * next try, so a broken tenant costs a handful of token calls, not thousands.
+ */
+import type { Connection, TokenResponse } from 'jsforce';
+import { OAuth2 } from 'jsforce';
+
+import type { Logger } from '../../lib/logger.ts';
+import type { CrmSettings } from '../../mapping/mapping-schema.ts';
+import { CrmError } from '../crm-errors.ts';
+import { tokenErrorToCrmError } from './salesforce-errors.ts';
+import { AUTH_FAILURE_COOLDOWN_MS, TOKEN_CALLS_PER_MINUTE } from './salesforce-limits.ts';
+import { withTimeout } from './with-timeout.ts';
+
+export type SalesforceSettings = Extract<CrmSettings, { type: 'salesforce' }>;
+export type SalesforceAuth = NonNullable<SalesforceSettings['auth']>;
+
+/** The mapping's crm.auth with its secret references resolved to values. */
+export type SalesforceCredentials =
+  | { kind: 'access_token'; instanceUrl: string; accessToken: string }
+  | { kind: 'refresh_token'; clientId: string; clientSecret: string; refreshToken: string }
+  | { kind: 'client_credentials'; clientId: string; clientSecret: string };
+
+export interface SalesforceSessionOptions {
+  credentials: SalesforceCredentials;
+  /** Token endpoint host: login.salesforce.com, test.salesforce.com or the org's My Domain (required for client credentials). */
+  loginUrl: string;
+  logger: Logger;
+  /** A token call is abandoned after this long. */
+  tokenTimeoutMs: number;
+  tokenCallsPerMinute?: number;
+  now?: () => number;
+}
+
+export class SalesforceSession {
+  readonly #conn: Connection;
+  readonly #options: SalesforceSessionOptions;
+  readonly #oauth2: OAuth2 | undefined;
+  readonly #now: () => number;
+  readonly #tokenCalls: number[] = [];
+  #inflight: Promise<void> | undefined;
+  #refused: { error: CrmError; until: number } | undefined;
+
+  constructor(conn: Connection, options: SalesforceSessionOptions) {
+    this.#conn = conn;
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    const { credentials } = options;
+    if (credentials.kind === 'access_token') {
+      conn.accessToken = credentials.accessToken;
+      conn.instanceUrl = credentials.instanceUrl.replace(/\/+$/, '');
+    } else {
+      this.#oauth2 = new OAuth2({
+        loginUrl: options.loginUrl,
+        clientId: credentials.clientId,
+        clientSecret: credentials.clientSecret,
+      });
+    }
+  }
+
+  /** Whether a refused token can be replaced (OAuth kinds) or only reconnecting helps (a static token). */
+  get canRefresh(): boolean {
+    return this.#oauth2 !== undefined;
+  }
+
+  /**
+   * Makes sure the connection holds a usable token; OAuth kinds obtain their first one lazily. While the
+   * tenant's credentials are known to be refused, throws that error without calling Salesforce at all.
+   */
+  async ensureToken(): Promise<void> {
+    this.#throwIfRefused();
+    if (this.#conn.accessToken) return;
+    await this.#fetchToken('first token');
+  }
+
+  /**
+   * After a 401 on a request sent with `staleToken`: returns once a newer token is in place, or throws
+   * auth_failed. Concurrent callers share one token call; a token already replaced is not refreshed again.
+   */
+  async refreshAfter401(staleToken: string | undefined): Promise<void> {
+    if (!this.canRefresh) {
+      throw new CrmError(
+        'auth_failed',
+        'a static Salesforce access token cannot be refreshed; reconnect the tenant',
+      );
+    }
+    if (this.#conn.accessToken && this.#conn.accessToken !== staleToken) return;
+    await this.#fetchToken('refresh after 401');
+  }
+
+  /** Credentials Salesforce keeps refusing: no request and no token call until the cooldown has passed. */
+  markRefused(error: CrmError): void {
+    this.#refused = { error, until: this.#now() + AUTH_FAILURE_COOLDOWN_MS };
+    this.#options.logger.warn(
+      { code: error.correlationId, cooldownMs: AUTH_FAILURE_COOLDOWN_MS },
+      'salesforce credentials refused: pausing the tenant',
+    );
+  }
+
+  #throwIfRefused(): void {
+    if (this.#refused !== undefined && this.#now() < this.#refused.until) throw this.#refused.error;
+  }
+
+  async #fetchToken(reason: string): Promise<void> {
+    this.#inflight ??= this.#callTokenEndpoint(reason).finally(() => {
+      this.#inflight = undefined;
+    });
+    await this.#inflight;
+  }
+
+  async #callTokenEndpoint(reason: string): Promise<void> {
+    this.#throwIfRefused();
+    const now = this.#now();
+    const cap = this.#options.tokenCallsPerMinute ?? TOKEN_CALLS_PER_MINUTE;
+    while ((this.#tokenCalls[0] ?? now) <= now - 60_000) this.#tokenCalls.shift();
+    if (this.#tokenCalls.length >= cap) {
+      const error = new CrmError(
+        'auth_failed',
+        `Salesforce keeps refusing fresh tokens: ${cap} token calls in the last minute; reconnect the tenant`,
+      );
+      this.markRefused(error);
+      throw error;
+    }
+    this.#tokenCalls.push(now);
+    this.#options.logger.info(
+      { reason, tokenCallsLastMinute: this.#tokenCalls.length },
+      'salesforce token request',
+    );
+    let token: TokenResponse;
+    try {
+      const timeoutMs = this.#options.tokenTimeoutMs;
+      token = await withTimeout(
+        this.#requestToken(),
+        timeoutMs,
+        () => new CrmError('timeout', `Salesforce token endpoint gave no answer within ${timeoutMs} ms`),
+      );
+    } catch (error) {
+      const crmError = tokenErrorToCrmError(error);
+      if (crmError.kind === 'auth_failed') this.markRefused(crmError);
+      throw crmError;
+    }
+    if (typeof token.access_token !== 'string' || typeof token.instance_url !== 'string') {
+      throw new CrmError(
+        'unavailable',
+        'Salesforce token endpoint answered without access_token and instance_url',
+      );
+    }
+    this.#refused = undefined;
+    this.#conn.accessToken = token.access_token;
+    this.#conn.instanceUrl = token.instance_url.replace(/\/+$/, '');
+  }
+
+  #requestToken(): Promise<TokenResponse> {
+    const { credentials } = this.#options;
+    if (this.#oauth2 === undefined || credentials.kind === 'access_token') {
+      return Promise.reject(new Error('a static access token has no token endpoint'));
+    }
+    return credentials.kind === 'refresh_token'
+      ? this.#oauth2.refreshToken(credentials.refreshToken)
+      : this.#oauth2.requestToken({ grant_type: 'client_credentials' });
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * The Salesforce adapter behind the CrmClient port, one per tenant. Roles map to objects: grid → the
+ * mapping's custom object (keyed by its External ID field), deal → Opportunity, company → Account,
+ * contact → Contact; grids link to the others through the lookup fields the mapping names.
+ *
+ * jsforce's Connection carries the session and the API version (always the mapping's, never jsforce's
+ * 50.0 default); calls, retries and token refreshes are gridsync's (salesforce-http.ts, salesforce-auth.ts).
+ */
+import { Connection } from 'jsforce';
+
+import type { Logger } from '../../lib/logger.ts';
+import type { TenantMapping } from '../../mapping/mapping-schema.ts';
+import type {
+  CrmClient,
+  CrmObjectRole,
+  ExternalIdUpsert,
+  GridLinks,
+  NewAeTask,
+  RecordOutcome,
+  RecordUpdate,
+} from '../crm-client.ts';
+import { CrmError } from '../crm-errors.ts';
+import type { SalesforceCredentials } from './salesforce-auth.ts';
+import { SalesforceSession } from './salesforce-auth.ts';
+import type { CollectionRecord } from './salesforce-collections.ts';
+import { writeCollection } from './salesforce-collections.ts';
+import { SalesforceHttp } from './salesforce-http.ts';
+import type { RetryPolicy } from './salesforce-limits.ts';
+import { DEFAULT_API_VERSION, DEFAULT_LOGIN_URL, DEFAULT_RETRY_POLICY } from './salesforce-limits.ts';
+import {
+  findAccountsByDomain,
+  findContactsByEmail,
+  getRecordsById,
+  getUser,
+  queryAll,
+} from './salesforce-lookups.ts';
+import { soqlName } from './salesforce-soql.ts';
+import { buildTaskRecord, taskByMarkerSoql } from './salesforce-task.ts';
+
+export interface SalesforceClientOptions {
+  mapping: TenantMapping;
+  credentials: SalesforceCredentials;
+  logger: Logger;
+  /** Token endpoint host; defaults to the mapping's crm.baseUrl, then https://login.salesforce.com. */
+  loginUrl?: string;
+  retry?: Partial<RetryPolicy>;
+  /** Cap on token calls per minute (default 5). */
+  tokenCallsPerMinute?: number;
+}
+
+const ROLE_OBJECTS: Record<Exclude<CrmObjectRole, 'grid'>, string> = {
+  deal: 'Opportunity',
+  company: 'Account',
+  contact: 'Contact',
+};
+const LINK_ROLES = ['deal', 'company', 'contact'] as const;
+
+export function createSalesforceClient(options: SalesforceClientOptions): CrmClient {
+  const { mapping } = options;
+  if (mapping.crm.type !== 'salesforce') {
+    throw new Error(`tenant ${mapping.tenant} uses ${mapping.crm.type}, not Salesforce`);
+  }
+  const policy: Required<RetryPolicy> = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const logger = options.logger.child({ crm: 'salesforce', tenant: mapping.tenant });
+  const conn = new Connection({ version: mapping.crm.apiVersion || DEFAULT_API_VERSION });
+  const session = new SalesforceSession(conn, {
+    credentials: options.credentials,
+    loginUrl: options.loginUrl ?? mapping.crm.baseUrl ?? DEFAULT_LOGIN_URL,
+    logger,
+    tokenTimeoutMs: policy.attemptTimeoutMs,
+    ...(options.tokenCallsPerMinute === undefined
+      ? {}
+      : { tokenCallsPerMinute: options.tokenCallsPerMinute }),
+  });
+  const http = new SalesforceHttp(conn, session, policy, logger);
+  const gridObject = soqlName(mapping.grid.object);
+  const externalIdField = soqlName(mapping.grid.externalIdField);
+
+  async function findTaskByMarker(marker: string): Promise<string | undefined> {
+    const [task] = await queryAll(http, taskByMarkerSoql(marker), 'find the AE task by its marker');
+    return task === undefined ? undefined : String(task['Id']);
+  }
+
+  return {
+    crm: 'salesforce',
+
+    async upsertGridRecords(records: ExternalIdUpsert[]): Promise<RecordOutcome[]> {
+      // Two pending versions of one grid become one record (the later values win): a collection may not
+      // name an external ID twice, and the last write would win anyway.
+      const merged = new Map<string, CollectionRecord>();
+      for (const { externalId, properties } of records) {
+        if (externalId === '') continue;
+        const previous = merged.get(externalId) ?? { attributes: { type: gridObject } };
+        merged.set(externalId, { ...previous, ...properties, [externalIdField]: externalId });
+      }
+      const keys = [...merged.keys()];
+      const outcomes = await writeCollection(
+        http,
+        { object: gridObject, path: `/composite/sobjects/${gridObject}/${externalIdField}`, verb: 'upsert' },
+        [...merged.values()],
+        policy,
+      );
+      const byKey = new Map(keys.map((key, i) => [key, outcomes[i] as RecordOutcome]));
+      return records.map(
+        ({ externalId }) =>
+          byKey.get(externalId) ?? {
+            ok: false,
+            error: new CrmError('rejected', `a ${gridObject} record needs a value for ${externalIdField}`, {
+              field: externalIdField,
+            }),
+          },
+      );
+    },
+
+    async linkGridRecords(links: GridLinks[]): Promise<RecordOutcome[]> {
+      const lookups = LINK_ROLES.flatMap((role) => {
+        const field = mapping.grid.associate[role]?.lookupField;
+        return field === undefined ? [] : [{ role, field: soqlName(field) }];
+      });
+      const records = links.map((link): CollectionRecord => {
+        const record: CollectionRecord = { attributes: { type: gridObject }, id: link.gridRecordId };
+        for (const { role, field } of lookups) {
+          const target = link[role];
+          if (target !== undefined) record[field] = target;
+        }
+        return record;
+      });
+      return updateByIdSkippingEmpty(gridObject, records, 'link');
+    },
+
+    async updateRecords(role, updates: RecordUpdate[]): Promise<RecordOutcome[]> {
+      const object = ROLE_OBJECTS[role];
+      const records = updates.map((update): CollectionRecord => ({
+        attributes: { type: object },
+        ...update.properties,
+        id: update.id,
+      }));
+      return updateByIdSkippingEmpty(object, records, 'update');
+    },
+
+    findCompaniesByDomain: (domains, fields) =>
+      findAccountsByDomain(http, mapping.identity.company.field, domains, fields),
+    findContactsByEmail: (emails) => findContactsByEmail(http, mapping.identity.contact.field, emails),
+    getDeals: (ids, fields) => getRecordsById(http, ROLE_OBJECTS.deal, ids, fields),
+    getCompanies: (ids, fields) => getRecordsById(http, ROLE_OBJECTS.company, ids, fields),
+    getOwner: (ownerId) => getUser(http, ownerId),
+    findTaskByMarker,
+
+    async createTask(task: NewAeTask): Promise<string> {
+      const created = await http.send<{ id?: unknown; success?: unknown; errors?: unknown }>(
+        {
+          method: 'POST',
+          path: '/sobjects/Task',
+          body: buildTaskRecord(task),
+          context: 'create the AE task',
+        },
+        // Creating is not idempotent: a timeout may hide a task Salesforce did create, so look before retrying.
+        {
+          beforeRetry: async () => {
+            const id = await findTaskByMarker(task.marker);
+            return id === undefined ? undefined : { id, success: true };
+          },
+        },
+      );
+      if (created.success !== true || typeof created.id !== 'string') {
+        throw new CrmError(
+          'rejected',
+          `Salesforce did not create the AE task: ${JSON.stringify(created.errors ?? created).slice(0, 300)}`,
+        );
+      }
+      logger.info({ taskId: created.id, ownerId: task.ownerId }, 'salesforce AE task created');
+      return created.id;
+    },
+  };
+
+  /** Records with nothing to change need no call: they succeed as they are. */
+  async function updateByIdSkippingEmpty(
+    object: string,
+    records: CollectionRecord[],
+    verb: string,
+  ): Promise<RecordOutcome[]> {
+    const hasChanges = records.map((record) =>
+      Object.keys(record).some((key) => key !== 'attributes' && key !== 'id'),
+    );
+    const toSend = records.filter((_record, i) => hasChanges[i]);
+    const sent = await writeCollection(http, { object, path: '/composite/sobjects', verb }, toSend, policy);
+    let next = 0;
+    return records.map((record, i) =>
+      hasChanges[i] ? (sent[next++] as RecordOutcome) : { ok: true, id: String(record['id']) },
+    );
+  }
+}
