@@ -34,7 +34,12 @@ export interface StartOptions {
   /** Tests swap the CRM connector (e.g. to point a tenant at a local fake CRM). */
   connect?: CrmConnector;
   now?: () => Date;
-  runnerOptions?: { leaseMs?: number; coalesceMs?: number; idlePollMs?: number; retrySchedule?: { baseMs: number; capMs: number } };
+  runnerOptions?: {
+    leaseMs?: number;
+    coalesceMs?: number;
+    idlePollMs?: number;
+    retrySchedule?: { baseMs: number; capMs: number };
+  };
   /** false: intake runs but the worker waits for `runner.start()` (tests that queue work first). */
   startWorker?: boolean;
 }
@@ -43,14 +48,24 @@ export async function startGridsync(options: StartOptions): Promise<Gridsync> {
   const { config, logger } = options;
   const secrets = options.secrets ?? secretFromEnvironment();
   const now = options.now ?? (() => new Date());
-  const mappings = await createMappingRegistry({ dir: config.GRIDSYNC_MAPPINGS_DIR, logger, secrets, watch: true });
+  const mappings = await createMappingRegistry({
+    dir: config.GRIDSYNC_MAPPINGS_DIR,
+    logger,
+    secrets,
+    watch: true,
+  });
   const store = await openStore(config.GRIDSYNC_DATABASE_URL);
   const publicUrl = config.GRIDSYNC_PUBLIC_URL ?? `http://localhost:${config.PORT}`;
-  const runtimes = new TenantRuntimes({ mappings, connect: options.connect ?? crmConnector(secrets), logger, publicUrl });
+  const runtimes = new TenantRuntimes({
+    mappings,
+    connect: options.connect ?? crmConnector(secrets),
+    logger,
+    publicUrl,
+  });
 
-  let runner: JobRunner | undefined;
-  const wake = (): void => runner?.wake();
-  runner = createJobRunner({
+  // Handlers wake the runner after enqueueing follow-ups; the runner does not exist yet when they are built.
+  const wake = (): void => runner.wake();
+  const runner: JobRunner = createJobRunner({
     queue: store,
     handlers: createHandlers({ store, runtimes, logger, now, wake }),
     logger: logger.child({ component: 'worker' }),

@@ -14,7 +14,10 @@ const envSchema = z.object({
     .default('./data/gridsync.db')
     .describe('A SQLite file path (or sqlite:path) or a postgres:// URL.'),
   GRIDSYNC_MAPPINGS_DIR: z.string().min(1).default('./mappings'),
-  GRIDSYNC_PUBLIC_URL: z.url().optional().describe('Base of the status URLs in 202 answers; defaults to http://localhost:PORT.'),
+  GRIDSYNC_PUBLIC_URL: z
+    .url()
+    .optional()
+    .describe('Base of the status URLs in 202 answers; defaults to http://localhost:PORT.'),
   GRIDSYNC_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   GRIDSYNC_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

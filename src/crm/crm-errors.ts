@@ -25,7 +25,13 @@ export class CrmError extends Error {
   constructor(
     kind: CrmErrorKind,
     message: string,
-    details: { status?: number; waitMs?: number; field?: string; correlationId?: string; cause?: unknown } = {},
+    details: {
+      status?: number;
+      waitMs?: number;
+      field?: string;
+      correlationId?: string;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.kind = kind;

@@ -2,7 +2,13 @@
  * Is a grid ready to hand to sales? All five sections present and substantive, Positive Outcomes with both
  * its business and its personal layer (seed 000). Reasons are written for the DevRel person who filled it in.
  */
-import { GRID_SECTIONS, type GridSection, readSection, type SalesGrid, SECTION_TITLES } from './sales-grid.ts';
+import {
+  GRID_SECTIONS,
+  type GridSection,
+  readSection,
+  type SalesGrid,
+  SECTION_TITLES,
+} from './sales-grid.ts';
 
 export interface CompletenessMinimums {
   /** Words a section needs to count as substantive. */
@@ -37,7 +43,10 @@ export function countWords(text: string): number {
   return text.split(/\s+/u).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
 }
 
-export function assessCompleteness(grid: SalesGrid, minimums: CompletenessMinimums = DEFAULT_COMPLETENESS): GridCompleteness {
+export function assessCompleteness(
+  grid: SalesGrid,
+  minimums: CompletenessMinimums = DEFAULT_COMPLETENESS,
+): GridCompleteness {
   const gaps: SectionGap[] = [];
   for (const section of GRID_SECTIONS) {
     const title = SECTION_TITLES[section];

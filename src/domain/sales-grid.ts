@@ -62,7 +62,10 @@ export const salesGridSchema = z
       })
       .strict()
       .optional(),
-    deal: z.object({ crmId: z.string().trim().min(1).max(64) }).strict().optional(),
+    deal: z
+      .object({ crmId: z.string().trim().min(1).max(64) })
+      .strict()
+      .optional(),
     context: z
       .object({
         event: z.string().trim().max(255).optional(),

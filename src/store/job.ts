@@ -11,7 +11,11 @@ export interface JobPayloads {
   'tenant.sync': { tick: string };
 }
 export type JobKind = keyof JobPayloads;
-export const JOB_KINDS = ['grid.sync', 'account.refresh', 'tenant.sync'] as const satisfies readonly JobKind[];
+export const JOB_KINDS = [
+  'grid.sync',
+  'account.refresh',
+  'tenant.sync',
+] as const satisfies readonly JobKind[];
 
 export type JobState = 'pending' | 'running' | 'succeeded' | 'dead';
 

@@ -9,7 +9,11 @@ export interface RetrySchedule {
 
 export const DEFAULT_RETRY_SCHEDULE: RetrySchedule = { baseMs: 2_000, capMs: 5 * 60_000 };
 
-export function retryDelayMs(attempt: number, schedule: RetrySchedule = DEFAULT_RETRY_SCHEDULE, random = Math.random): number {
+export function retryDelayMs(
+  attempt: number,
+  schedule: RetrySchedule = DEFAULT_RETRY_SCHEDULE,
+  random = Math.random,
+): number {
   const exponential = Math.min(schedule.capMs, schedule.baseMs * 2 ** Math.max(0, attempt - 1));
   // Half fixed, half jitter: never zero, never more than the cap.
   return Math.round(exponential / 2 + random() * (exponential / 2));

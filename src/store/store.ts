@@ -15,7 +15,8 @@ export interface DeliveryAnswer {
   body: unknown;
 }
 
-export type Accepted<T> = { replay: false; result: T; answer: DeliveryAnswer } | { replay: true; answer: DeliveryAnswer };
+export type Accepted<T> =
+  { replay: false; result: T; answer: DeliveryAnswer } | { replay: true; answer: DeliveryAnswer };
 
 export interface GridAcceptance {
   gridId: string;
@@ -132,9 +133,17 @@ export interface StateRepository {
  * whose fingerprint matches is not written again.
  */
 export interface WrittenFieldsLedger {
-  getWrittenFields(tenant: string, objectType: string, recordKeys: string[]): Promise<Map<string, Record<string, string>>>;
+  getWrittenFields(
+    tenant: string,
+    objectType: string,
+    recordKeys: string[],
+  ): Promise<Map<string, Record<string, string>>>;
   /** Merges: fields not named keep their fingerprint. */
-  recordWrittenFields(tenant: string, objectType: string, entries: { recordKey: string; fields: Record<string, string> }[]): Promise<void>;
+  recordWrittenFields(
+    tenant: string,
+    objectType: string,
+    entries: { recordKey: string; fields: Record<string, string> }[],
+  ): Promise<void>;
 }
 
 export interface TaskLedgerEntry {
@@ -158,7 +167,15 @@ export interface TaskLedger {
   markTaskCreated(tenant: string, gridId: string, crmTaskId: string, details: unknown): Promise<void>;
 }
 
-export interface Store extends IntakeStore, JobQueue, GridRepository, SignalRepository, StateRepository, WrittenFieldsLedger, TaskLedger {
+export interface Store
+  extends
+    IntakeStore,
+    JobQueue,
+    GridRepository,
+    SignalRepository,
+    StateRepository,
+    WrittenFieldsLedger,
+    TaskLedger {
   readonly kind: 'sqlite' | 'postgres';
   /** Applies pending numbered migrations; safe to call from several replicas at once. */
   migrate(): Promise<void>;

@@ -26,7 +26,11 @@ export async function keepChanged<T>(
   plans: RecordPlan<T>[],
 ): Promise<RecordPlan<T>[]> {
   if (plans.length === 0) return [];
-  const written = await ledger.getWrittenFields(tenant, objectType, plans.map((p) => p.recordKey));
+  const written = await ledger.getWrittenFields(
+    tenant,
+    objectType,
+    plans.map((p) => p.recordKey),
+  );
   const changed: RecordPlan<T>[] = [];
   for (const plan of plans) {
     const last = written.get(plan.recordKey) ?? {};
@@ -46,6 +50,9 @@ export async function rememberWritten(
   await ledger.recordWrittenFields(
     tenant,
     objectType,
-    written.map((w) => ({ recordKey: w.recordKey, fields: Object.fromEntries(w.fields.map((f) => [f.field, fingerprint(f.value)])) })),
+    written.map((w) => ({
+      recordKey: w.recordKey,
+      fields: Object.fromEntries(w.fields.map((f) => [f.field, fingerprint(f.value)])),
+    })),
   );
 }

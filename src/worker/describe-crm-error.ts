@@ -6,12 +6,17 @@ import type { CrmError } from '../crm/crm-errors.ts';
 import { formatLocation, type LoadedMapping } from '../mapping/loaded-mapping.ts';
 import type { PlannedField } from '../mapping/plan-fields.ts';
 
-export function describeCrmError(error: CrmError, loaded: LoadedMapping, fields: readonly PlannedField[] = []): string {
+export function describeCrmError(
+  error: CrmError,
+  loaded: LoadedMapping,
+  fields: readonly PlannedField[] = [],
+): string {
   const parts = [error.message];
   if (error.field !== undefined) {
     const origin = fields.find((f) => f.field.toLowerCase() === error.field?.toLowerCase())?.origin;
     const location = origin ? loaded.locate(origin) : undefined;
-    if (origin && location) parts.push(`(field "${error.field}" comes from ${formatLocation(location)} ${origin.join('.')})`);
+    if (origin && location)
+      parts.push(`(field "${error.field}" comes from ${formatLocation(location)} ${origin.join('.')})`);
     else if (origin) parts.push(`(field "${error.field}" comes from ${loaded.file} ${origin.join('.')})`);
   }
   if (error.correlationId !== undefined) parts.push(`[correlation id ${error.correlationId}]`);

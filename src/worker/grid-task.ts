@@ -30,11 +30,14 @@ export function whyNoTaskYet(source: GridSource, account: AccountState | undefin
     reasons.push(`The grid is not complete: ${source.completeness.gaps.map((g) => g.reason).join(' ')}`);
   }
   if (!account) reasons.push('The account has not been evaluated yet.');
-  else if (!account.verdict.qualified) reasons.push(`The account does not qualify yet. ${account.verdict.summary}`);
+  else if (!account.verdict.qualified)
+    reasons.push(`The account does not qualify yet. ${account.verdict.summary}`);
   return reasons.length > 0 ? reasons.join(' ') : undefined;
 }
 
-export async function considerAeTask(input: TaskStepInput): Promise<{ task: GridTaskState; retryInMs?: number }> {
+export async function considerAeTask(
+  input: TaskStepInput,
+): Promise<{ task: GridTaskState; retryInMs?: number }> {
   const { runtime, source, account, identity, now } = input;
   const notYet = whyNoTaskYet(source, account);
   if (notYet !== undefined) return { task: { state: 'not_eligible', reason: notYet } };
@@ -51,8 +54,17 @@ export async function considerAeTask(input: TaskStepInput): Promise<{ task: Grid
     crm: input.crm,
     now: () => now,
     build: async (marker) => {
-      const built = await buildAeTask({ crm: input.crm, template: runtime.loaded.mapping.task, context: { grid: source, account }, marker, links, now });
-      return built.ok ? { ok: true, value: built.value } : { ok: false, error: { reason: built.error.reason } };
+      const built = await buildAeTask({
+        crm: input.crm,
+        template: runtime.loaded.mapping.task,
+        context: { grid: source, account },
+        marker,
+        links,
+        now,
+      });
+      return built.ok
+        ? { ok: true, value: built.value }
+        : { ok: false, error: { reason: built.error.reason } };
     },
   });
   switch (result.outcome) {
@@ -60,14 +72,29 @@ export async function considerAeTask(input: TaskStepInput): Promise<{ task: Grid
     case 'recovered':
     case 'already_created': {
       const owner = ownerOf(result.details);
-      if (result.outcome !== 'already_created') input.logger.info({ gridId: source.grid.gridId, crmTaskId: result.crmTaskId, outcome: result.outcome }, 'AE task recorded');
-      const reason = owner && owner.skipped.length > 0
-        ? `Assigned to the ${owner.step.replace('_', ' ')}: ${owner.skipped.map((s) => s.reason).join('; ')}.`
-        : 'The grid is complete and the account qualifies.';
-      return { task: { state: 'created', reason, crmTaskId: result.crmTaskId, ...(owner ? { owner: { id: owner.ownerId, step: owner.step, skipped: owner.skipped } } : {}) } };
+      if (result.outcome !== 'already_created')
+        input.logger.info(
+          { gridId: source.grid.gridId, crmTaskId: result.crmTaskId, outcome: result.outcome },
+          'AE task recorded',
+        );
+      const reason =
+        owner && owner.skipped.length > 0
+          ? `Assigned to the ${owner.step.replace('_', ' ')}: ${owner.skipped.map((s) => s.reason).join('; ')}.`
+          : 'The grid is complete and the account qualifies.';
+      return {
+        task: {
+          state: 'created',
+          reason,
+          crmTaskId: result.crmTaskId,
+          ...(owner ? { owner: { id: owner.ownerId, step: owner.step, skipped: owner.skipped } } : {}),
+        },
+      };
     }
     case 'deferred':
-      return { task: { state: 'blocked', reason: result.reason }, retryInMs: Math.max(1_000, result.retryAt.getTime() - now.getTime()) };
+      return {
+        task: { state: 'blocked', reason: result.reason },
+        retryInMs: Math.max(1_000, result.retryAt.getTime() - now.getTime()),
+      };
     case 'blocked':
       return { task: { state: 'blocked', reason: result.reason } };
   }
@@ -81,7 +108,7 @@ interface OwnerDetails {
 
 function ownerOf(details: unknown): OwnerDetails | undefined {
   if (typeof details !== 'object' || details === null || !('owner' in details)) return undefined;
-  const owner = (details as { owner: unknown }).owner;
+  const owner = details.owner;
   if (typeof owner !== 'object' || owner === null || !('ownerId' in owner)) return undefined;
   return owner as OwnerDetails;
 }

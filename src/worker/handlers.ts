@@ -21,7 +21,11 @@ export interface HandlerDeps {
   wake: () => void;
 }
 
-function byJob<S>(jobs: Job[], subjectOf: (job: Job) => S, outcomes: Map<S, JobOutcome>): Map<string, JobOutcome> {
+function byJob<S>(
+  jobs: Job[],
+  subjectOf: (job: Job) => S,
+  outcomes: Map<S, JobOutcome>,
+): Map<string, JobOutcome> {
   return new Map(jobs.map((job) => [job.id, outcomes.get(subjectOf(job)) ?? { status: 'done' }]));
 }
 
@@ -38,7 +42,11 @@ export function createHandlers(deps: HandlerDeps): JobHandlers {
       const runtime = deps.runtimes.get(tenant);
       if (!runtime) return noMapping(jobs, tenant);
       const gridIds = [...new Set(jobs.map((j) => j.payload.gridId))];
-      const outcomes = await syncGrids({ store, logger: deps.logger.child({ tenant }), now: deps.now }, runtime, gridIds);
+      const outcomes = await syncGrids(
+        { store, logger: deps.logger.child({ tenant }), now: deps.now },
+        runtime,
+        gridIds,
+      );
       return byJob(jobs, (j) => (j as Job<'grid.sync'>).payload.gridId, outcomes);
     },
     'account.refresh': async (tenant, jobs) => {
@@ -72,6 +80,9 @@ export function recordDeadLetter(store: Store, now: () => Date): DeadLetterHook 
     const { gridId } = (job as Job<'grid.sync'>).payload;
     const state = (await store.getGridSyncState(job.tenant, gridId)) as GridSyncState | undefined;
     if (!state) return;
-    await store.putGridSyncState(job.tenant, gridId, { ...state, deadLetter: { attempts: job.attempts, lastError: error, at: now().toISOString() } });
+    await store.putGridSyncState(job.tenant, gridId, {
+      ...state,
+      deadLetter: { attempts: job.attempts, lastError: error, at: now().toISOString() },
+    });
   };
 }

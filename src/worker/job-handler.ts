@@ -9,7 +9,11 @@ export type JobOutcome =
   /** Try again later (the runner schedules it with backoff, or dead-letters it when attempts are used up). */
   | { status: 'retry'; error: string; waitMs?: number };
 
-export type BatchHandler<K extends JobKind> = (tenant: string, jobs: Job<K>[], signal: AbortSignal) => Promise<Map<string, JobOutcome>>;
+export type BatchHandler<K extends JobKind> = (
+  tenant: string,
+  jobs: Job<K>[],
+  signal: AbortSignal,
+) => Promise<Map<string, JobOutcome>>;
 
 export type JobHandlers = { [K in JobKind]: BatchHandler<K> };
 

@@ -79,7 +79,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
 
   async function runLoop(): Promise<void> {
     while (!abort.signal.aborted) {
-      let jobs: Job[] = [];
+      let jobs: Job[];
       try {
         jobs = await queue.claim({ workerId, limit: batchSize, leaseMs });
       } catch (thrown) {
@@ -98,13 +98,16 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   }
 
   async function runClaimed(jobs: Job[]): Promise<void> {
-    const renew = setInterval(() => {
-      for (const job of jobs) {
-        queue.renewLease(job.id, workerId, leaseMs).catch((thrown: unknown) => {
-          logger.warn({ err: toError(thrown), jobId: job.id }, 'lease renewal failed');
-        });
-      }
-    }, Math.max(1_000, Math.floor(leaseMs / 3)));
+    const renew = setInterval(
+      () => {
+        for (const job of jobs) {
+          queue.renewLease(job.id, workerId, leaseMs).catch((thrown: unknown) => {
+            logger.warn({ err: toError(thrown), jobId: job.id }, 'lease renewal failed');
+          });
+        }
+      },
+      Math.max(1_000, Math.floor(leaseMs / 3)),
+    );
     try {
       const groups = [...groupJobs(jobs).values()];
       let next = 0;
@@ -130,7 +133,11 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     }
     let outcomes: Map<string, JobOutcome>;
     try {
-      const handler = handlers[first.kind] as (tenant: string, jobs: Job[], signal: AbortSignal) => Promise<Map<string, JobOutcome>>;
+      const handler = handlers[first.kind] as (
+        tenant: string,
+        jobs: Job[],
+        signal: AbortSignal,
+      ) => Promise<Map<string, JobOutcome>>;
       outcomes = await handler(first.tenant, group, abort.signal);
     } catch (thrown) {
       const error = toError(thrown);
@@ -138,7 +145,11 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       outcomes = new Map(group.map((job) => [job.id, { status: 'retry', error: error.message }]));
     }
     for (const job of group) {
-      await settle(job, outcomes.get(job.id) ?? { status: 'retry', error: 'the handler returned no outcome for this job' }, log);
+      await settle(
+        job,
+        outcomes.get(job.id) ?? { status: 'retry', error: 'the handler returned no outcome for this job' },
+        log,
+      );
     }
   }
 
@@ -148,7 +159,10 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       return;
     }
     if (job.attempts >= job.maxAttempts) {
-      log.error({ jobId: job.id, key: job.key, attempts: job.attempts, error: outcome.error }, 'job dead-lettered');
+      log.error(
+        { jobId: job.id, key: job.key, attempts: job.attempts, error: outcome.error },
+        'job dead-lettered',
+      );
       await queue.fail(job.id, workerId, outcome.error, null);
       await options.onDeadLetter?.(job, outcome.error).catch((thrown: unknown) => {
         log.error({ err: toError(thrown) }, 'recording a dead letter failed');
@@ -156,7 +170,10 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       return;
     }
     const waitMs = Math.max(outcome.waitMs ?? 0, retryDelayMs(job.attempts, options.retrySchedule));
-    log.warn({ jobId: job.id, key: job.key, attempt: job.attempts, waitMs, error: outcome.error }, 'job will be retried');
+    log.warn(
+      { jobId: job.id, key: job.key, attempt: job.attempts, waitMs, error: outcome.error },
+      'job will be retried',
+    );
     await queue.fail(job.id, workerId, outcome.error, new Date(Date.now() + waitMs));
   }
 

@@ -18,23 +18,40 @@ export interface PlannedWrite {
   properties?: Record<string, string>;
 }
 
-export function planDryRun(runtime: TenantRuntime, source: GridSource, account: AccountState, reason: string, now: Date): GridSyncState {
+export function planDryRun(
+  runtime: TenantRuntime,
+  source: GridSource,
+  account: AccountState,
+  reason: string,
+  now: Date,
+): GridSyncState {
   const { mapping } = runtime.loaded;
   const crm = mapping.crm.type;
   const ctx = { grid: source, account };
   const { grid } = source;
   const warnings: string[] = [];
   const fieldsOf = (role: 'grid' | 'deal' | 'company' | 'contact'): Record<string, string> => {
-    const planned = planFields(role === 'grid' ? mapping.grid.fields : mapping[role].fields, ctx, { crm, originPrefix: [role, 'fields'] });
+    const planned = planFields(role === 'grid' ? mapping.grid.fields : mapping[role].fields, ctx, {
+      crm,
+      originPrefix: [role, 'fields'],
+    });
     warnings.push(...planned.problems.map((p) => p.message));
     return toProperties(planned.fields);
   };
 
   const writes: PlannedWrite[] = [
-    { op: 'upsert', object: mapping.grid.object, match: `${mapping.grid.externalIdField} = ${grid.gridId}`, properties: fieldsOf('grid') },
+    {
+      op: 'upsert',
+      object: mapping.grid.object,
+      match: `${mapping.grid.externalIdField} = ${grid.gridId}`,
+      properties: fieldsOf('grid'),
+    },
   ];
   const dealMatch = grid.deal ? `id ${grid.deal.crmId}` : undefined;
-  const companyMatch = grid.account.crmId !== undefined ? `id ${grid.account.crmId}` : `${mapping.identity.company.field} = ${grid.account.domain ?? ''}`;
+  const companyMatch =
+    grid.account.crmId !== undefined
+      ? `id ${grid.account.crmId}`
+      : `${mapping.identity.company.field} = ${grid.account.domain ?? ''}`;
   const contactMatch = grid.contact ? `${mapping.identity.contact.field} = ${grid.contact.email}` : undefined;
   const matches = { deal: dealMatch, company: companyMatch, contact: contactMatch };
   for (const role of ['deal', 'company', 'contact'] as const) {
@@ -42,7 +59,8 @@ export function planDryRun(runtime: TenantRuntime, source: GridSource, account: 
     if (match !== undefined && Object.keys(mapping[role].fields).length > 0) {
       writes.push({ op: 'update', object: role, match, properties: fieldsOf(role) });
     }
-    if (match !== undefined && mapping.grid.associate[role]) writes.push({ op: 'link', object: `${mapping.grid.object} → ${role}`, match });
+    if (match !== undefined && mapping.grid.associate[role])
+      writes.push({ op: 'link', object: `${mapping.grid.object} → ${role}`, match });
   }
 
   const at = now.toISOString();
@@ -65,7 +83,12 @@ export function planDryRun(runtime: TenantRuntime, source: GridSource, account: 
   };
 }
 
-function plannedTask(runtime: TenantRuntime, source: GridSource, account: AccountState, now: Date): GridTaskState {
+function plannedTask(
+  runtime: TenantRuntime,
+  source: GridSource,
+  account: AccountState,
+  now: Date,
+): GridTaskState {
   const notYet = whyNoTaskYet(source, account);
   if (notYet !== undefined) return { state: 'not_eligible', reason: notYet };
   const rendered = renderAeTask({
@@ -77,6 +100,11 @@ function plannedTask(runtime: TenantRuntime, source: GridSource, account: Accoun
   return {
     state: 'planned',
     reason: `dry-run: this task would be created for the ${runtime.loaded.mapping.task.owner.chain.join(', then ').replaceAll('_', ' ')}.`,
-    preview: { subject: rendered.subject, body: rendered.body, dueAt: rendered.dueAt.toISOString(), priority: rendered.priority },
+    preview: {
+      subject: rendered.subject,
+      body: rendered.body,
+      dueAt: rendered.dueAt.toISOString(),
+      priority: rendered.priority,
+    },
   };
 }

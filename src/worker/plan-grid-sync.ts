@@ -24,7 +24,11 @@ export interface GridSyncPlan {
   problems: FieldProblem[];
 }
 
-export function planGridSync(mapping: TenantMapping, ctx: SourceContext & { grid: NonNullable<SourceContext['grid']> }, identity: GridIdentity): GridSyncPlan {
+export function planGridSync(
+  mapping: TenantMapping,
+  ctx: SourceContext & { grid: NonNullable<SourceContext['grid']> },
+  identity: GridIdentity,
+): GridSyncPlan {
   const crm = mapping.crm.type;
   const problems: FieldProblem[] = [];
   const plan = (role: 'grid' | 'deal' | 'company' | 'contact', recordKey: string): RecordWrite => {

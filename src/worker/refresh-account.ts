@@ -25,7 +25,9 @@ export async function refreshAccount(
   const { mapping } = runtime.loaded;
   const windowDays = Math.max(mapping.scoring.windowDays, mapping.qualification.windowDays);
   const since = new Date(now.getTime() - windowDays * DAY_MS);
-  const signals = accountKey.startsWith('crm:') ? [] : await store.listAccountSignals(runtime.tenant, accountKey, since);
+  const signals = accountKey.startsWith('crm:')
+    ? []
+    : await store.listAccountSignals(runtime.tenant, accountKey, since);
   const state = evaluateAccount({
     domain: accountKey,
     signals,

@@ -41,13 +41,30 @@ export async function refreshAccounts(
     if (runtime.crm.mode === 'live') {
       const plans = [...companies].map(([domain, id]) => ({
         recordKey: id,
-        fields: planFields(mapping.company.fields, { account: states.get(domain) }, { crm: mapping.crm.type, originPrefix: ['company', 'fields'] }).fields,
+        fields: planFields(
+          mapping.company.fields,
+          { account: states.get(domain) },
+          { crm: mapping.crm.type, originPrefix: ['company', 'fields'] },
+        ).fields,
         target: domain,
       }));
-      const changed = await keepChanged(store, runtime.tenant, 'company', plans.filter((p) => p.fields.length > 0));
+      const changed = await keepChanged(
+        store,
+        runtime.tenant,
+        'company',
+        plans.filter((p) => p.fields.length > 0),
+      );
       if (changed.length > 0) {
-        const results = await runtime.crm.client.updateRecords('company', changed.map((p) => ({ id: p.recordKey, properties: toProperties(p.fields) })));
-        await rememberWritten(store, runtime.tenant, 'company', changed.filter((_p, i) => results[i]?.ok === true));
+        const results = await runtime.crm.client.updateRecords(
+          'company',
+          changed.map((p) => ({ id: p.recordKey, properties: toProperties(p.fields) })),
+        );
+        await rememberWritten(
+          store,
+          runtime.tenant,
+          'company',
+          changed.filter((_p, i) => results[i]?.ok === true),
+        );
       }
     }
     const gridJobs: NewJob[] = [];
@@ -65,7 +82,12 @@ export async function refreshAccounts(
     return { outcomes, gridJobs };
   } catch (thrown) {
     if (!(thrown instanceof CrmError) || !thrown.retryable) throw thrown;
-    for (const domain of domains) outcomes.set(domain, { status: 'retry', error: thrown.message, ...(thrown.waitMs === undefined ? {} : { waitMs: thrown.waitMs }) });
+    for (const domain of domains)
+      outcomes.set(domain, {
+        status: 'retry',
+        error: thrown.message,
+        ...(thrown.waitMs === undefined ? {} : { waitMs: thrown.waitMs }),
+      });
     return { outcomes, gridJobs: [] };
   }
 }

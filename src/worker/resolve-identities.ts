@@ -22,7 +22,11 @@ export function icpCrmFields(mapping: TenantMapping): string[] {
   return [...fields];
 }
 
-export async function resolveIdentities(crm: CrmClient, mapping: TenantMapping, grids: SalesGrid[]): Promise<Map<string, GridIdentity>> {
+export async function resolveIdentities(
+  crm: CrmClient,
+  mapping: TenantMapping,
+  grids: SalesGrid[],
+): Promise<Map<string, GridIdentity>> {
   const companyFields = icpCrmFields(mapping);
   const domains = unique(grids.filter((g) => g.account.crmId === undefined).map((g) => g.account.domain));
   const companyIds = unique(grids.map((g) => g.account.crmId));
@@ -41,9 +45,15 @@ export async function resolveIdentities(crm: CrmClient, mapping: TenantMapping, 
     const unresolved: string[] = [];
     const identity: GridIdentity = { unresolved };
     const { crmId, domain } = grid.account;
-    const company = crmId !== undefined ? byId.get(crmId) : domain !== undefined ? byDomain.get(domain) : undefined;
+    const company =
+      crmId !== undefined ? byId.get(crmId) : domain !== undefined ? byDomain.get(domain) : undefined;
     if (company) identity.company = company;
-    else unresolved.push(crmId !== undefined ? `company with id ${crmId} not found` : `no company with ${mapping.identity.company.field} "${domain ?? ''}"`);
+    else
+      unresolved.push(
+        crmId !== undefined
+          ? `company with id ${crmId} not found`
+          : `no company with ${mapping.identity.company.field} "${domain ?? ''}"`,
+      );
     if (grid.contact) {
       const contact = contacts.get(grid.contact.email);
       if (contact) identity.contact = contact;

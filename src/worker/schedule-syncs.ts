@@ -28,13 +28,20 @@ export function tickMinute(at: Date): string {
   return new Date(Math.floor(at.getTime() / 60_000) * 60_000).toISOString();
 }
 
-export function scheduleSyncs(options: { mappings: ScheduleSource; queue: JobQueue; logger: Logger; onEnqueued: () => void }): SyncScheduler {
+export function scheduleSyncs(options: {
+  mappings: ScheduleSource;
+  queue: JobQueue;
+  logger: Logger;
+  onEnqueued: () => void;
+}): SyncScheduler {
   const { mappings, queue, logger } = options;
   const tasks = new Map<string, { expression: string; task: ScheduledTask }>();
 
   async function tick(tenant: string, at: Date): Promise<void> {
     const tick = tickMinute(at);
-    await queue.enqueue([{ kind: 'tenant.sync', tenant, key: `tenant.sync:${tenant}:${tick}`, once: true, payload: { tick } }]);
+    await queue.enqueue([
+      { kind: 'tenant.sync', tenant, key: `tenant.sync:${tenant}:${tick}`, once: true, payload: { tick } },
+    ]);
     options.onEnqueued();
   }
 
@@ -50,7 +57,9 @@ export function scheduleSyncs(options: { mappings: ScheduleSource; queue: JobQue
     const task = cron.schedule(
       expression,
       (context) => {
-        tick(tenant, context.date).catch((thrown: unknown) => logger.error({ err: toError(thrown), tenant }, 'enqueueing the scheduled sync failed'));
+        tick(tenant, context.date).catch((thrown: unknown) =>
+          logger.error({ err: toError(thrown), tenant }, 'enqueueing the scheduled sync failed'),
+        );
       },
       { timezone: 'UTC', name: `gridsync:${tenant}` },
     );

@@ -24,11 +24,17 @@ export interface GridSyncDeps {
   now: () => Date;
 }
 
-export async function syncGrids(deps: GridSyncDeps, runtime: TenantRuntime, gridIds: string[]): Promise<Map<string, JobOutcome>> {
+export async function syncGrids(
+  deps: GridSyncDeps,
+  runtime: TenantRuntime,
+  gridIds: string[],
+): Promise<Map<string, JobOutcome>> {
   const { store } = deps;
   const now = deps.now();
   const outcomes = new Map<string, JobOutcome>();
-  const stored = (await Promise.all(gridIds.map((id) => store.getGrid(runtime.tenant, id)))).filter((g): g is StoredGrid => g !== undefined);
+  const stored = (await Promise.all(gridIds.map((id) => store.getGrid(runtime.tenant, id)))).filter(
+    (g): g is StoredGrid => g !== undefined,
+  );
   for (const id of gridIds) outcomes.set(id, { status: 'done' });
   if (stored.length === 0) return outcomes;
 
@@ -36,11 +42,24 @@ export async function syncGrids(deps: GridSyncDeps, runtime: TenantRuntime, grid
   const sources = new Map<string, GridSource>(
     stored.map((s) => [
       s.gridId,
-      { grid: s.grid, version: s.version, completeness: assessCompleteness(s.grid, mapping.completeness), statusUrl: runtime.statusUrl(s.gridId) },
+      {
+        grid: s.grid,
+        version: s.version,
+        completeness: assessCompleteness(s.grid, mapping.completeness),
+        statusUrl: runtime.statusUrl(s.gridId),
+      },
     ]),
   );
   const previous = new Map(
-    await Promise.all(stored.map(async (s) => [s.gridId, (await store.getGridSyncState(runtime.tenant, s.gridId)) as GridSyncState | undefined] as const)),
+    await Promise.all(
+      stored.map(
+        async (s) =>
+          [
+            s.gridId,
+            (await store.getGridSyncState(runtime.tenant, s.gridId)) as GridSyncState | undefined,
+          ] as const,
+      ),
+    ),
   );
 
   if (runtime.crm.mode === 'dry_run') {
@@ -48,14 +67,22 @@ export async function syncGrids(deps: GridSyncDeps, runtime: TenantRuntime, grid
       const source = sources.get(s.gridId);
       if (!source) continue;
       const { state: account } = await refreshAccount(runtime, store, accountKeyOf(s.grid), now);
-      await store.putGridSyncState(runtime.tenant, s.gridId, planDryRun(runtime, source, account, runtime.crm.reason, now));
+      await store.putGridSyncState(
+        runtime.tenant,
+        s.gridId,
+        planDryRun(runtime, source, account, runtime.crm.reason, now),
+      );
     }
     return outcomes;
   }
 
   const crm = runtime.crm.client;
   try {
-    const identities = await resolveIdentities(crm, mapping, stored.map((s) => s.grid));
+    const identities = await resolveIdentities(
+      crm,
+      mapping,
+      stored.map((s) => s.grid),
+    );
     const accounts = new Map<string, AccountState>();
     for (const s of stored) {
       const key = accountKeyOf(s.grid);
@@ -65,14 +92,21 @@ export async function syncGrids(deps: GridSyncDeps, runtime: TenantRuntime, grid
     }
     const plans = stored.map((s) => {
       const grid = sources.get(s.gridId) as GridSource;
-      return planGridSync(mapping, { grid, account: accounts.get(accountKeyOf(s.grid)) }, identities.get(s.gridId) ?? { unresolved: [] });
+      return planGridSync(
+        mapping,
+        { grid, account: accounts.get(accountKeyOf(s.grid)) },
+        identities.get(s.gridId) ?? { unresolved: [] },
+      );
     });
     const knownRecordIds = new Map<string, string>();
     for (const [gridId, state] of previous) {
       const id = state?.targets.gridRecord.crmId;
       if (id !== undefined && state?.mode === 'live') knownRecordIds.set(gridId, id);
     }
-    const targets = await writeGridPlans({ tenant: runtime.tenant, crm, ledger: store, loaded: runtime.loaded, now, knownRecordIds }, plans);
+    const targets = await writeGridPlans(
+      { tenant: runtime.tenant, crm, ledger: store, loaded: runtime.loaded, now, knownRecordIds },
+      plans,
+    );
 
     for (const [index, s] of stored.entries()) {
       const plan = plans[index];
@@ -80,7 +114,16 @@ export async function syncGrids(deps: GridSyncDeps, runtime: TenantRuntime, grid
       const gridTargets = targets.get(s.gridId) ?? {};
       const source = sources.get(s.gridId) as GridSource;
       const account = accounts.get(accountKeyOf(s.grid));
-      const { task, retryInMs } = await considerAeTask({ runtime, store, crm, source, account, identity, now, logger: deps.logger });
+      const { task, retryInMs } = await considerAeTask({
+        runtime,
+        store,
+        crm,
+        source,
+        account,
+        identity,
+        now,
+        logger: deps.logger,
+      });
       const state: GridSyncState = {
         crm: mapping.crm.type,
         mode: 'live',
@@ -98,7 +141,8 @@ export async function syncGrids(deps: GridSyncDeps, runtime: TenantRuntime, grid
         updatedAt: now.toISOString(),
       };
       await store.putGridSyncState(runtime.tenant, s.gridId, state);
-      if (retryInMs !== undefined) outcomes.set(s.gridId, { status: 'retry', error: task.reason, waitMs: retryInMs });
+      if (retryInMs !== undefined)
+        outcomes.set(s.gridId, { status: 'retry', error: task.reason, waitMs: retryInMs });
     }
     return outcomes;
   } catch (thrown) {
@@ -115,8 +159,15 @@ export async function syncGrids(deps: GridSyncDeps, runtime: TenantRuntime, grid
         unresolved: [],
         updatedAt: now.toISOString(),
       };
-      await store.putGridSyncState(runtime.tenant, s.gridId, { ...state, retrying: { error: thrown.message, at: now.toISOString() } });
-      outcomes.set(s.gridId, { status: 'retry', error: thrown.message, ...(thrown.waitMs === undefined ? {} : { waitMs: thrown.waitMs }) });
+      await store.putGridSyncState(runtime.tenant, s.gridId, {
+        ...state,
+        retrying: { error: thrown.message, at: now.toISOString() },
+      });
+      outcomes.set(s.gridId, {
+        status: 'retry',
+        error: thrown.message,
+        ...(thrown.waitMs === undefined ? {} : { waitMs: thrown.waitMs }),
+      });
     }
     return outcomes;
   }

@@ -29,7 +29,12 @@ export class TenantRuntimes {
   readonly #logger: Logger;
   readonly #publicUrl: string;
 
-  constructor(options: { mappings: MappingSource; connect: CrmConnector; logger: Logger; publicUrl: string }) {
+  constructor(options: {
+    mappings: MappingSource;
+    connect: CrmConnector;
+    logger: Logger;
+    publicUrl: string;
+  }) {
     this.#mappings = options.mappings;
     this.#connect = options.connect;
     this.#logger = options.logger;
@@ -45,7 +50,8 @@ export class TenantRuntimes {
     const cached = this.#cache.get(tenant);
     if (cached && cached.loaded.contentHash === loaded.contentHash) return cached;
     const crm = this.#connect(loaded, this.#logger.child({ tenant }));
-    if (crm.mode === 'dry_run') this.#logger.info({ tenant, reason: crm.reason }, 'tenant runs in dry-run mode');
+    if (crm.mode === 'dry_run')
+      this.#logger.info({ tenant, reason: crm.reason }, 'tenant runs in dry-run mode');
     const runtime: TenantRuntime = {
       tenant,
       loaded,

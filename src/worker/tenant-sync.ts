@@ -14,16 +14,34 @@ export async function planTenantSync(store: Store, runtime: TenantRuntime, now: 
   const windowDays = Math.max(loaded.mapping.scoring.windowDays, loaded.mapping.qualification.windowDays);
   const maxAttempts = loaded.mapping.sync.maxAttempts;
   const jobs: NewJob[] = [];
-  for (const accountDomain of await store.listActiveAccounts(tenant, new Date(now.getTime() - windowDays * DAY_MS))) {
-    jobs.push({ kind: 'account.refresh', tenant, key: `account.refresh:${tenant}:${accountDomain}`, payload: { accountDomain }, maxAttempts });
+  for (const accountDomain of await store.listActiveAccounts(
+    tenant,
+    new Date(now.getTime() - windowDays * DAY_MS),
+  )) {
+    jobs.push({
+      kind: 'account.refresh',
+      tenant,
+      key: `account.refresh:${tenant}:${accountDomain}`,
+      payload: { accountDomain },
+      maxAttempts,
+    });
   }
   for (const gridId of await store.listGridIdsAwaitingTask(tenant)) {
     const grid = await store.getGrid(tenant, gridId);
     const domain = grid?.grid.account.domain;
-    const account = domain === undefined ? undefined : ((await store.getAccountState(tenant, domain)) as AccountState | undefined);
+    const account =
+      domain === undefined
+        ? undefined
+        : ((await store.getAccountState(tenant, domain)) as AccountState | undefined);
     // Grids of accounts that do not qualify wait for their account.refresh to flip the verdict.
     if (account?.verdict.qualified === true) {
-      jobs.push({ kind: 'grid.sync', tenant, key: `grid.sync:${tenant}:${gridId}`, payload: { gridId }, maxAttempts });
+      jobs.push({
+        kind: 'grid.sync',
+        tenant,
+        key: `grid.sync:${tenant}:${gridId}`,
+        payload: { gridId },
+        maxAttempts,
+      });
     }
   }
   return jobs;

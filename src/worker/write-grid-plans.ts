@@ -31,7 +31,11 @@ export async function writeGridPlans(ctx: WriteContext, plans: GridSyncPlan[]): 
   const at = ctx.now.toISOString();
   const targets: GridTargets = new Map(plans.map((p) => [p.gridId, {}]));
   const target = (gridId: string): TargetsOfGrid => targets.get(gridId) ?? {};
-  const synced = (crmId?: string): TargetSync => ({ state: 'synced', ...(crmId === undefined ? {} : { crmId }), updatedAt: at });
+  const synced = (crmId?: string): TargetSync => ({
+    state: 'synced',
+    ...(crmId === undefined ? {} : { crmId }),
+    updatedAt: at,
+  });
   const failed = (error: CrmError, fields: RecordPlan<unknown>['fields']): TargetSync => ({
     state: 'failed',
     error: describeCrmError(error, ctx.loaded, fields),
@@ -40,11 +44,18 @@ export async function writeGridPlans(ctx: WriteContext, plans: GridSyncPlan[]): 
 
   // 1. Grid records. A record never written before (no known id) is sent whole.
   const gridPlans = plans.map((p) => ({ recordKey: p.gridId, fields: p.gridRecord.fields, target: p }));
-  const changed = await keepChanged(ctx.ledger, ctx.tenant, 'grid', gridPlans.filter((p) => ctx.knownRecordIds.has(p.recordKey)));
+  const changed = await keepChanged(
+    ctx.ledger,
+    ctx.tenant,
+    'grid',
+    gridPlans.filter((p) => ctx.knownRecordIds.has(p.recordKey)),
+  );
   const toUpsert = [...changed, ...gridPlans.filter((p) => !ctx.knownRecordIds.has(p.recordKey))];
   const recordIds = new Map(ctx.knownRecordIds);
   if (toUpsert.length > 0) {
-    const outcomes = await ctx.crm.upsertGridRecords(toUpsert.map((p) => ({ externalId: p.recordKey, properties: toProperties(p.fields) })));
+    const outcomes = await ctx.crm.upsertGridRecords(
+      toUpsert.map((p) => ({ externalId: p.recordKey, properties: toProperties(p.fields) })),
+    );
     const written: { recordKey: string; fields: RecordPlan<unknown>['fields'] }[] = [];
     outcomes.forEach((outcome, i) => {
       const plan = toUpsert[i];
@@ -63,11 +74,16 @@ export async function writeGridPlans(ctx: WriteContext, plans: GridSyncPlan[]): 
   for (const plan of plans) target(plan.gridId).gridRecord ??= synced(recordIds.get(plan.gridId));
 
   // 2. Links from each grid record to its deal, company and contact.
-  const linkPlans = plans.filter((p) => p.links.length > 0 && recordIds.has(p.gridId)).map((p) => ({ recordKey: p.gridId, fields: p.links, target: p }));
+  const linkPlans = plans
+    .filter((p) => p.links.length > 0 && recordIds.has(p.gridId))
+    .map((p) => ({ recordKey: p.gridId, fields: p.links, target: p }));
   const linksChanged = await keepChanged(ctx.ledger, ctx.tenant, 'grid.links', linkPlans);
   if (linksChanged.length > 0) {
     const outcomes = await ctx.crm.linkGridRecords(
-      linksChanged.map((p) => ({ gridRecordId: recordIds.get(p.recordKey) ?? '', ...Object.fromEntries(p.target.links.map((l) => [l.field, l.value])) })),
+      linksChanged.map((p) => ({
+        gridRecordId: recordIds.get(p.recordKey) ?? '',
+        ...Object.fromEntries(p.target.links.map((l) => [l.field, l.value])),
+      })),
     );
     const written = collect(outcomes, linksChanged, (plan, outcome) => {
       target(plan.recordKey).associations = outcome.ok ? synced() : failed(outcome.error, plan.fields);
@@ -101,19 +117,37 @@ async function writeRole(
     entry.gridIds.push(plan.gridId);
     byRecord.set(write.recordKey, entry);
   }
-  const recordPlans = [...byRecord].map(([recordKey, e]) => ({ recordKey, fields: [...e.fields.values()], target: e.gridIds }));
-  const changed = await keepChanged(ctx.ledger, ctx.tenant, role, recordPlans.filter((p) => p.fields.length > 0));
+  const recordPlans = [...byRecord].map(([recordKey, e]) => ({
+    recordKey,
+    fields: [...e.fields.values()],
+    target: e.gridIds,
+  }));
+  const changed = await keepChanged(
+    ctx.ledger,
+    ctx.tenant,
+    role,
+    recordPlans.filter((p) => p.fields.length > 0),
+  );
   if (changed.length > 0) {
-    const outcomes = await ctx.crm.updateRecords(role, changed.map((p) => ({ id: p.recordKey, properties: toProperties(p.fields) })));
+    const outcomes = await ctx.crm.updateRecords(
+      role,
+      changed.map((p) => ({ id: p.recordKey, properties: toProperties(p.fields) })),
+    );
     const written = collect(outcomes, changed, (plan, outcome) => {
-      for (const gridId of plan.target) target(gridId)[role] = outcome.ok ? synced(plan.recordKey) : failed(outcome.error, plan.fields);
+      for (const gridId of plan.target)
+        target(gridId)[role] = outcome.ok ? synced(plan.recordKey) : failed(outcome.error, plan.fields);
     });
     await rememberWritten(ctx.ledger, ctx.tenant, role, written);
   }
-  for (const plan of recordPlans) for (const gridId of plan.target) target(gridId)[role] ??= synced(plan.recordKey);
+  for (const plan of recordPlans)
+    for (const gridId of plan.target) target(gridId)[role] ??= synced(plan.recordKey);
 }
 
-function collect<T>(outcomes: RecordOutcome[], plans: RecordPlan<T>[], each: (plan: RecordPlan<T>, outcome: RecordOutcome) => void): RecordPlan<T>[] {
+function collect<T>(
+  outcomes: RecordOutcome[],
+  plans: RecordPlan<T>[],
+  each: (plan: RecordPlan<T>, outcome: RecordOutcome) => void,
+): RecordPlan<T>[] {
   const written: RecordPlan<T>[] = [];
   outcomes.forEach((outcome, i) => {
     const plan = plans[i];

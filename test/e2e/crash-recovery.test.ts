@@ -47,7 +47,11 @@ async function start(): Promise<ChildGridsync> {
 
 async function post(child: ChildGridsync, path: string, body: unknown): Promise<Response> {
   const signed = signRequest({ secret, body });
-  return fetch(`${child.url}/v1/tenants/acme/${path}`, { method: 'POST', headers: { ...signed.headers, 'content-type': 'application/json' }, body: signed.payload });
+  return fetch(`${child.url}/v1/tenants/acme/${path}`, {
+    method: 'POST',
+    headers: { ...signed.headers, 'content-type': 'application/json' },
+    body: signed.payload,
+  });
 }
 
 async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
@@ -71,7 +75,9 @@ describe('crash recovery', () => {
     fake.failFor(0);
     const second = await start();
     await waitFor(async () => {
-      const status = await fetch(`${second.url}/v1/tenants/acme/grids/${grid.gridId}`, { headers: { authorization: `Bearer ${statusToken}` } });
+      const status = await fetch(`${second.url}/v1/tenants/acme/grids/${grid.gridId}`, {
+        headers: { authorization: `Bearer ${statusToken}` },
+      });
       const body = (await status.json()) as { sync?: { targets?: { gridRecord?: { state?: string } } } };
       return body.sync?.targets?.gridRecord?.state === 'synced';
     });
@@ -102,7 +108,9 @@ describe('crash recovery', () => {
     first = undefined;
     const second = await start();
     await waitFor(async () => {
-      const response = await fetch(`${second.url}/v1/tenants/acme/grids/${grid.gridId}`, { headers: { authorization: `Bearer ${statusToken}` } });
+      const response = await fetch(`${second.url}/v1/tenants/acme/grids/${grid.gridId}`, {
+        headers: { authorization: `Bearer ${statusToken}` },
+      });
       const body = (await response.json()) as { task?: { state?: string } };
       return body.task?.state === 'created';
     });

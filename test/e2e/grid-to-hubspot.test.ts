@@ -8,7 +8,8 @@ import { startHarness, type Harness } from '../support/gridsync-harness.ts';
 import { ledgerlineGrid, seedLedgerline } from './fixtures.ts';
 
 const UPSERT = 'POST /crm/v3/objects/p_sales_grid/batch/upsert';
-const WRITES = /^POST \/crm\/(v3\/objects\/[^/]+\/batch\/(upsert|update|create)|v4\/associations\/.*|v3\/objects\/tasks)$/;
+const WRITES =
+  /^POST \/crm\/(v3\/objects\/[^/]+\/batch\/(upsert|update|create)|v4\/associations\/.*|v3\/objects\/tasks)$/;
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -38,12 +39,22 @@ describe('a submitted grid reaches HubSpot', () => {
       gridsync_grid_status: 'complete',
       gridsync_title: 'Ledgerline · API World',
     });
-    const links = harness.fake.store.associations.filter((a) => a.fromType === 'p_sales_grid' && a.fromId === record?.id);
-    expect(links.map((l) => [l.toType, l.toId]).sort()).toEqual([['companies', companyId], ['contacts', contactId], ['deals', dealId]].sort());
+    const links = harness.fake.store.associations.filter(
+      (a) => a.fromType === 'p_sales_grid' && a.fromId === record?.id,
+    );
+    expect(links.map((l) => [l.toType, l.toId]).sort()).toEqual(
+      [
+        ['companies', companyId],
+        ['contacts', contactId],
+        ['deals', dealId],
+      ].sort(),
+    );
     const deal = harness.fake.store.get('deals', dealId);
     expect(deal?.properties['gridsync_grid_summary']).toContain(grid.requiredCapabilities);
     expect(deal?.properties['gridsync_grid_status']).toBe('complete');
-    expect(harness.fake.store.get('contacts', contactId)?.properties['gridsync_last_devrel_conversation']).toContain('API World');
+    expect(
+      harness.fake.store.get('contacts', contactId)?.properties['gridsync_last_devrel_conversation'],
+    ).toContain('API World');
 
     const sync = syncOf(await harness.status(grid.gridId));
     expect(sync.mode).toBe('live');
@@ -70,7 +81,9 @@ describe('a submitted grid reaches HubSpot', () => {
   it('writes 250 pending grids with 3 upsert calls, and a re-sync without changes makes no write call', async () => {
     harness = await startHarness({ startWorker: false });
     const { dealId } = seedLedgerline(harness.fake);
-    const grids = Array.from({ length: 250 }, (_, i) => ledgerlineGrid({ gridId: `grid-bulk-${i}`, deal: { crmId: dealId } }));
+    const grids = Array.from({ length: 250 }, (_, i) =>
+      ledgerlineGrid({ gridId: `grid-bulk-${i}`, deal: { crmId: dealId } }),
+    );
     for (let i = 0; i < grids.length; i += 25) {
       const answers = await Promise.all(grids.slice(i, i + 25).map((grid) => harness!.postGrid(grid)));
       expect(answers.map((a) => a.status)).toEqual(answers.map(() => 202));
@@ -83,14 +96,25 @@ describe('a submitted grid reaches HubSpot', () => {
 
     const writesBefore = harness.fake.callCount(WRITES);
     await harness.gridsync.store.enqueue(
-      grids.map((g) => ({ kind: 'grid.sync' as const, tenant: 'acme', key: `grid.sync:acme:${g.gridId}`, payload: { gridId: g.gridId } })),
+      grids.map((g) => ({
+        kind: 'grid.sync' as const,
+        tenant: 'acme',
+        key: `grid.sync:acme:${g.gridId}`,
+        payload: { gridId: g.gridId },
+      })),
     );
     await harness.settle();
     expect(harness.fake.callCount(WRITES)).toBe(writesBefore);
   });
 
   it('waits out a 429 and then delivers the write', async () => {
-    harness = await startHarness({ fake: { uniqueProperties: { p_sales_grid: ['gridsync_grid_id'] }, requestsPerWindow: 4, windowMs: 1_000 } });
+    harness = await startHarness({
+      fake: {
+        uniqueProperties: { p_sales_grid: ['gridsync_grid_id'] },
+        requestsPerWindow: 4,
+        windowMs: 1_000,
+      },
+    });
     seedLedgerline(harness.fake);
     const grid = ledgerlineGrid();
     await harness.postGrid(grid);
@@ -130,7 +154,12 @@ describe('a submitted grid reaches HubSpot', () => {
     harness.gridsync.runner.start();
     await harness.settle();
 
-    expect(harness.fake.store.records('p_sales_grid').map((r) => r.properties['gridsync_grid_id']).sort()).toEqual(good.map((g) => g.gridId).sort());
+    expect(
+      harness.fake.store
+        .records('p_sales_grid')
+        .map((r) => r.properties['gridsync_grid_id'])
+        .sort(),
+    ).toEqual(good.map((g) => g.gridId).sort());
     const failed = syncOf(await harness.status('grid-bad')).targets.gridRecord;
     expect(failed.state).toBe('failed');
     expect(failed.error).toMatch(/acme\.yaml:\d+:\d+ grid\.fields\.gridsync_event/);

@@ -44,9 +44,15 @@ describe('the AE task', () => {
     expect(task.properties['hs_task_body']).toContain(grid.beforeScenario);
     expect(task.properties['hs_task_body']).toContain(grid.positiveOutcomes.personal);
     expect(task.properties['hs_task_subject']).toContain('Ledgerline');
-    const links = harness.fake.store.associations.filter((a) => a.fromType === 'tasks' && a.fromId === task.id);
+    const links = harness.fake.store.associations.filter(
+      (a) => a.fromType === 'tasks' && a.fromId === task.id,
+    );
     expect(links.map((l) => [l.toType, l.toId, l.typeId]).sort()).toEqual(
-      [['companies', companyId, 192], ['contacts', contactId, 204], ['deals', dealId, 216]].sort(),
+      [
+        ['companies', companyId, 192],
+        ['contacts', contactId, 204],
+        ['deals', dealId, 216],
+      ].sort(),
     );
     expect(taskOf(await harness.status(grid.gridId))).toMatchObject({ state: 'created', crmTaskId: task.id });
     const company = harness.fake.store.get('companies', companyId)?.properties;
@@ -57,14 +63,21 @@ describe('the AE task', () => {
     harness = await startHarness();
     const { dealId } = seedLedgerline(harness.fake);
     await harness.postSignals(qualifyingSignals());
-    const grid = ledgerlineGrid({ deal: { crmId: dealId }, positiveOutcomes: { business: 'Reduced ops burden, faster integration velocity, lower incident rate.' } });
-    const answer = (await (await harness.postGrid(grid)).json()) as { completeness: { complete: boolean; gaps: { title: string }[] } };
+    const grid = ledgerlineGrid({
+      deal: { crmId: dealId },
+      positiveOutcomes: { business: 'Reduced ops burden, faster integration velocity, lower incident rate.' },
+    });
+    const answer = (await (await harness.postGrid(grid)).json()) as {
+      completeness: { complete: boolean; gaps: { title: string }[] };
+    };
     expect(answer.completeness.complete).toBe(false);
     expect(answer.completeness.gaps.map((g) => g.title)).toEqual(['Positive Outcomes (personal layer)']);
     await harness.settle();
 
     expect(tasks(harness)).toHaveLength(0);
-    expect(taskOf(await harness.status(grid.gridId))?.reason).toContain('Positive Outcomes (personal layer) is missing');
+    expect(taskOf(await harness.status(grid.gridId))?.reason).toContain(
+      'Positive Outcomes (personal layer) is missing',
+    );
   });
 
   it('skips a deactivated deal owner for the next owner in the chain, and says why', async () => {

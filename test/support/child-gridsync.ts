@@ -13,7 +13,10 @@ export interface ChildGridsync {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startChildGridsync(env: Record<string, string>, timeoutMs = 15_000): Promise<ChildGridsync> {
+export async function startChildGridsync(
+  env: Record<string, string>,
+  timeoutMs = 15_000,
+): Promise<ChildGridsync> {
   const child = spawn(process.execPath, ['src/cli.ts', 'serve'], {
     env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -23,9 +26,12 @@ export async function startChildGridsync(env: Record<string, string>, timeoutMs 
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gridsync did not start in ${timeoutMs} ms\n${stderr}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`gridsync did not start in ${timeoutMs} ms\n${stderr}`)),
+      timeoutMs,
+    );
     void exited.then((code) => reject(new Error(`gridsync exited with ${code}\n${stderr}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       try {
         const entry = JSON.parse(line) as Record<string, unknown>;
         logs.push(entry);

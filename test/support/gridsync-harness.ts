@@ -49,7 +49,11 @@ export interface HarnessOptions {
   fakeInstance?: HubSpotFake;
 }
 
-export function writeTenantMapping(dir: string, fakeUrl: string, edits: HarnessOptions['mapping'] = []): void {
+export function writeTenantMapping(
+  dir: string,
+  fakeUrl: string,
+  edits: HarnessOptions['mapping'] = [],
+): void {
   const doc = parseDocument(readFileSync('mappings/acme.yaml', 'utf8'));
   doc.setIn(['crm', 'baseUrl'], fakeUrl);
   for (const [path, value] of edits) doc.setIn(path, value);
@@ -58,22 +62,47 @@ export function writeTenantMapping(dir: string, fakeUrl: string, edits: HarnessO
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const fake = options.fakeInstance ?? (await HubSpotFake.start({ uniqueProperties: { p_sales_grid: ['gridsync_grid_id'] }, ...options.fake }));
+  const fake =
+    options.fakeInstance ??
+    (await HubSpotFake.start({ uniqueProperties: { p_sales_grid: ['gridsync_grid_id'] }, ...options.fake }));
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'gridsync-e2e-'));
   writeTenantMapping(dir, fake.url, options.mapping);
   const dbPath = options.dbPath ?? join(dir, 'gridsync.db');
   const secret = process.env['E2E_SECRET'] ?? randomWebhookSecret();
   const statusToken = 'e2e-status-token';
-  const values: Record<string, string> = { ACME_WEBHOOK_SECRET: secret, ACME_STATUS_TOKEN: statusToken, ACME_HUBSPOT_TOKEN: FAKE_TOKEN };
+  const values: Record<string, string> = {
+    ACME_WEBHOOK_SECRET: secret,
+    ACME_STATUS_TOKEN: statusToken,
+    ACME_HUBSPOT_TOKEN: FAKE_TOKEN,
+  };
   const secrets: SecretLookup = (ref) => ('env' in ref ? values[ref.env] : undefined);
   const logger = createLogger({ level: process.env['E2E_LOG_LEVEL'] ?? 'silent' });
-  const retry = { maxAttempts: 3, baseMs: 20, capMs: 200, maxWaitMs: 2_000, deadlineMs: 5_000, ...options.retry };
+  const retry = {
+    maxAttempts: 3,
+    baseMs: 20,
+    capMs: 200,
+    maxWaitMs: 2_000,
+    deadlineMs: 5_000,
+    ...options.retry,
+  };
   const connect: CrmConnector = (loaded, log) => ({
     mode: 'live',
-    client: createHubSpotClient({ mapping: loaded.mapping, accessToken: staticTokenProvider(FAKE_TOKEN), logger: log, baseUrl: fake.url, retry }),
+    client: createHubSpotClient({
+      mapping: loaded.mapping,
+      accessToken: staticTokenProvider(FAKE_TOKEN),
+      logger: log,
+      baseUrl: fake.url,
+      retry,
+    }),
   });
   const config = loadConfig(
-    { PORT: '0', HOST: '127.0.0.1', GRIDSYNC_DATABASE_URL: dbPath, GRIDSYNC_MAPPINGS_DIR: join(dir, 'mappings'), LOG_LEVEL: 'silent' },
+    {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      GRIDSYNC_DATABASE_URL: dbPath,
+      GRIDSYNC_MAPPINGS_DIR: join(dir, 'mappings'),
+      LOG_LEVEL: 'silent',
+    },
     join(dir, 'no.env'),
   );
   const gridsync = await startGridsync({
@@ -82,12 +111,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     secrets,
     connect,
     ...(options.startWorker === undefined ? {} : { startWorker: options.startWorker }),
-    runnerOptions: { coalesceMs: 20, idlePollMs: options.runner?.idlePollMs ?? 200, retrySchedule: options.runner?.retrySchedule ?? { baseMs: 50, capMs: 500 } },
+    runnerOptions: {
+      coalesceMs: 20,
+      idlePollMs: options.runner?.idlePollMs ?? 200,
+      retrySchedule: options.runner?.retrySchedule ?? { baseMs: 50, capMs: 500 },
+    },
   });
   const base = `${gridsync.url}/v1/tenants/${TENANT}`;
   const post = (path: string, body: unknown, webhookId?: string) => {
     const signed = signRequest({ secret, body, ...(webhookId === undefined ? {} : { webhookId }) });
-    return fetch(`${base}/${path}`, { method: 'POST', headers: { ...signed.headers, 'content-type': 'application/json' }, body: signed.payload });
+    return fetch(`${base}/${path}`, {
+      method: 'POST',
+      headers: { ...signed.headers, 'content-type': 'application/json' },
+      body: signed.payload,
+    });
   };
   return {
     gridsync,
@@ -99,7 +136,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     postGrid: (grid, webhookId) => post('grids', grid, webhookId),
     postSignals: (signals, webhookId) => post('signals', { signals }, webhookId),
     async status(gridId) {
-      const response = await fetch(`${base}/grids/${encodeURIComponent(gridId)}`, { headers: { authorization: `Bearer ${statusToken}` } });
+      const response = await fetch(`${base}/grids/${encodeURIComponent(gridId)}`, {
+        headers: { authorization: `Bearer ${statusToken}` },
+      });
       return (await response.json()) as Record<string, unknown>;
     },
     settle: () => gridsync.runner.drain(),
