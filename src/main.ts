@@ -40,6 +40,8 @@ export interface StartOptions {
     idlePollMs?: number;
     retrySchedule?: { baseMs: number; capMs: number };
   };
+  /** An opened store to use instead of GRIDSYNC_DATABASE_URL (tests: a PostgreSQL schema per file). Closed on close(). */
+  store?: Store;
   /** false: intake runs but the worker waits for `runner.start()` (tests that queue work first). */
   startWorker?: boolean;
 }
@@ -54,7 +56,7 @@ export async function startGridsync(options: StartOptions): Promise<Gridsync> {
     secrets,
     watch: true,
   });
-  const store = await openStore(config.GRIDSYNC_DATABASE_URL);
+  const store = options.store ?? (await openStore(config.GRIDSYNC_DATABASE_URL));
   const publicUrl = config.GRIDSYNC_PUBLIC_URL ?? `http://localhost:${config.PORT}`;
   const runtimes = new TenantRuntimes({
     mappings,

@@ -15,9 +15,9 @@ export function describeCrmError(
   if (error.field !== undefined) {
     const origin = fields.find((f) => f.field.toLowerCase() === error.field?.toLowerCase())?.origin;
     const location = origin ? loaded.locate(origin) : undefined;
-    if (origin && location)
+    if (origin && location) {
       parts.push(`(field "${error.field}" comes from ${formatLocation(location)} ${origin.join('.')})`);
-    else if (origin) parts.push(`(field "${error.field}" comes from ${loaded.file} ${origin.join('.')})`);
+    } else if (origin) parts.push(`(field "${error.field}" comes from ${loaded.file} ${origin.join('.')})`);
   }
   if (error.correlationId !== undefined) parts.push(`[correlation id ${error.correlationId}]`);
   return parts.join(' ');

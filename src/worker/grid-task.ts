@@ -30,8 +30,9 @@ export function whyNoTaskYet(source: GridSource, account: AccountState | undefin
     reasons.push(`The grid is not complete: ${source.completeness.gaps.map((g) => g.reason).join(' ')}`);
   }
   if (!account) reasons.push('The account has not been evaluated yet.');
-  else if (!account.verdict.qualified)
+  else if (!account.verdict.qualified) {
     reasons.push(`The account does not qualify yet. ${account.verdict.summary}`);
+  }
   return reasons.length > 0 ? reasons.join(' ') : undefined;
 }
 
@@ -72,11 +73,12 @@ export async function considerAeTask(
     case 'recovered':
     case 'already_created': {
       const owner = ownerOf(result.details);
-      if (result.outcome !== 'already_created')
+      if (result.outcome !== 'already_created') {
         input.logger.info(
           { gridId: source.grid.gridId, crmTaskId: result.crmTaskId, outcome: result.outcome },
           'AE task recorded',
         );
+      }
       const reason =
         owner && owner.skipped.length > 0
           ? `Assigned to the ${owner.step.replace('_', ' ')}: ${owner.skipped.map((s) => s.reason).join('; ')}.`

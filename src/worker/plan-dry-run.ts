@@ -59,8 +59,9 @@ export function planDryRun(
     if (match !== undefined && Object.keys(mapping[role].fields).length > 0) {
       writes.push({ op: 'update', object: role, match, properties: fieldsOf(role) });
     }
-    if (match !== undefined && mapping.grid.associate[role])
+    if (match !== undefined && mapping.grid.associate[role]) {
       writes.push({ op: 'link', object: `${mapping.grid.object} → ${role}`, match });
+    }
   }
 
   const at = now.toISOString();

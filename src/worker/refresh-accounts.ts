@@ -82,12 +82,13 @@ export async function refreshAccounts(
     return { outcomes, gridJobs };
   } catch (thrown) {
     if (!(thrown instanceof CrmError) || !thrown.retryable) throw thrown;
-    for (const domain of domains)
+    for (const domain of domains) {
       outcomes.set(domain, {
         status: 'retry',
         error: thrown.message,
         ...(thrown.waitMs === undefined ? {} : { waitMs: thrown.waitMs }),
       });
+    }
     return { outcomes, gridJobs: [] };
   }
 }

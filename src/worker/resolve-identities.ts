@@ -48,12 +48,13 @@ export async function resolveIdentities(
     const company =
       crmId !== undefined ? byId.get(crmId) : domain !== undefined ? byDomain.get(domain) : undefined;
     if (company) identity.company = company;
-    else
+    else {
       unresolved.push(
         crmId !== undefined
           ? `company with id ${crmId} not found`
           : `no company with ${mapping.identity.company.field} "${domain ?? ''}"`,
       );
+    }
     if (grid.contact) {
       const contact = contacts.get(grid.contact.email);
       if (contact) identity.contact = contact;

@@ -10,6 +10,7 @@ import type { GridSource } from '../mapping/source-values.ts';
 import type { StoredGrid, Store } from '../store/store.ts';
 import { considerAeTask } from './grid-task.ts';
 import type { JobOutcome } from './job-handler.ts';
+import { memoizeOwnerReads } from './memoized-reads.ts';
 import { planDryRun } from './plan-dry-run.ts';
 import { planGridSync } from './plan-grid-sync.ts';
 import { accountKeyOf, refreshAccount } from './refresh-account.ts';
@@ -108,6 +109,7 @@ export async function syncGrids(
       plans,
     );
 
+    const taskCrm = memoizeOwnerReads(crm);
     for (const [index, s] of stored.entries()) {
       const plan = plans[index];
       const identity = identities.get(s.gridId) ?? { unresolved: [] };
@@ -117,7 +119,7 @@ export async function syncGrids(
       const { task, retryInMs } = await considerAeTask({
         runtime,
         store,
-        crm,
+        crm: taskCrm,
         source,
         account,
         identity,
@@ -141,8 +143,9 @@ export async function syncGrids(
         updatedAt: now.toISOString(),
       };
       await store.putGridSyncState(runtime.tenant, s.gridId, state);
-      if (retryInMs !== undefined)
+      if (retryInMs !== undefined) {
         outcomes.set(s.gridId, { status: 'retry', error: task.reason, waitMs: retryInMs });
+      }
     }
     return outcomes;
   } catch (thrown) {

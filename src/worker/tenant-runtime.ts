@@ -50,8 +50,9 @@ export class TenantRuntimes {
     const cached = this.#cache.get(tenant);
     if (cached && cached.loaded.contentHash === loaded.contentHash) return cached;
     const crm = this.#connect(loaded, this.#logger.child({ tenant }));
-    if (crm.mode === 'dry_run')
+    if (crm.mode === 'dry_run') {
       this.#logger.info({ tenant, reason: crm.reason }, 'tenant runs in dry-run mode');
+    }
     const runtime: TenantRuntime = {
       tenant,
       loaded,

@@ -134,13 +134,15 @@ async function writeRole(
       changed.map((p) => ({ id: p.recordKey, properties: toProperties(p.fields) })),
     );
     const written = collect(outcomes, changed, (plan, outcome) => {
-      for (const gridId of plan.target)
+      for (const gridId of plan.target) {
         target(gridId)[role] = outcome.ok ? synced(plan.recordKey) : failed(outcome.error, plan.fields);
+      }
     });
     await rememberWritten(ctx.ledger, ctx.tenant, role, written);
   }
-  for (const plan of recordPlans)
+  for (const plan of recordPlans) {
     for (const gridId of plan.target) target(gridId)[role] ??= synced(plan.recordKey);
+  }
 }
 
 function collect<T>(

@@ -15,6 +15,7 @@ import { staticTokenProvider } from '../../src/crm/hubspot/hubspot-auth.ts';
 import { createHubSpotClient } from '../../src/crm/hubspot/hubspot-client.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { startGridsync, type Gridsync } from '../../src/main.ts';
+import type { Store } from '../../src/store/store.ts';
 import { HubSpotFake, type HubSpotFakeOptions } from '../fakes/hubspot-fake-server.ts';
 import { randomWebhookSecret, signRequest } from './sign-request.ts';
 
@@ -43,6 +44,8 @@ export interface HarnessOptions {
   retry?: { maxAttempts?: number; baseMs?: number; capMs?: number; maxWaitMs?: number; deadlineMs?: number };
   runner?: { retrySchedule?: { baseMs: number; capMs: number }; idlePollMs?: number };
   startWorker?: boolean;
+  /** A store to run on instead of a SQLite file (e.g. a PostgreSQL schema shared by two replicas). */
+  store?: Store;
   /** Reuse a store file (restart after a crash). */
   dbPath?: string;
   dir?: string;
@@ -111,6 +114,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     secrets,
     connect,
     ...(options.startWorker === undefined ? {} : { startWorker: options.startWorker }),
+    ...(options.store === undefined ? {} : { store: options.store }),
     runnerOptions: {
       coalesceMs: 20,
       idlePollMs: options.runner?.idlePollMs ?? 200,
