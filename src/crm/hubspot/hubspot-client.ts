@@ -1,0 +1,207 @@
+/**
+ * The HubSpot adapter: CrmClient on `@hubspot/api-client`, one instance per tenant. Roles map to HubSpot
+ * objects (grid → the mapping's custom object, deal → deals, company → companies, contact → contacts);
+ * every HubSpot path lives in this folder, so a move to the date-versioned API is one folder's change.
+ */
+import type { Logger } from '../../lib/logger.ts';
+import type { TenantMapping } from '../../mapping/mapping-schema.ts';
+import type {
+  CrmClient,
+  CrmObjectRole,
+  GridLinks,
+  NewAeTask,
+  RecordOutcome,
+  RecordUpdate,
+} from '../crm-client.ts';
+import { CrmError } from '../crm-errors.ts';
+import { RequestBudget } from '../request-budget.ts';
+import { DEFAULT_REQUEST_RETRY, type RequestRetryOptions } from '../send-with-retry.ts';
+import { type HubSpotTokenProvider, tokenProviderFrom } from './hubspot-auth.ts';
+import { BATCH_REFUSALS, type BatchEntry, writeInBatches } from './hubspot-batch-write.ts';
+import { createHubSpotHttp, type HubSpotHttp } from './hubspot-http.ts';
+import {
+  HUBSPOT_DEFAULT_BASE_URL,
+  HUBSPOT_LIMITS,
+  HUBSPOT_OBJECT_TYPES,
+  type HubSpotSettings,
+  requestsPerWindow,
+} from './hubspot-limits.ts';
+import { readByIdentity, readByIds, searchByIdentity } from './hubspot-identity.ts';
+import { findTaskIdByMarker, readOwner } from './hubspot-reads.ts';
+import { linkRecords, taskRequestBody } from './hubspot-writes.ts';
+
+export interface HubSpotClientOptions {
+  mapping: TenantMapping;
+  accessToken: HubSpotTokenProvider | (() => Promise<string>);
+  logger: Logger;
+  /** Defaults to the mapping's crm.baseUrl, then https://api.hubapi.com. */
+  baseUrl?: string;
+  retry?: Partial<RequestRetryOptions>;
+  /** The tenant's budget, to keep it across clients rebuilt on a mapping change; built from the plan if absent. */
+  budget?: RequestBudget;
+  /** Stops retry waits at shutdown. */
+  signal?: AbortSignal;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+/** The budget a tenant's plan allows: a strict 10 s window, and 5 searches per second on top. */
+export function hubSpotBudget(crm: HubSpotSettings, name: string, logger: Logger): RequestBudget {
+  return new RequestBudget({
+    name,
+    requestsPerWindow: requestsPerWindow(crm),
+    windowMs: HUBSPOT_LIMITS.windowMs,
+    searchPerSecond: HUBSPOT_LIMITS.searchPerSecond,
+    logger,
+  });
+}
+
+export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
+  const { mapping, logger } = options;
+  const crm = mapping.crm;
+  if (crm.type !== 'hubspot') {
+    throw new Error(`createHubSpotClient: tenant ${mapping.tenant} maps to ${crm.type}, not hubspot`);
+  }
+  const http = createHubSpotHttp({
+    baseUrl: options.baseUrl ?? crm.baseUrl ?? HUBSPOT_DEFAULT_BASE_URL,
+    tokens: tokenProviderFrom(options.accessToken),
+    budget: options.budget ?? hubSpotBudget(crm, mapping.tenant, logger),
+    retry: { ...DEFAULT_REQUEST_RETRY, ...options.retry },
+    logger,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+    ...(options.random === undefined ? {} : { random: options.random }),
+  });
+  const gridType = mapping.grid.object;
+  const companyField = mapping.identity.company.field;
+  const contactField = mapping.identity.contact.field;
+
+  return {
+    crm: 'hubspot',
+
+    async upsertGridRecords(records) {
+      const idProperty = mapping.grid.externalIdField;
+      const entries = coalesce(records, (r) => r.externalId).map(([externalId, properties]) => ({
+        key: externalId,
+        properties,
+        input: { id: externalId, idProperty, objectWriteTraceId: externalId, properties },
+      }));
+      const outcomes = await writeObjects(http, gridType, 'upsert', entries, (result) => {
+        const props = result.properties as Record<string, unknown> | undefined;
+        return stringOf(result.objectWriteTraceId) ?? stringOf(props?.[idProperty]);
+      });
+      return records.map((record) => outcomeOf(outcomes, record.externalId));
+    },
+
+    linkGridRecords(links: GridLinks[]) {
+      return linkRecords(http, gridType, mapping.grid.associate, links);
+    },
+
+    async updateRecords(role: Exclude<CrmObjectRole, 'grid'>, updates: RecordUpdate[]) {
+      const objectType = HUBSPOT_OBJECT_TYPES[role];
+      // Nothing to write is not a call: a re-sync of unchanged data must make none.
+      const entries = coalesce(updates, (u) => u.id)
+        .filter(([, properties]) => Object.keys(properties).length > 0)
+        .map(([id, properties]) => ({
+          key: id,
+          properties,
+          input: { id, objectWriteTraceId: id, properties },
+        }));
+      const outcomes = await writeObjects(
+        http,
+        objectType,
+        'update',
+        entries,
+        (result) => stringOf(result.objectWriteTraceId) ?? stringOf(result.id),
+      );
+      return updates.map((update) =>
+        Object.keys(update.properties).length === 0 && !outcomes.has(update.id)
+          ? { ok: true, id: update.id }
+          : outcomeOf(outcomes, update.id),
+      );
+    },
+
+    findCompaniesByDomain: (domains, fields) =>
+      searchByIdentity(http, HUBSPOT_OBJECT_TYPES.company, companyField, domains, fields),
+    findContactsByEmail: (emails) =>
+      readByIdentity(http, HUBSPOT_OBJECT_TYPES.contact, contactField, emails, []),
+    getDeals: (ids, fields) => readByIds(http, HUBSPOT_OBJECT_TYPES.deal, ids, fields),
+    getCompanies: (ids, fields) => readByIds(http, HUBSPOT_OBJECT_TYPES.company, ids, fields),
+    getOwner: (ownerId) => readOwner(http, ownerId),
+    findTaskByMarker: (marker) => findTaskIdByMarker(http, marker),
+
+    async createTask(task: NewAeTask) {
+      const answer = await http({
+        method: 'POST',
+        path: `/crm/v3/objects/${HUBSPOT_OBJECT_TYPES.task}`,
+        body: taskRequestBody(task),
+        // A create resent after a timeout could make a second task: the job retries instead, after a marker search.
+        idempotent: false,
+        what: 'task creation',
+      });
+      const id = stringOf((answer.body as { id?: unknown } | undefined)?.id);
+      if (id === undefined) {
+        throw new CrmError('unavailable', 'HubSpot created a task but its answer had no id', {
+          status: answer.status,
+        });
+      }
+      return id;
+    },
+  };
+}
+
+type ResultKey = (result: Record<string, unknown>) => string | undefined;
+
+function writeObjects<I>(
+  http: HubSpotHttp,
+  objectType: string,
+  action: 'upsert' | 'update',
+  entries: BatchEntry<I>[],
+  keyOf: ResultKey,
+) {
+  return writeInBatches(entries, {
+    size: HUBSPOT_LIMITS.objectBatchSize,
+    what: `${objectType} records`,
+    send: (inputs) =>
+      http({
+        method: 'POST',
+        path: `/crm/v3/objects/${objectType}/batch/${action}`,
+        body: { inputs },
+        answerStatuses: BATCH_REFUSALS,
+        what: `batch ${action} of ${objectType}`,
+      }),
+    readResult: (result) => {
+      const key = keyOf(result);
+      const id = stringOf(result.id);
+      if (key === undefined || id === undefined) return undefined;
+      return {
+        key,
+        outcome: action === 'upsert' ? { ok: true, id, created: result.new === true } : { ok: true, id },
+      };
+    },
+  });
+}
+
+/** Same key twice in one call: one input, later properties winning, and both callers get its outcome. */
+function coalesce<T extends { properties: Record<string, string> }>(
+  items: T[],
+  keyOf: (item: T) => string,
+): [string, Record<string, string>][] {
+  const merged = new Map<string, Record<string, string>>();
+  for (const item of items) merged.set(keyOf(item), { ...merged.get(keyOf(item)), ...item.properties });
+  return [...merged];
+}
+
+function outcomeOf(outcomes: Map<string, RecordOutcome>, key: string): RecordOutcome {
+  return (
+    outcomes.get(key) ?? {
+      ok: false,
+      error: new CrmError('rejected', `HubSpot gave no outcome for record ${key}`),
+    }
+  );
+}
+
+function stringOf(value: unknown): string | undefined {
+  if (typeof value === 'string' && value !== '') return value;
+  return typeof value === 'number' ? String(value) : undefined;
+}

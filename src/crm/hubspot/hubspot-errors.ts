@@ -1,0 +1,193 @@
+/**
+ * HubSpot answers → CrmError. Every field of HubSpot's error body is treated as optional (bodies differ by
+ * endpoint, proxies answer with HTML), and the correlationId is kept for support tickets.
+ */
+import { CrmError, type CrmErrorKind } from '../crm-errors.ts';
+import {
+  HUBSPOT_LIMITS,
+  HUBSPOT_RATE_LIMIT_HEADERS,
+  HUBSPOT_RATE_LIMIT_POLICIES,
+  PROPERTY_DOESNT_EXIST,
+} from './hubspot-limits.ts';
+
+/** The parts of a HubSpot error we read; `errors[]` entries and batch `errors[]` items share this shape. */
+export interface HubSpotErrorBody {
+  status?: string;
+  message?: string;
+  category?: string;
+  subCategory?: string;
+  correlationId?: string;
+  policyName?: string;
+  errorType?: string;
+  context?: Record<string, unknown>;
+  errors?: HubSpotErrorBody[];
+  code?: string;
+}
+
+/** Reads an unknown JSON value as an error body, keeping only fields of the expected types. */
+export function parseErrorBody(raw: unknown): HubSpotErrorBody {
+  if (typeof raw !== 'object' || raw === null) return {};
+  const record = raw as Record<string, unknown>;
+  const body: HubSpotErrorBody = {};
+  for (const key of [
+    'status',
+    'message',
+    'category',
+    'subCategory',
+    'correlationId',
+    'policyName',
+    'errorType',
+    'code',
+  ] as const) {
+    const value = record[key];
+    if (typeof value === 'string') body[key] = value;
+  }
+  if (typeof record.context === 'object' && record.context !== null) {
+    body.context = record.context as Record<string, unknown>;
+  }
+  if (Array.isArray(record.errors)) body.errors = record.errors.map(parseErrorBody);
+  return body;
+}
+
+/** The properties a validation error says do not exist on the object. */
+export function missingProperties(body: HubSpotErrorBody): string[] {
+  const names = new Set<string>();
+  for (const detail of [body, ...(body.errors ?? [])]) {
+    if (detail.code === PROPERTY_DOESNT_EXIST || detail.subCategory === PROPERTY_DOESNT_EXIST) {
+      for (const name of contextStrings(detail.context, 'propertyName')) names.add(name);
+    }
+    for (const name of namesInMessage(detail.message)) names.add(name);
+  }
+  return [...names];
+}
+
+/**
+ * HubSpot often puts the property errors as JSON inside `message`:
+ * `Property values were not valid: [{"isValid":false,"error":"PROPERTY_DOESNT_EXIST","name":"x",…}]`.
+ */
+function namesInMessage(message: string | undefined): string[] {
+  if (message === undefined || !message.includes(PROPERTY_DOESNT_EXIST)) return [];
+  const start = message.indexOf('[');
+  if (start >= 0) {
+    try {
+      const items: unknown = JSON.parse(message.slice(start));
+      if (Array.isArray(items)) {
+        return items.flatMap((item: unknown) => {
+          const entry = item as { error?: unknown; name?: unknown };
+          return entry.error === PROPERTY_DOESNT_EXIST && typeof entry.name === 'string' ? [entry.name] : [];
+        });
+      }
+    } catch {
+      // Not JSON after all: fall through to the sentence form.
+    }
+  }
+  return [...message.matchAll(/Property \\?"([^"\\]+)\\?" does not exist/g)]
+    .map((m) => m[1] ?? '')
+    .filter(Boolean);
+}
+
+/** String values of a context entry, which HubSpot gives as an array (sometimes as a single string). */
+export function contextStrings(context: Record<string, unknown> | undefined, key: string): string[] {
+  const value = context?.[key];
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** A failed HTTP answer (any status but 2xx and 207) as a CrmError. */
+export function errorFromResponse(status: number, headers: Headers, raw: unknown, what: string): CrmError {
+  const body = parseErrorBody(raw);
+  const details = {
+    status,
+    ...(body.correlationId === undefined ? {} : { correlationId: body.correlationId }),
+  };
+  const said = body.message === undefined ? '' : `: ${body.message}`;
+  if (status === 429) {
+    const waitMs = rateLimitWaitMs(headers, body);
+    const policy = body.policyName === undefined ? '' : ` (${body.policyName})`;
+    return new CrmError('rate_limited', `HubSpot rate limit reached on ${what}${policy}`, {
+      ...details,
+      waitMs,
+    });
+  }
+  if (status === 423) {
+    const waitMs = Math.max(HUBSPOT_LIMITS.lockedMinWaitMs, retryAfterMs(headers) ?? 0);
+    return new CrmError('rate_limited', `HubSpot locked the records of ${what} for now${said}`, {
+      ...details,
+      waitMs,
+    });
+  }
+  if (status === 401 || status === 403) {
+    return new CrmError(
+      'auth_failed',
+      `HubSpot refused the credentials for ${what} (HTTP ${status})${said}`,
+      details,
+    );
+  }
+  if (status === 404) return new CrmError('not_found', `HubSpot found nothing for ${what}${said}`, details);
+  if (status >= 500 || status === 408) {
+    const waitMs = retryAfterMs(headers);
+    return new CrmError('unavailable', `HubSpot is unavailable for ${what} (HTTP ${status})${said}`, {
+      ...details,
+      ...(waitMs === undefined ? {} : { waitMs }),
+    });
+  }
+  return errorFromBatchItem(body, what, status);
+}
+
+/** One record's (or one request's) validation failure: field_missing when it names the property. */
+export function errorFromBatchItem(body: HubSpotErrorBody, what: string, status?: number): CrmError {
+  const details = {
+    ...(status === undefined ? {} : { status }),
+    ...(body.correlationId === undefined ? {} : { correlationId: body.correlationId }),
+  };
+  const [field, ...others] = missingProperties(body);
+  if (field !== undefined) {
+    const list = [field, ...others].map((n) => `"${n}"`).join(', ');
+    return new CrmError(
+      'field_missing',
+      `HubSpot has no property ${list} on ${what}: add it in HubSpot or fix the mapping`,
+      {
+        ...details,
+        field,
+      },
+    );
+  }
+  const kind: CrmErrorKind =
+    body.category === 'OBJECT_NOT_FOUND' || status === 404 ? 'not_found' : 'rejected';
+  const reason = firstMessage(body) ?? `HTTP ${status ?? 'error'}`;
+  return new CrmError(kind, `HubSpot rejected ${what}: ${reason}`, details);
+}
+
+/** A network failure (refused, reset, DNS) before any answer. */
+export function errorFromNetwork(cause: unknown, what: string): CrmError {
+  const reason =
+    cause instanceof Error
+      ? cause.cause instanceof Error
+        ? cause.cause.message
+        : cause.message
+      : String(cause);
+  return new CrmError('unavailable', `HubSpot could not be reached for ${what}: ${reason}`, { cause });
+}
+
+function firstMessage(body: HubSpotErrorBody): string | undefined {
+  return body.errors?.find((e) => e.message !== undefined)?.message ?? body.message;
+}
+
+function rateLimitWaitMs(headers: Headers, body: HubSpotErrorBody): number {
+  if (body.policyName === HUBSPOT_RATE_LIMIT_POLICIES.daily) return HUBSPOT_LIMITS.dailyLimitWaitMs;
+  const retryAfter = retryAfterMs(headers);
+  if (retryAfter !== undefined) return retryAfter;
+  if (body.policyName === HUBSPOT_RATE_LIMIT_POLICIES.secondly) return HUBSPOT_LIMITS.secondlyLimitWaitMs;
+  const interval = Number(headers.get(HUBSPOT_RATE_LIMIT_HEADERS.intervalMs));
+  return Number.isFinite(interval) && interval > 0 ? interval : HUBSPOT_LIMITS.rollingLimitDefaultWaitMs;
+}
+
+/** Retry-After in seconds or as an HTTP date. */
+function retryAfterMs(headers: Headers): number | undefined {
+  const value = headers.get(HUBSPOT_RATE_LIMIT_HEADERS.retryAfter);
+  if (value === null || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+
+import { createLogger } from '../lib/logger.ts';
+import { RequestBudget } from './request-budget.ts';
+
+const logger = createLogger({ level: 'silent' });
+
+/** Runs `count` instant tasks and returns when each started, relative to the first. */
+async function startTimes(
+  budget: RequestBudget,
+  count: number,
+  lane: 'standard' | 'search' = 'standard',
+): Promise<number[]> {
+  const began = Date.now();
+  const starts = await Promise.all(
+    Array.from({ length: count }, () => budget.run(lane, () => Promise.resolve(Date.now() - began))),
+  );
+  return starts.sort((a, b) => a - b);
+}
+
+describe('RequestBudget', () => {
+  it('starts no more than the limit in any window (strict sliding window plus the safety margin)', async () => {
+    const budget = new RequestBudget({
+      name: 't',
+      requestsPerWindow: 3,
+      windowMs: 100,
+      safetyMs: 20,
+      logger,
+    });
+    const starts = await startTimes(budget, 7);
+
+    expect(starts.slice(0, 3).every((t) => t < 50)).toBe(true);
+    expect(starts[3]).toBeGreaterThanOrEqual(115);
+    expect(starts[6]).toBeGreaterThanOrEqual(235);
+    for (let i = 3; i < starts.length; i += 1) {
+      expect(starts[i]! - starts[i - 3]!).toBeGreaterThanOrEqual(115);
+    }
+  });
+
+  it('gives searches their own per-second budget on top of the standard one', async () => {
+    const budget = new RequestBudget({
+      name: 't',
+      requestsPerWindow: 100,
+      windowMs: 10_000,
+      searchPerSecond: 2,
+      safetyMs: 0,
+      logger,
+    });
+    const starts = await startTimes(budget, 3, 'search');
+
+    expect(starts[1]).toBeLessThan(100);
+    expect(starts[2]).toBeGreaterThanOrEqual(995);
+  });
+
+  it('starts nothing during a hold, and resumes after it', async () => {
+    const budget = new RequestBudget({ name: 't', requestsPerWindow: 100, windowMs: 10_000, logger });
+    budget.holdFor(150, 'test');
+    budget.holdFor(50, 'a shorter hold does not shorten it');
+    const [start] = await startTimes(budget, 1);
+
+    expect(start).toBeGreaterThanOrEqual(140);
+    expect(budget.stats.holds).toBe(1);
+  });
+
+  it('holds when the CRM reports fewer requests left than its reserve', async () => {
+    const budget = new RequestBudget({ name: 't', requestsPerWindow: 100, windowMs: 10_000, logger });
+    budget.observe({ limit: 100, remaining: 50, windowMs: 10_000 });
+    expect(budget.stats.holds).toBe(0);
+    budget.observe({ limit: 100, remaining: 0, windowMs: 10_000 });
+    expect(budget.stats.holds).toBe(1);
+    const [start] = await startTimes(budget, 1);
+    // Two slots' worth at HubSpot's pace of 100 per 10 s.
+    expect(start).toBeGreaterThanOrEqual(190);
+  });
+
+  it('ignores responses that carry no rate-limit headers', () => {
+    const budget = new RequestBudget({ name: 't', requestsPerWindow: 100, windowMs: 10_000, logger });
+    budget.observe({});
+    expect(budget.stats.holds).toBe(0);
+  });
+});

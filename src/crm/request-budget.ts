@@ -1,0 +1,241 @@
+/**
+ * A tenant's request budget for one CRM: every HTTP request an adapter sends waits here for a slot, so a
+ * tenant never exceeds what its CRM plan allows however many jobs run at once, and one tenant's traffic
+ * never slows another's (one budget per tenant and CRM).
+ *
+ * The budget sits at the request level, not around CrmClient methods, because one method call can make
+ * several requests (250 grids are 3 upserts) and because the adapter learns from each response's headers.
+ *
+ * Two gates, both needed:
+ * - a p-queue with a strict (sliding) window queues requests, paces their starts and can be held;
+ * - an arrival guard then lets a request out only if the CRM cannot see more than the limit in its own window.
+ *   The CRM counts a request when it arrives, which can be well after we started it (the first request of a
+ *   process opens the connection; a busy event loop delays sends). So the guard counts each finished request
+ *   at the latest moment it can have arrived (its end, or its start plus `maxTransitMs` for a slow answer) and
+ *   every request still in flight.
+ *
+ * Searches also need a slot of a smaller per-second window (HubSpot limits search on its own and does not say
+ * whether it also counts against the ten-secondly limit, so we assume it does); both slots are taken together.
+ */
+import PQueue from 'p-queue';
+
+import type { Logger } from '../lib/logger.ts';
+
+export type BudgetLane = 'standard' | 'search';
+
+/** What a CRM reported about its limit in a response (HubSpot: X-HubSpot-RateLimit-*). */
+export interface RateLimitReport {
+  limit?: number;
+  remaining?: number;
+  windowMs?: number;
+}
+
+export interface RequestBudgetOptions {
+  /** Shown in log lines, e.g. the tenant id. */
+  name: string;
+  requestsPerWindow: number;
+  windowMs: number;
+  /** A separate per-second budget for searches; without it searches only take a standard slot. */
+  searchPerSecond?: number;
+  /**
+   * Added to the windows, for clock granularity and the CRM's own timing.
+   * @default 50 ms
+   */
+  safetyMs?: number;
+  /** A request is assumed to reach the CRM within this time of its start, even if its answer takes longer. @default 1 s */
+  maxTransitMs?: number;
+  logger: Logger;
+}
+
+export class RequestBudget {
+  readonly requestsPerWindow: number;
+  readonly windowMs: number;
+  readonly #queue: PQueue;
+  readonly #arrivals: ArrivalWindow;
+  readonly #searchArrivals: ArrivalWindow | undefined;
+  readonly #logger: Logger;
+  readonly #name: string;
+  #holdUntil = 0;
+  #resumeTimer: NodeJS.Timeout | undefined;
+  #warnedAboutLimit = false;
+  #holds = 0;
+
+  constructor(options: RequestBudgetOptions) {
+    this.requestsPerWindow = options.requestsPerWindow;
+    this.windowMs = options.windowMs;
+    this.#name = options.name;
+    this.#logger = options.logger;
+    const safetyMs = options.safetyMs ?? 50;
+    const maxTransitMs = options.maxTransitMs ?? 1_000;
+    this.#queue = new PQueue({
+      intervalCap: options.requestsPerWindow,
+      interval: options.windowMs + safetyMs,
+      strict: true,
+    });
+    this.#arrivals = new ArrivalWindow(options.requestsPerWindow, options.windowMs + safetyMs, maxTransitMs);
+    this.#searchArrivals =
+      options.searchPerSecond === undefined
+        ? undefined
+        : new ArrivalWindow(options.searchPerSecond, 1_000 + safetyMs, maxTransitMs);
+    this.#queue.addEventListener('rateLimit', () => {
+      this.#logger.debug(
+        { budget: this.#name, waiting: this.#queue.size },
+        'request budget used up: requests wait for the window',
+      );
+    });
+  }
+
+  /** Runs `task` once its lane has room; searches go first when a slot frees, as they also need a search slot. */
+  run<T>(lane: BudgetLane, task: () => Promise<T>): Promise<T> {
+    const windows =
+      lane === 'search' && this.#searchArrivals ? [this.#arrivals, this.#searchArrivals] : [this.#arrivals];
+    return this.#queue.add(
+      async () => {
+        const settle = await this.#admit(windows, lane);
+        try {
+          return await task();
+        } finally {
+          settle();
+        }
+      },
+      { priority: lane === 'search' ? 1 : 0 },
+    );
+  }
+
+  /** Waits until every window has room, then takes a slot in each at once. */
+  async #admit(windows: ArrivalWindow[], lane: BudgetLane): Promise<() => void> {
+    let logged = false;
+    for (;;) {
+      const now = Date.now();
+      const waitMs = Math.max(...windows.map((w) => w.waitMs(now)));
+      if (waitMs === 0) {
+        const tickets = windows.map((w) => w.begin(now));
+        return () => {
+          for (const settle of tickets) settle(Date.now());
+        };
+      }
+      if (!logged) {
+        logged = true;
+        this.#logger.debug(
+          { budget: this.#name, lane, waitMs },
+          'request waits until the CRM can have counted earlier ones out',
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
+
+  /**
+   * Starts nothing new for `ms` (a 429's Retry-After, or a low remaining count). Requests already sent carry
+   * on; overlapping holds extend to the latest end.
+   */
+  holdFor(ms: number, reason: string): void {
+    if (ms <= 0) return;
+    const until = Date.now() + ms;
+    if (until <= this.#holdUntil) return;
+    this.#holdUntil = until;
+    this.#holds += 1;
+    this.#queue.pause();
+    clearTimeout(this.#resumeTimer);
+    this.#resumeTimer = setTimeout(() => this.#queue.start(), ms);
+    this.#logger.debug({ budget: this.#name, holdMs: ms, reason }, 'request budget on hold');
+  }
+
+  /**
+   * Learns from what the CRM says is left. Near the limit a low count is expected, and our own windows already
+   * pace us; but a count lower than our own use explains means someone else shares the budget (another app on
+   * the account) or the configured plan is too high, so we pause long enough for that many slots to free up
+   * at the CRM's pace.
+   */
+  observe(report: RateLimitReport): void {
+    const { remaining } = report;
+    if (remaining === undefined) return;
+    const limit = report.limit ?? this.requestsPerWindow;
+    const windowMs = report.windowMs ?? this.windowMs;
+    if (report.limit !== undefined && report.limit < this.requestsPerWindow && !this.#warnedAboutLimit) {
+      this.#warnedAboutLimit = true;
+      this.#logger.warn(
+        { budget: this.#name, reportedLimit: report.limit, configuredLimit: this.requestsPerWindow },
+        'the CRM reports a lower request limit than configured: check the plan in the mapping',
+      );
+    }
+    const reserve = Math.max(1, Math.ceil(limit * 0.02));
+    // We count our requests generously (until they certainly left the CRM's window), so our estimate of what
+    // is left is at most the truth when we are alone; a little tolerance absorbs answers arriving out of order.
+    const leftByOurCount = this.requestsPerWindow - this.#arrivals.used(Date.now());
+    if (remaining >= reserve || remaining >= leftByOurCount - reserve || limit <= 0) return;
+    const perSlotMs = Math.ceil(windowMs / limit);
+    this.holdFor(
+      perSlotMs * Math.min(limit, leftByOurCount - remaining),
+      `the CRM reports ${remaining} requests left in its window, our own use leaves ${leftByOurCount}`,
+    );
+  }
+
+  /** Figures for benches and tests. */
+  get stats(): { waiting: number; running: number; holds: number } {
+    return { waiting: this.#queue.size, running: this.#queue.pending, holds: this.#holds };
+  }
+}
+
+/**
+ * A sliding window over the moments a CRM can have counted our requests. A CRM counts a request when it
+ * arrives, somewhere between our start and the end of its answer; we take the latest possible moment (the
+ * end, or start + maxTransitMs when the answer is slow, on the assumption that a request reaches the CRM
+ * within that time), and count requests still in flight as if they had just arrived. A new request may leave
+ * when fewer than `limit` of those moments fall within the last window: then the CRM cannot count more.
+ */
+class ArrivalWindow {
+  readonly #limit: number;
+  readonly #windowMs: number;
+  readonly #maxTransitMs: number;
+  /** Counted moments, oldest first. */
+  #counted: number[] = [];
+  #inFlight = 0;
+
+  constructor(limit: number, windowMs: number, maxTransitMs: number) {
+    this.#limit = limit;
+    this.#windowMs = windowMs;
+    this.#maxTransitMs = maxTransitMs;
+  }
+
+  /** 0 when a request may leave now, else how long to wait before asking again. */
+  waitMs(now: number): number {
+    this.#forget(now);
+    if (this.#counted.length + this.#inFlight < this.#limit) return 0;
+    const oldest = this.#counted[0];
+    // All slots are held by requests in flight: ask again shortly, one of them will end.
+    if (oldest === undefined || this.#inFlight >= this.#limit) return 10;
+    return oldest + this.#windowMs - now + 1;
+  }
+
+  /** Slots held now: requests the CRM may still count, and those in flight. */
+  used(now: number): number {
+    this.#forget(now);
+    return this.#counted.length + this.#inFlight;
+  }
+
+  /** Takes a slot for a request leaving at `start`; call the result when its answer is in (or abandoned). */
+  begin(start: number): (end: number) => void {
+    this.#inFlight += 1;
+    let settled = false;
+    return (end) => {
+      if (settled) return;
+      settled = true;
+      this.#inFlight -= 1;
+      this.#insert(Math.min(end, start + this.#maxTransitMs));
+    };
+  }
+
+  #forget(now: number): void {
+    let drop = 0;
+    while (drop < this.#counted.length && this.#counted[drop]! <= now - this.#windowMs) drop += 1;
+    if (drop > 0) this.#counted = this.#counted.slice(drop);
+  }
+
+  /** Keeps the list sorted; answers mostly come back in order, so this is nearly always an append. */
+  #insert(moment: number): void {
+    let at = this.#counted.length;
+    while (at > 0 && this.#counted[at - 1]! > moment) at -= 1;
+    this.#counted.splice(at, 0, moment);
+  }
+}

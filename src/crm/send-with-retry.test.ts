@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+
+import { createLogger } from '../lib/logger.ts';
+import { CrmError } from './crm-errors.ts';
+import { type RequestRetryOptions, sendWithRetry } from './send-with-retry.ts';
+
+const retry: RequestRetryOptions = {
+  maxAttempts: 3,
+  baseMs: 10,
+  capMs: 100,
+  maxWaitMs: 1_000,
+  deadlineMs: 50,
+};
+const logger = createLogger({ level: 'silent' });
+const options = (extra: Partial<Parameters<typeof sendWithRetry>[1]> = {}) => ({
+  retry,
+  logger,
+  label: 'POST /test',
+  sleep: () => Promise.resolve(),
+  ...extra,
+});
+
+/** A send that fails with the given errors in turn, then answers 'done'. */
+function failing(...errors: Error[]) {
+  let calls = 0;
+  const send = (): Promise<string> => {
+    calls += 1;
+    const error = errors.shift();
+    return error ? Promise.reject(error) : Promise.resolve('done');
+  };
+  return { send, calls: () => calls };
+}
+
+describe('sendWithRetry', () => {
+  it('retries a retryable error and returns the answer', async () => {
+    const { send, calls } = failing(new CrmError('unavailable', '503'));
+    expect(await sendWithRetry(send, options())).toBe('done');
+    expect(calls()).toBe(2);
+  });
+
+  it('throws a permanent error at once', async () => {
+    const { send, calls } = failing(new CrmError('rejected', 'bad'));
+    await expect(sendWithRetry(send, options())).rejects.toMatchObject({ kind: 'rejected' });
+    expect(calls()).toBe(1);
+  });
+
+  it('throws the last retryable error after maxAttempts', async () => {
+    const { send, calls } = failing(...[1, 2, 3].map(() => new CrmError('unavailable', '503')));
+    await expect(sendWithRetry(send, options())).rejects.toMatchObject({
+      kind: 'unavailable',
+      retryable: true,
+    });
+    expect(calls()).toBe(3);
+  });
+
+  it('turns a try that outlives its deadline into a timeout, even when the send ignores the signal', async () => {
+    let calls = 0;
+    const send = (): Promise<string> => {
+      calls += 1;
+      return calls === 1
+        ? new Promise((resolve) => setTimeout(() => resolve('late'), 200))
+        : Promise.resolve('fast');
+    };
+    const waits: number[] = [];
+    const answer = await sendWithRetry(
+      send,
+      options({ sleep: (ms: number) => (waits.push(ms), Promise.resolve()) }),
+    );
+
+    expect(answer).toBe('fast');
+    expect(waits).toHaveLength(1);
+  });
+
+  it('hands each try a signal that aborts at the deadline', async () => {
+    let seen: AbortSignal | undefined;
+    const send = (signal: AbortSignal): Promise<string> => {
+      seen = signal;
+      return new Promise((_, reject) =>
+        signal.addEventListener('abort', () => reject(new CrmError('timeout', 'aborted'))),
+      );
+    };
+    await expect(sendWithRetry(send, options({ retry: { ...retry, maxAttempts: 1 } }))).rejects.toMatchObject(
+      { kind: 'timeout' },
+    );
+    expect(seen?.aborted).toBe(true);
+  });
+
+  it('does not resend a non-idempotent request after an unclear failure, but does after a rate limit', async () => {
+    const unclear = failing(new CrmError('timeout', 'slow'));
+    await expect(sendWithRetry(unclear.send, options({ idempotent: false }))).rejects.toMatchObject({
+      kind: 'timeout',
+    });
+    expect(unclear.calls()).toBe(1);
+
+    const limited = failing(new CrmError('rate_limited', '429', { waitMs: 5 }));
+    expect(await sendWithRetry(limited.send, options({ idempotent: false }))).toBe('done');
+  });
+
+  it('passes anything but a CrmError through untouched: that is a bug, not an outage', async () => {
+    const bug = new TypeError('undefined is not a function');
+    const { send, calls } = failing(bug);
+    await expect(sendWithRetry(send, options())).rejects.toBe(bug);
+    expect(calls()).toBe(1);
+  });
+
+  it('stops retrying when the shutdown signal aborts during a wait', async () => {
+    const controller = new AbortController();
+    const { send, calls } = failing(new CrmError('unavailable', '503'), new CrmError('unavailable', '503'));
+    const sleep = (): Promise<void> => (controller.abort(), Promise.resolve());
+    await expect(sendWithRetry(send, options({ sleep, signal: controller.signal }))).rejects.toMatchObject({
+      kind: 'unavailable',
+    });
+    expect(calls()).toBe(1);
+  });
+
+  it('waits for a throttle slot before each try', async () => {
+    const order: string[] = [];
+    const throttle = async <T>(task: () => Promise<T>): Promise<T> => (order.push('slot'), task());
+    const { send } = failing(new CrmError('unavailable', '503'));
+    await sendWithRetry(() => (order.push('send'), send()), options({ throttle }));
+    expect(order).toEqual(['slot', 'send', 'slot', 'send']);
+  });
+});

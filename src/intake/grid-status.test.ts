@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+
+import { assessCompleteness } from '../domain/grid-completeness.ts';
+import type { SalesGrid } from '../domain/sales-grid.ts';
+import type { StoredGrid, TaskLedgerEntry } from '../store/store.ts';
+import { describeGridStatus, type GridStatusInput } from './grid-status.ts';
+
+const SECTION = 'six words make this section substantive enough';
+
+const completeGrid: SalesGrid = {
+  gridId: 'grid-1',
+  submittedBy: 'devrel@vendor.example',
+  capturedAt: '2026-11-20T16:05:00Z',
+  account: { domain: 'ledgerline.example', name: 'Ledgerline' },
+  beforeScenario: SECTION,
+  idealScenario: SECTION,
+  negativeConsequences: SECTION,
+  positiveOutcomes: { business: SECTION, personal: SECTION },
+  requiredCapabilities: SECTION,
+};
+
+function stored(grid: SalesGrid = completeGrid, version = 1): StoredGrid {
+  return {
+    tenant: 'acme',
+    gridId: grid.gridId,
+    version,
+    grid,
+    completeness: assessCompleteness(grid),
+    receivedAt: new Date('2026-11-20T16:06:00Z'),
+  };
+}
+
+function status(overrides: Partial<GridStatusInput> = {}) {
+  return describeGridStatus({
+    stored: stored(),
+    statusUrl: 'https://gridsync.test/v1/tenants/acme/grids/grid-1',
+    syncState: undefined,
+    accountState: undefined,
+    taskEntry: undefined,
+    ...overrides,
+  });
+}
+
+const qualifiedAccount = {
+  domain: 'ledgerline.example',
+  score: 52,
+  verdict: { qualified: true, summary: 'all usage criteria and 3 of 5 ICP criteria hold' },
+};
+const unqualifiedAccount = {
+  domain: 'ledgerline.example',
+  score: 3,
+  verdict: { qualified: false, summary: 'active on 2 of 14 required days' },
+};
+
+describe('describeGridStatus', () => {
+  it('shows a freshly accepted grid as pending, not evaluated and without a task', () => {
+    const body = status();
+    expect(body).toMatchObject({
+      gridId: 'grid-1',
+      version: 1,
+      capturedAt: '2026-11-20T16:05:00Z',
+      receivedAt: '2026-11-20T16:06:00.000Z',
+      completeness: { complete: true, gaps: [] },
+      qualification: { state: 'not_evaluated' },
+      sync: { state: 'pending' },
+      task: { state: 'not_created', blockedBy: ['account_not_evaluated'] },
+    });
+    expect(body.task['reason']).toContain('has not been evaluated');
+  });
+
+  it('says an incomplete grid blocks the task and names the sections', () => {
+    const draft: SalesGrid = { ...completeGrid, requiredCapabilities: undefined, idealScenario: 'too short' };
+    const body = status({ stored: stored(draft), accountState: qualifiedAccount });
+    expect(body.task).toMatchObject({ state: 'not_created', blockedBy: ['grid_incomplete'] });
+    expect(body.task['reason']).toContain('Ideal Scenario, Required Capabilities');
+  });
+
+  it("passes the account's verdict through and quotes its summary when it blocks the task", () => {
+    const body = status({ accountState: unqualifiedAccount });
+    expect(body.qualification).toMatchObject({
+      state: 'not_qualified',
+      score: 3,
+      verdict: { qualified: false },
+    });
+    expect(body.task).toMatchObject({ blockedBy: ['account_not_qualified'] });
+    expect(body.task['reason']).toContain('active on 2 of 14 required days');
+  });
+
+  it('explains that a grid without an account domain cannot be evaluated', () => {
+    const noDomain: SalesGrid = { ...completeGrid, account: { crmId: '12345' } };
+    expect(status({ stored: stored(noDomain) }).qualification['reason']).toContain('no account domain');
+  });
+
+  it('says the worker will create the task once nothing blocks it', () => {
+    const body = status({ accountState: qualifiedAccount });
+    expect(body.task).toMatchObject({ state: 'not_created', blockedBy: [] });
+    expect(body.task['reason']).toContain('next run');
+  });
+
+  it('shows the ledger entry once the task exists', () => {
+    const entry: TaskLedgerEntry = {
+      tenant: 'acme',
+      gridId: 'grid-1',
+      marker: 'gridsync:acme:grid-1',
+      state: 'created',
+      crmTaskId: '9001',
+      details: { owner: 'deal_owner' },
+      createdAt: new Date('2026-11-20T16:07:00Z'),
+      updatedAt: new Date('2026-11-20T16:07:01Z'),
+    };
+    expect(status({ taskEntry: entry }).task).toEqual({
+      state: 'created',
+      crmTaskId: '9001',
+      details: { owner: 'deal_owner' },
+      createdAt: '2026-11-20T16:07:00.000Z',
+      updatedAt: '2026-11-20T16:07:01.000Z',
+    });
+  });
+
+  describe('sync summary', () => {
+    const target = (state: string) => ({ state, updatedAt: '2026-11-20T16:07:00Z' });
+    const syncDoc = (targets: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+      crm: 'hubspot',
+      mode: 'live',
+      version: 1,
+      targets,
+      unresolved: [],
+      updatedAt: '2026-11-20T16:07:00Z',
+      ...extra,
+    });
+
+    it('is synced when every target is, and keeps the per-target detail', () => {
+      const body = status({
+        syncState: syncDoc({ gridRecord: { ...target('synced'), crmId: '77' }, deal: target('synced') }),
+      });
+      expect(body.sync).toMatchObject({ state: 'synced', targets: { gridRecord: { crmId: '77' } } });
+    });
+
+    it('is failed when one target failed or the job became a dead letter', () => {
+      expect(
+        status({ syncState: syncDoc({ gridRecord: target('synced'), deal: target('failed') }) }).sync.state,
+      ).toBe('failed');
+      const dead = syncDoc(
+        { gridRecord: target('pending') },
+        { deadLetter: { attempts: 10, lastError: 'x', at: 'y' } },
+      );
+      expect(status({ syncState: dead }).sync.state).toBe('failed');
+    });
+
+    it('is pending while a target is, or when the document describes an older version', () => {
+      expect(status({ syncState: syncDoc({ gridRecord: target('pending') }) }).sync.state).toBe('pending');
+      const older = syncDoc({ gridRecord: target('synced') }, { version: 1 });
+      expect(status({ stored: stored(completeGrid, 2), syncState: older }).sync.state).toBe('pending');
+    });
+
+    it('is dry_run for a tenant without CRM credentials', () => {
+      const body = status({
+        syncState: syncDoc({ gridRecord: target('dry_run') }, { mode: 'dry_run', plannedWrites: [{}] }),
+      });
+      expect(body.sync).toMatchObject({ state: 'dry_run', plannedWrites: [{}] });
+    });
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * GET /v1/tenants/:tenant/grids/:gridId: where a grid stands (completeness, account qualification, CRM sync,
+ * AE task). Reading needs the tenant's status token as a bearer token; a token never opens another tenant.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+import type { FastifyInstance } from 'fastify';
+
+import { describeSecretRef } from '../../config/secrets.ts';
+import { describeGridStatus } from '../grid-status.ts';
+import { findTenant, gridStatusUrl, type RouteDeps } from '../intake-deps.ts';
+import { sendProblem } from '../problem.ts';
+
+export const GET_GRID_STATUS_PATH = '/v1/tenants/:tenant/grids/:gridId';
+
+const BEARER = /^Bearer[ ]+([^\s]+)[ ]*$/i;
+
+/** Hashing first gives equal lengths, so timingSafeEqual never leaks the token's length either. */
+function sameToken(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+export function registerGetGridStatus(app: FastifyInstance, deps: RouteDeps): void {
+  app.get<{ Params: { tenant: string; gridId: string } }>(GET_GRID_STATUS_PATH, async (request, reply) => {
+    const { tenant, gridId } = request.params;
+    const loaded = findTenant(deps.mappings, tenant);
+    if (!loaded) {
+      return sendProblem(reply, 'tenant_unknown', `no tenant "${tenant}" is configured here: check the URL`);
+    }
+
+    const tokenRef = loaded.mapping.secrets.statusToken;
+    const expected = deps.secrets(tokenRef);
+    if (expected === undefined) {
+      request.log.warn({ tenant, secret: describeSecretRef(tokenRef) }, 'status token is not set');
+      return sendProblem(
+        reply,
+        'tenant_not_configured',
+        `tenant "${tenant}" has no status token yet; the operator must set ${describeSecretRef(tokenRef)}`,
+        {
+          headers: { 'retry-after': '60' },
+        },
+      );
+    }
+
+    const authorization = request.headers.authorization;
+    const given = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
+    if (given === undefined || !sameToken(given, expected)) {
+      const challenge =
+        authorization === undefined
+          ? `Bearer realm="${tenant}"`
+          : `Bearer realm="${tenant}", error="invalid_token"`;
+      return sendProblem(
+        reply,
+        'status_token_invalid',
+        authorization === undefined
+          ? "send the tenant's status token as 'Authorization: Bearer <token>'"
+          : "the bearer token is not this tenant's status token",
+        { headers: { 'www-authenticate': challenge } },
+      );
+    }
+
+    try {
+      const stored = await deps.store.getGrid(tenant, gridId);
+      if (!stored) return sendProblem(reply, 'grid_unknown', `tenant "${tenant}" has no grid "${gridId}"`);
+      const domain = stored.grid.account.domain;
+      const [syncState, accountState, taskEntry] = await Promise.all([
+        deps.store.getGridSyncState(tenant, gridId),
+        domain === undefined ? Promise.resolve(undefined) : deps.store.getAccountState(tenant, domain),
+        deps.store.getTaskEntry(tenant, gridId),
+      ]);
+      const body = describeGridStatus({
+        stored,
+        statusUrl: gridStatusUrl(deps.publicUrl, tenant, gridId),
+        syncState,
+        accountState,
+        taskEntry,
+      });
+      return reply.header('cache-control', 'no-store').send(body);
+    } catch (error) {
+      request.log.error({ err: error, tenant }, 'reading the grid status failed');
+      return sendProblem(reply, 'store_unavailable', 'the grid status could not be read; retry later', {
+        headers: { 'retry-after': '5' },
+      });
+    }
+  });
+}

@@ -1,0 +1,49 @@
+/**
+ * GET /healthz: the process is alive (always 200 while it serves). GET /readyz: it can do useful work, i.e. the
+ * store answers and at least one tenant mapping is loaded; a load balancer sends traffic only then.
+ */
+import type { FastifyInstance } from 'fastify';
+
+import type { RouteDeps } from '../intake-deps.ts';
+import { sendProblem } from '../problem.ts';
+
+/** A store that does not answer within this time counts as unavailable, so the probe itself never hangs. */
+export const READINESS_PING_TIMEOUT_MS = 2_000;
+
+async function pingWithin(ping: () => Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([ping(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function registerHealth(app: FastifyInstance, deps: RouteDeps): void {
+  app.get('/healthz', (_request, reply) => reply.send({ status: 'alive' }));
+
+  app.get('/readyz', async (request, reply) => {
+    try {
+      await pingWithin(() => deps.store.ping(), READINESS_PING_TIMEOUT_MS);
+    } catch (error) {
+      request.log.warn({ err: error }, 'readiness: store unavailable');
+      return sendProblem(
+        reply,
+        'store_unavailable',
+        `the store does not answer: ${(error as Error).message}`,
+      );
+    }
+    const tenants = deps.mappings.tenants().length;
+    if (tenants === 0) {
+      return sendProblem(
+        reply,
+        'mappings_not_loaded',
+        'no tenant mapping is loaded: add a valid mappings/<tenant>.yaml',
+      );
+    }
+    return { status: 'ready', tenants };
+  });
+}

@@ -1,0 +1,259 @@
+/**
+ * A local stand-in for the HubSpot endpoints gridsync uses, on 127.0.0.1 with a random port. It keeps
+ * records, enforces HubSpot's rate limits with its 429 bodies and X-HubSpot-RateLimit-* headers, issues and
+ * expires OAuth tokens, and can be told to fail (5xx for a while, properties that do not exist). Tests and
+ * bench/sync.ts drive the real adapter against it; nothing leaves the machine.
+ */
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { errorBody, type FakeAnswer, refuse } from './hubspot-fake/fake-answers.ts';
+import { associateDefault, associateLabelled, getOwner } from './hubspot-fake/fake-associations.ts';
+import { batchRead, batchUpdate, batchUpsert, createObject } from './hubspot-fake/fake-objects.ts';
+import { FakeRateLimits } from './hubspot-fake/fake-rate-limit.ts';
+import { search } from './hubspot-fake/fake-search.ts';
+import { type FakeOwner, FakeStore, type RejectStyle } from './hubspot-fake/fake-store.ts';
+
+export interface HubSpotFakeOptions {
+  /** The TEN_SECONDLY_ROLLING limit. @default 100 per 10,000 ms */
+  requestsPerWindow?: number;
+  windowMs?: number;
+  /** @default 5 */
+  searchPerSecond?: number;
+  dailyLimit?: number;
+  /** Added before every answer. @default 0 */
+  latencyMs?: number;
+  /** Unique-value properties by object type; contacts' email is always one. */
+  uniqueProperties?: Record<string, string[]>;
+  /** Bearer tokens accepted as service keys. @default ['test-token'] */
+  accessTokens?: string[];
+  /** Keep request bodies in `requests` (for shape checks); a long bench turns this off. @default true */
+  recordBodies?: boolean;
+  /** Enables POST /oauth/v1/token for this client and refresh token. */
+  oauth?: { clientId: string; clientSecret: string; refreshToken: string; expiresInSeconds: number };
+}
+
+export interface FakeRequest {
+  /** "POST /crm/v3/objects/deals/batch/update": what callCount() counts. */
+  route: string;
+  body: unknown;
+  status: number;
+  at: number;
+}
+
+type Handler = (match: RegExpMatchArray, body: unknown, query: URLSearchParams) => FakeAnswer;
+
+export class HubSpotFake {
+  readonly store: FakeStore;
+  readonly requests: FakeRequest[] = [];
+  readonly #server: Server;
+  readonly #limits: FakeRateLimits;
+  readonly #options: HubSpotFakeOptions;
+  #latencyMs: number;
+  readonly #issued = new Map<string, number>();
+  #failures: { remaining: number; until: number; status: number } = { remaining: 0, until: 0, status: 503 };
+  #routes: [string, RegExp, Handler][];
+
+  private constructor(options: HubSpotFakeOptions) {
+    this.#options = options;
+    this.#latencyMs = options.latencyMs ?? 0;
+    this.store = new FakeStore({ contacts: ['email'], ...options.uniqueProperties });
+    this.#limits = new FakeRateLimits({
+      requestsPerWindow: options.requestsPerWindow ?? 100,
+      windowMs: options.windowMs ?? 10_000,
+      searchPerSecond: options.searchPerSecond ?? 5,
+      dailyLimit: options.dailyLimit,
+    });
+    const s = this.store;
+    this.#routes = [
+      ['POST', /^\/crm\/v3\/objects\/([^/]+)\/batch\/upsert$/, (m, b) => batchUpsert(s, m[1]!, b)],
+      ['POST', /^\/crm\/v3\/objects\/([^/]+)\/batch\/update$/, (m, b) => batchUpdate(s, m[1]!, b)],
+      ['POST', /^\/crm\/v3\/objects\/([^/]+)\/batch\/read$/, (m, b) => batchRead(s, m[1]!, b)],
+      ['POST', /^\/crm\/v3\/objects\/([^/]+)\/search$/, (m, b) => search(s, m[1]!, b)],
+      ['POST', /^\/crm\/v3\/objects\/([^/]+)$/, (m, b) => createObject(s, m[1]!, b)],
+      [
+        'POST',
+        /^\/crm\/v4\/associations\/([^/]+)\/([^/]+)\/batch\/associate\/default$/,
+        (m, b) => associateDefault(s, m[1]!, m[2]!, b),
+      ],
+      [
+        'POST',
+        /^\/crm\/v4\/associations\/([^/]+)\/([^/]+)\/batch\/create$/,
+        (m, b) => associateLabelled(s, m[1]!, m[2]!, b),
+      ],
+      ['GET', /^\/crm\/v3\/owners\/([^/]+)$/, (m, _b, q) => getOwner(s, decodeURIComponent(m[1]!), q)],
+    ];
+    this.#server = createServer((req, res) => {
+      this.#handle(req, res).catch((thrown: unknown) => {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(errorBody('INTERNAL_ERROR', `fake failed: ${String(thrown)}`)));
+      });
+    });
+  }
+
+  static async start(options: HubSpotFakeOptions = {}): Promise<HubSpotFake> {
+    const fake = new HubSpotFake(options);
+    fake.#server.listen(0, '127.0.0.1');
+    await once(fake.#server, 'listening');
+    return fake;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  /** Delay before every answer from now on. */
+  setLatency(ms: number): void {
+    this.#latencyMs = ms;
+  }
+
+  /** The next `count` CRM requests get `status` (an outage, a lock). */
+  failNext(count: number, status = 503): void {
+    this.#failures = { remaining: count, until: 0, status };
+  }
+
+  /** Every CRM request gets `status` for `ms` from now. */
+  failFor(ms: number, status = 503): void {
+    this.#failures = { remaining: 0, until: Date.now() + ms, status };
+  }
+
+  /** The property "does not exist" on the type: as per-record errors in a 207, or by refusing the whole batch. */
+  rejectProperty(type: string, property: string, style: RejectStyle): void {
+    this.store.rejectProperty(type, property, style);
+  }
+
+  /** Writing this value is refused with a whole-batch 400 that names no input (INVALID_OPTION). */
+  rejectValue(type: string, property: string, value: string): void {
+    this.store.rejectValue(type, property, value);
+  }
+
+  addRecord(type: string, properties: Record<string, string>): string {
+    return this.store.create(type, properties).id;
+  }
+
+  addOwner(owner: FakeOwner): void {
+    this.store.owners.set(owner.id, owner);
+  }
+
+  /** Issued OAuth access tokens stop working before their expiry (revoked, rotated). */
+  revokeTokens(): void {
+    this.#issued.clear();
+  }
+
+  /** Requests whose route is `route` (exact) or matches it. */
+  callCount(route: string | RegExp): number {
+    return this.requests.filter((r) => (typeof route === 'string' ? r.route === route : route.test(r.route)))
+      .length;
+  }
+
+  bodiesOf(route: string): unknown[] {
+    return this.requests.filter((r) => r.route === route).map((r) => r.body);
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // HubSpot counts a request when it arrives, not when its body has been read.
+    const arrivedAt = Date.now();
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const route = `${req.method ?? 'GET'} ${url.pathname}`;
+    const { status, body, headers } = this.#answer(req, url, text, arrivedAt);
+    const parsed =
+      this.#options.recordBodies === false
+        ? undefined
+        : req.headers['content-type']?.includes('json') && text
+          ? (JSON.parse(text) as unknown)
+          : text;
+    this.requests.push({ route, body: parsed, status, at: arrivedAt });
+    if (this.#latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.#latencyMs));
+    res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', ...headers });
+    res.end(body === undefined ? '' : JSON.stringify(body));
+  }
+
+  #answer(
+    req: IncomingMessage,
+    url: URL,
+    text: string,
+    now: number,
+  ): FakeAnswer & { headers: Record<string, string> } {
+    if (req.method === 'POST' && url.pathname === '/oauth/v1/token') {
+      return { ...this.#token(text), headers: {} };
+    }
+    const failing = this.#failures.remaining > 0 || now < this.#failures.until;
+    if (failing) {
+      this.#failures.remaining = Math.max(0, this.#failures.remaining - 1);
+      return {
+        ...refuse(this.#failures.status, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable'),
+        headers: {},
+      };
+    }
+    const auth = this.#authenticate(req.headers.authorization, now);
+    if (auth) return { ...auth, headers: {} };
+    const verdict = this.#limits.check(url.pathname.endsWith('/search'), now);
+    if (!verdict.ok) return { status: 429, body: verdict.body, headers: verdict.headers };
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      return { ...refuse(400, 'VALIDATION_ERROR', 'Invalid JSON'), headers: verdict.headers };
+    }
+    for (const [method, pattern, handler] of this.#routes) {
+      const match = req.method === method ? url.pathname.match(pattern) : null;
+      if (match) return { ...handler(match, body, url.searchParams), headers: verdict.headers };
+    }
+    return {
+      status: 404,
+      body: { status: 'error', message: `No route ${req.method} ${url.pathname}` },
+      headers: verdict.headers,
+    };
+  }
+
+  #authenticate(header: string | undefined, now: number): FakeAnswer | undefined {
+    const token = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+    if (token !== undefined && (this.#options.accessTokens ?? ['test-token']).includes(token)) {
+      return undefined;
+    }
+    const expiresAt = token === undefined ? undefined : this.#issued.get(token);
+    if (expiresAt !== undefined && now < expiresAt) return undefined;
+    if (expiresAt !== undefined) {
+      return refuse(401, 'EXPIRED_AUTHENTICATION', 'The OAuth token used to make this call expired.');
+    }
+    return refuse(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found or not valid.');
+  }
+
+  /** POST /oauth/v1/token, form-encoded, grant_type=refresh_token. */
+  #token(text: string): FakeAnswer {
+    const form = new URLSearchParams(text);
+    const oauth = this.#options.oauth;
+    const valid =
+      oauth !== undefined &&
+      form.get('grant_type') === 'refresh_token' &&
+      form.get('client_id') === oauth.clientId &&
+      form.get('client_secret') === oauth.clientSecret &&
+      form.get('refresh_token') === oauth.refreshToken;
+    if (!oauth || !valid) {
+      return {
+        status: 400,
+        body: { status: 'BAD_REFRESH_TOKEN', message: 'missing or unknown refresh token' },
+      };
+    }
+    const accessToken = `fake-access-${this.#issued.size + 1}-${Date.now()}`;
+    this.#issued.set(accessToken, Date.now() + oauth.expiresInSeconds * 1000);
+    return {
+      status: 200,
+      body: {
+        token_type: 'bearer',
+        refresh_token: oauth.refreshToken,
+        access_token: accessToken,
+        expires_in: oauth.expiresInSeconds,
+      },
+    };
+  }
+}

@@ -1,0 +1,65 @@
+/** The fake's search endpoint: EQ, IN and CONTAINS_TOKEN filters, oldest first, paged with `after`. */
+import { type FakeAnswer, isString, refuse } from './fake-answers.ts';
+import { recordView } from './fake-objects.ts';
+import type { FakeRecord, FakeStore } from './fake-store.ts';
+
+interface Filter {
+  propertyName?: unknown;
+  operator?: unknown;
+  value?: unknown;
+  values?: unknown;
+}
+
+/** EQ, IN and CONTAINS_TOKEN over string properties; groups are ORed, filters in a group ANDed. */
+export function search(store: FakeStore, type: string, body: unknown): FakeAnswer {
+  const request = body as {
+    filterGroups?: { filters?: Filter[] }[];
+    properties?: unknown;
+    limit?: unknown;
+    after?: unknown;
+  };
+  const limit = typeof request.limit === 'number' ? request.limit : 10;
+  if (limit > 200) return refuse(400, 'VALIDATION_ERROR', 'limit may not exceed 200');
+  const groups = request.filterGroups ?? [];
+  for (const filter of groups.flatMap((g) => g.filters ?? [])) {
+    if (filter.operator === 'IN' && (!Array.isArray(filter.values) || filter.values.length > 100)) {
+      return refuse(400, 'VALIDATION_ERROR', 'IN takes "values", at most 100');
+    }
+  }
+  const matches = store
+    .records(type)
+    .filter(
+      (record) => groups.length === 0 || groups.some((g) => (g.filters ?? []).every((f) => holds(record, f))),
+    )
+    .sort((a, b) => Number(a.id) - Number(b.id));
+  const offset = typeof request.after === 'string' ? Number(request.after) : 0;
+  const page = matches.slice(offset, offset + limit);
+  const properties = Array.isArray(request.properties) ? request.properties.filter(isString) : [];
+  const next = offset + limit < matches.length ? { paging: { next: { after: String(offset + limit) } } } : {};
+  return {
+    status: 200,
+    body: { total: matches.length, results: page.map((r) => recordView(r, properties)), ...next },
+  };
+}
+
+function holds(record: FakeRecord, filter: Filter): boolean {
+  const actual = isString(filter.propertyName)
+    ? record.properties[filter.propertyName]?.toLowerCase()
+    : undefined;
+  if (actual === undefined) return false;
+  switch (filter.operator) {
+    case 'EQ':
+      return typeof filter.value === 'string' && actual === filter.value.toLowerCase();
+    case 'IN':
+      return (
+        Array.isArray(filter.values) &&
+        filter.values.some((v) => typeof v === 'string' && v.toLowerCase() === actual)
+      );
+    case 'CONTAINS_TOKEN':
+      return (
+        typeof filter.value === 'string' && actual.split(/[^a-z0-9]+/).includes(filter.value.toLowerCase())
+      );
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * The fake HubSpot account's data: records per object type (with unique-value properties enforced, as
+ * HubSpot does for properties created with hasUniqueValue), associations, owners, and properties that
+ * "do not exist" on an object type.
+ */
+export interface FakeRecord {
+  id: string;
+  properties: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FakeAssociation {
+  fromType: string;
+  fromId: string;
+  toType: string;
+  toId: string;
+  category: string;
+  typeId: number;
+}
+
+export interface FakeOwner {
+  id: string;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  archived: boolean;
+}
+
+export type RejectStyle = '207' | '400';
+
+/** A write the store refused, in HubSpot's error words. */
+export class FakeWriteError extends Error {
+  readonly category: string;
+  readonly code: string | undefined;
+  readonly property: string | undefined;
+
+  constructor(category: string, message: string, details: { code?: string; property?: string } = {}) {
+    super(message);
+    this.category = category;
+    this.code = details.code;
+    this.property = details.property;
+  }
+}
+
+export class FakeStore {
+  readonly #objects = new Map<string, Map<string, FakeRecord>>();
+  readonly #unique = new Map<string, Set<string>>();
+  /** type → unique property → lower-cased value → record id: lookups by idProperty stay fast in the bench. */
+  readonly #index = new Map<string, Map<string, Map<string, string>>>();
+  readonly #rejected = new Map<string, Map<string, RejectStyle>>();
+  readonly #invalidValues: { type: string; property: string; value: string }[] = [];
+  readonly associations: FakeAssociation[] = [];
+  readonly owners = new Map<string, FakeOwner>();
+  #nextId = 1001;
+
+  constructor(uniqueProperties: Record<string, string[]>) {
+    for (const [type, names] of Object.entries(uniqueProperties)) this.#unique.set(type, new Set(names));
+  }
+
+  records(type: string): FakeRecord[] {
+    return [...(this.#objects.get(type)?.values() ?? [])];
+  }
+
+  get(type: string, id: string): FakeRecord | undefined {
+    return this.#objects.get(type)?.get(id);
+  }
+
+  isUnique(type: string, property: string): boolean {
+    return this.#unique.get(type)?.has(property) ?? false;
+  }
+
+  /** Values compare case-insensitively, as HubSpot compares emails and domains. */
+  findBy(type: string, property: string, value: string): FakeRecord | undefined {
+    const wanted = value.toLowerCase();
+    const index = this.#index.get(type)?.get(property);
+    if (index) {
+      const id = index.get(wanted);
+      return id === undefined ? undefined : this.get(type, id);
+    }
+    for (const record of this.#objects.get(type)?.values() ?? []) {
+      if (record.properties[property]?.toLowerCase() === wanted) return record;
+    }
+    return undefined;
+  }
+
+  rejectProperty(type: string, property: string, style: RejectStyle): void {
+    const byType = this.#rejected.get(type) ?? new Map<string, RejectStyle>();
+    byType.set(property, style);
+    this.#rejected.set(type, byType);
+  }
+
+  /** The first property of `properties` that "does not exist" on the type, with how to report it. */
+  rejectedProperty(
+    type: string,
+    properties: Record<string, string>,
+  ): { property: string; style: RejectStyle } | undefined {
+    const byType = this.#rejected.get(type);
+    if (!byType) return undefined;
+    for (const property of Object.keys(properties)) {
+      const style = byType.get(property);
+      if (style) return { property, style };
+    }
+    return undefined;
+  }
+
+  /** Writing `value` to the property is refused (INVALID_OPTION), by refusing the whole batch. */
+  rejectValue(type: string, property: string, value: string): void {
+    this.#invalidValues.push({ type, property, value });
+  }
+
+  invalidValue(
+    type: string,
+    properties: Record<string, string>,
+  ): { property: string; value: string } | undefined {
+    return this.#invalidValues.find((v) => v.type === type && properties[v.property] === v.value);
+  }
+
+  create(type: string, properties: Record<string, string>): FakeRecord {
+    this.#checkUnique(type, undefined, properties);
+    const now = new Date().toISOString();
+    const id = String(this.#nextId++);
+    const record: FakeRecord = {
+      id,
+      properties: { ...properties, hs_object_id: id },
+      createdAt: now,
+      updatedAt: now,
+    };
+    const byId = this.#objects.get(type) ?? new Map<string, FakeRecord>();
+    byId.set(id, record);
+    this.#objects.set(type, byId);
+    this.#reindex(type, record);
+    return record;
+  }
+
+  update(type: string, id: string, properties: Record<string, string>): FakeRecord {
+    const record = this.get(type, id);
+    if (!record) throw new FakeWriteError('OBJECT_NOT_FOUND', `No ${type} record with id ${id}`);
+    this.#checkUnique(type, id, properties);
+    this.#unindex(type, record);
+    Object.assign(record.properties, properties);
+    this.#reindex(type, record);
+    record.updatedAt = new Date().toISOString();
+    return record;
+  }
+
+  associate(association: FakeAssociation): void {
+    const same = this.associations.some(
+      (a) =>
+        a.fromType === association.fromType &&
+        a.fromId === association.fromId &&
+        a.toId === association.toId &&
+        a.typeId === association.typeId,
+    );
+    if (!same) this.associations.push(association);
+  }
+
+  #reindex(type: string, record: FakeRecord): void {
+    for (const property of this.#unique.get(type) ?? []) {
+      const value = record.properties[property];
+      if (value === undefined) continue;
+      const byType = this.#index.get(type) ?? new Map<string, Map<string, string>>();
+      const byValue = byType.get(property) ?? new Map<string, string>();
+      byValue.set(value.toLowerCase(), record.id);
+      byType.set(property, byValue);
+      this.#index.set(type, byType);
+    }
+  }
+
+  #unindex(type: string, record: FakeRecord): void {
+    for (const property of this.#unique.get(type) ?? []) {
+      const value = record.properties[property];
+      if (value !== undefined) this.#index.get(type)?.get(property)?.delete(value.toLowerCase());
+    }
+  }
+
+  #checkUnique(type: string, selfId: string | undefined, properties: Record<string, string>): void {
+    for (const property of this.#unique.get(type) ?? []) {
+      const value = properties[property];
+      if (value === undefined) continue;
+      const holder = this.findBy(type, property, value);
+      if (holder && holder.id !== selfId) {
+        throw new FakeWriteError(
+          'VALIDATION_ERROR',
+          `A ${type} record with ${property}=${value} already exists (${holder.id})`,
+          {
+            code: 'CONFLICTING_UNIQUE_VALUE',
+            property,
+          },
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * An intake app on a real temporary SQLite store with the example tenants (mappings/acme.yaml,
+ * mappings/globex.yaml) and fresh random secrets, driven through inject(): no port is opened.
+ */
+import { join } from 'node:path';
+
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+
+import type { SecretLookup } from '../../src/config/secrets.ts';
+import { type AcceptedEvent, buildIntakeApp } from '../../src/intake/build-intake-app.ts';
+import type { IntakeStorePort } from '../../src/intake/intake-deps.ts';
+import type { Problem } from '../../src/intake/problem.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import { loadMappingFile } from '../../src/mapping/load-mapping-file.ts';
+import type { LoadedMapping } from '../../src/mapping/loaded-mapping.ts';
+import type { SecretRef } from '../../src/mapping/mapping-schema.ts';
+import type { Store } from '../../src/store/store.ts';
+import { randomWebhookSecret, signRequest } from '../support/sign-request.ts';
+import { tempSqliteStore } from '../support/temp-store.ts';
+
+export const TENANTS = ['acme', 'globex'] as const;
+export type Tenant = (typeof TENANTS)[number];
+export const PUBLIC_URL = 'https://gridsync.test';
+
+export function exampleMapping(tenant: Tenant): LoadedMapping {
+  const loaded = loadMappingFile(join(import.meta.dirname, '../../mappings', `${tenant}.yaml`));
+  if (!loaded.ok) throw new Error(`mappings/${tenant}.yaml does not load: ${JSON.stringify(loaded.error)}`);
+  return loaded.value;
+}
+
+function refKey(ref: SecretRef): string {
+  return 'env' in ref ? `env:${ref.env}` : `file:${ref.file}`;
+}
+
+export interface TenantKeys {
+  webhookSecret: string;
+  statusToken: string;
+}
+
+export interface HarnessOptions {
+  now?: () => Date;
+  /** Tenants whose webhook secret and status token are left unset (an operator's missing configuration). */
+  unconfigured?: Tenant[];
+  /** Wraps the real store, e.g. to make it fail. */
+  wrapStore?: (store: Store) => IntakeStorePort;
+  mappings?: LoadedMapping[];
+}
+
+export interface PostOptions {
+  secret?: string | string[];
+  webhookId?: string;
+  /** When the sender signed. */
+  signedAt?: Date;
+  headers?: Record<string, string>;
+}
+
+export interface IntakeHarness {
+  app: FastifyInstance;
+  store: Store;
+  keys: Record<Tenant, TenantKeys>;
+  accepted: AcceptedEvent[];
+  post(
+    kind: 'grids' | 'signals',
+    tenant: string,
+    body: unknown,
+    options?: PostOptions,
+  ): Promise<LightMyRequestResponse>;
+  getStatus(tenant: string, gridId: string, token?: string): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+export async function startIntake(options: HarnessOptions = {}): Promise<IntakeHarness> {
+  const { store, cleanup } = await tempSqliteStore();
+  const mappings = options.mappings ?? TENANTS.map(exampleMapping);
+  const keys = {} as Record<Tenant, TenantKeys>;
+  const values = new Map<string, string>();
+  for (const loaded of mappings) {
+    const tenant = loaded.mapping.tenant as Tenant;
+    keys[tenant] = { webhookSecret: randomWebhookSecret(), statusToken: `st_${crypto.randomUUID()}` };
+    if (options.unconfigured?.includes(tenant)) continue;
+    values.set(refKey(loaded.mapping.secrets.webhookSigningSecret), keys[tenant].webhookSecret);
+    values.set(refKey(loaded.mapping.secrets.statusToken), keys[tenant].statusToken);
+  }
+  const secrets: SecretLookup = (ref) => values.get(refKey(ref));
+  const byTenant = new Map(mappings.map((loaded) => [loaded.mapping.tenant, loaded]));
+  const accepted: AcceptedEvent[] = [];
+
+  const app = buildIntakeApp({
+    store: options.wrapStore ? options.wrapStore(store) : store,
+    mappings: { get: (tenant) => byTenant.get(tenant), tenants: () => [...byTenant.keys()] },
+    secrets,
+    logger: createLogger({ level: 'silent' }),
+    publicUrl: PUBLIC_URL,
+    onAccepted: (event) => accepted.push(event),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  await app.ready();
+
+  return {
+    app,
+    store,
+    keys,
+    accepted,
+    post(kind, tenant, body, post = {}) {
+      const signed = signRequest({
+        secret: post.secret ?? keys[tenant as Tenant].webhookSecret,
+        body,
+        ...(post.webhookId === undefined ? {} : { webhookId: post.webhookId }),
+        ...(post.signedAt === undefined ? {} : { now: post.signedAt }),
+      });
+      return app.inject({
+        method: 'POST',
+        url: `/v1/tenants/${tenant}/${kind}`,
+        headers: { ...signed.headers, ...post.headers },
+        payload: signed.payload,
+      });
+    },
+    getStatus(tenant, gridId, token) {
+      return app.inject({
+        method: 'GET',
+        url: `/v1/tenants/${tenant}/grids/${encodeURIComponent(gridId)}`,
+        headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+      });
+    },
+    async close() {
+      await app.close();
+      await cleanup();
+    },
+  };
+}
+
+/** The intake's store methods bound to a real store, for tests that replace one of them. */
+export function storePort(store: Store): IntakeStorePort {
+  return {
+    acceptGrid: store.acceptGrid.bind(store),
+    acceptSignals: store.acceptSignals.bind(store),
+    getGrid: store.getGrid.bind(store),
+    getGridSyncState: store.getGridSyncState.bind(store),
+    getAccountState: store.getAccountState.bind(store),
+    getTaskEntry: store.getTaskEntry.bind(store),
+    ping: store.ping.bind(store),
+  };
+}
+
+/** The JSON pointers of a validation problem, sorted, to compare with an expected list. */
+export function pointers(response: LightMyRequestResponse): string[] {
+  return (
+    response
+      .json<Problem>()
+      .errors?.map((error) => error.pointer)
+      .sort() ?? []
+  );
+}
