@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import { openStore } from '../../src/store/open-store.ts';
 import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
 import { type ChildGridsync, startChildGridsync } from '../support/child-gridsync.ts';
 import { FAKE_TOKEN, writeTenantMapping } from '../support/gridsync-harness.ts';
@@ -116,5 +117,27 @@ describe('crash recovery', () => {
     });
     expect(fake.store.records('tasks')).toHaveLength(1);
     expect(fake.callCount('POST /crm/v3/objects/tasks')).toBe(1);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('on SIGTERM stops taking work, finishes the batch in flight and exits cleanly', async () => {
+    seedLedgerline(fake);
+    fake.setLatency(300); // every CRM call is slow, so the sync is still running when SIGTERM arrives
+    const child = await start();
+    const grid = ledgerlineGrid();
+    expect((await post(child, 'grids', grid)).status).toBe(202);
+    await waitFor(() => fake.requests.length > 0);
+
+    const exitCode = await child.kill('SIGTERM');
+    expect(exitCode).toBe(0);
+    expect(fake.store.records('p_sales_grid')).toHaveLength(1);
+    expect(child.logs.some((l) => String(l['msg']).startsWith('shutting down'))).toBe(true);
+
+    // Nothing was left half-done: a fresh process finds no work it must redo for this grid.
+    const store = await openStore(join(dir, 'gridsync.db'));
+    const jobs = await store.getJobs('acme', `grid.sync:acme:${grid.gridId}`);
+    await store.close();
+    expect(jobs.map((j) => j.state)).toEqual(['succeeded']);
   });
 });
