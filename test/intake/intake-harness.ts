@@ -70,8 +70,9 @@ export interface IntakeHarness {
 }
 
 export async function startIntake(options: HarnessOptions = {}): Promise<IntakeHarness> {
-  const { store, cleanup } = await tempSqliteStore();
+  // Mappings first: a mapping that fails to load must not leave a temp store behind.
   const mappings = options.mappings ?? TENANTS.map(exampleMapping);
+  const { store, cleanup } = await tempSqliteStore();
   const keys = {} as Record<Tenant, TenantKeys>;
   const values = new Map<string, string>();
   for (const loaded of mappings) {
