@@ -97,6 +97,15 @@ describe('describeGridStatus', () => {
     expect(body.task['reason']).toContain('next run');
   });
 
+  it("gives the worker's reason when it tried and could not create the task", () => {
+    const reason = 'deal owner: owner 500 is deactivated; company owner: the company has no owner';
+    const body = status({
+      accountState: qualifiedAccount,
+      syncState: { task: { state: 'blocked', reason } },
+    });
+    expect(body.task).toMatchObject({ state: 'not_created', reason, worker: { state: 'blocked' } });
+  });
+
   it('shows the ledger entry once the task exists', () => {
     const entry: TaskLedgerEntry = {
       tenant: 'acme',

@@ -48,7 +48,7 @@ export function describeGridStatus(input: GridStatusInput): GridStatusBody {
     completeness: stored.completeness,
     qualification,
     sync: describeSync(stored.version, input.syncState),
-    task: describeTask(stored.completeness, qualification, input.taskEntry),
+    task: describeTask(stored.completeness, qualification, input.taskEntry, input.syncState),
   };
 }
 
@@ -93,6 +93,7 @@ function describeTask(
   completeness: GridCompleteness,
   qualification: GridStatusBody['qualification'],
   entry: TaskLedgerEntry | undefined,
+  syncState: unknown,
 ): GridStatusBody['task'] {
   if (entry) {
     return {
@@ -116,6 +117,12 @@ function describeTask(
     blockedBy.push('account_not_qualified');
     const summary = asRecord(qualification['verdict'])?.['summary'];
     reasons.push(`the account is not qualified${typeof summary === 'string' ? `: ${summary}` : ''}`);
+  }
+  // The worker knows more once it has tried: no active owner in the chain (blocked), or, for a dry-run tenant,
+  // the task it would create (planned). Its words win over the generic ones.
+  const worker = asRecord(asRecord(syncState)?.['task']);
+  if (reasons.length === 0 && (worker?.['state'] === 'blocked' || worker?.['state'] === 'planned')) {
+    return { state: 'not_created', reason: String(worker['reason']), blockedBy, worker };
   }
   const reason =
     reasons.length === 0
