@@ -165,3 +165,63 @@ describe('a submitted grid reaches HubSpot', () => {
     expect(failed.error).toMatch(/acme\.yaml:\d+:\d+ grid\.fields\.gridsync_event/);
   });
 });
+
+describe('a grid that keeps failing', () => {
+  it("stops after the mapping's maxAttempts, keeps its last error and shows as a dead letter", async () => {
+    harness = await startHarness({
+      mapping: [[['sync', 'maxAttempts'], 2]],
+      runner: { retrySchedule: { baseMs: 20, capMs: 50 } },
+    });
+    seedLedgerline(harness.fake);
+    harness.fake.failFor(60_000, 503);
+    const grid = ledgerlineGrid();
+    await harness.postGrid(grid);
+    const deadline = Date.now() + 15_000;
+    let sync: GridSyncState | undefined;
+    while (Date.now() < deadline) {
+      sync = syncOf(await harness.status(grid.gridId));
+      if (sync?.deadLetter) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(sync?.deadLetter).toMatchObject({ attempts: 2 });
+    expect(sync?.deadLetter?.lastError).toMatch(/503|unavailable/i);
+    expect((await harness.status(grid.gridId))['sync']).toMatchObject({ state: 'failed' });
+    const [job] = await harness.gridsync.store.getJobs('acme', `grid.sync:acme:${grid.gridId}`);
+    expect(job).toMatchObject({ state: 'dead', attempts: 2 });
+  });
+});
+
+describe('signals for an account', () => {
+  it('write intent and qualification to the company once, and nothing when they bring no change', async () => {
+    harness = await startHarness();
+    const { companyId } = seedLedgerline(harness.fake);
+    await harness.postSignals([
+      {
+        id: 's-1',
+        type: 'website.pricing_view',
+        account: { domain: 'ledgerline.example' },
+        occurredAt: new Date().toISOString(),
+      },
+    ]);
+    await harness.settle();
+    const company = harness.fake.store.get('companies', companyId)?.properties;
+    expect(company).toMatchObject({
+      gridsync_intent_level: 'Low',
+      gridsync_pqa_status: 'Not yet qualified',
+      gridsync_source: 'gridsync',
+    });
+    expect(Number(company?.['gridsync_intent_score'])).toBeGreaterThan(0);
+
+    const updates = harness.fake.callCount('POST /crm/v3/objects/companies/batch/update');
+    await harness.gridsync.store.enqueue([
+      {
+        kind: 'account.refresh',
+        tenant: 'acme',
+        key: 'account.refresh:acme:ledgerline.example',
+        payload: { accountDomain: 'ledgerline.example' },
+      },
+    ]);
+    await harness.settle();
+    expect(harness.fake.callCount('POST /crm/v3/objects/companies/batch/update')).toBe(updates);
+  });
+});

@@ -44,6 +44,8 @@ export function registerPostGrid(scope: FastifyInstance, deps: RouteDeps): void 
           grid,
           completeness,
           receivedAt: delivery.receivedAt,
+          // The tenant's own retry budget for the sync job this delivery enqueues.
+          maxAttempts: delivery.loaded.mapping.sync.maxAttempts,
           answer: (result) => ({
             status: 202,
             body: { ...result, statusUrl, completeness } satisfies GridAcceptedBody,

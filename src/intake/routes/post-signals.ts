@@ -35,6 +35,7 @@ export function registerPostSignals(scope: FastifyInstance, deps: RouteDeps): vo
           webhookId: delivery.webhookId,
           signals,
           receivedAt: delivery.receivedAt,
+          maxAttempts: delivery.loaded.mapping.sync.maxAttempts,
           answer: ({ accepted, duplicates, accounts }) => ({
             status: 202,
             body: { accepted, duplicates, accounts } satisfies SignalsAcceptedBody,
