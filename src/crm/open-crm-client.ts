@@ -21,8 +21,9 @@ export function resolveCredentials<K extends string>(
   const values = {} as Record<K, string>;
   for (const [name, ref] of Object.entries(refs) as [K, SecretRef][]) {
     const value = secrets(ref);
-    if (value === undefined)
+    if (value === undefined) {
       return { ok: false, missing: `${describeSecretRef(ref)} (crm.auth.${name}) is not set` };
+    }
     values[name] = value;
   }
   return { ok: true, values };

@@ -29,7 +29,7 @@ describe('RequestBudget', () => {
     });
     const starts = await startTimes(budget, 7);
 
-    expect(starts.slice(0, 3).every((t) => t < 50)).toBe(true);
+    expect(starts.slice(0, 3).every((t) => t < 100)).toBe(true);
     expect(starts[3]).toBeGreaterThanOrEqual(115);
     expect(starts[6]).toBeGreaterThanOrEqual(235);
     for (let i = 3; i < starts.length; i += 1) {
@@ -48,7 +48,7 @@ describe('RequestBudget', () => {
     });
     const starts = await startTimes(budget, 3, 'search');
 
-    expect(starts[1]).toBeLessThan(100);
+    expect(starts[1]).toBeLessThan(500);
     expect(starts[2]).toBeGreaterThanOrEqual(995);
   });
 
@@ -62,7 +62,7 @@ describe('RequestBudget', () => {
     expect(budget.stats.holds).toBe(1);
   });
 
-  it('holds when the CRM reports fewer requests left than its reserve', async () => {
+  it('holds when the CRM reports less room than its own use explains (someone else uses the budget)', async () => {
     const budget = new RequestBudget({ name: 't', requestsPerWindow: 100, windowMs: 10_000, logger });
     budget.observe({ limit: 100, remaining: 50, windowMs: 10_000 });
     expect(budget.stats.holds).toBe(0);
@@ -71,6 +71,27 @@ describe('RequestBudget', () => {
     const [start] = await startTimes(budget, 1);
     // Two slots' worth at HubSpot's pace of 100 per 10 s.
     expect(start).toBeGreaterThanOrEqual(190);
+  });
+
+  it('does not hold when a low count is what its own requests used', async () => {
+    const budget = new RequestBudget({ name: 't', requestsPerWindow: 5, windowMs: 10_000, logger });
+    await startTimes(budget, 5);
+    budget.observe({ limit: 5, remaining: 0, windowMs: 10_000 });
+    expect(budget.stats.holds).toBe(0);
+  });
+
+  it('counts a request from when it can have reached the CRM, so a slow first request cannot overfill the window', async () => {
+    const budget = new RequestBudget({ name: 't', requestsPerWindow: 2, windowMs: 100, safetyMs: 0, logger });
+    const began = Date.now();
+    // The first request takes 80 ms (opening a connection, say); the CRM may have counted it at its end.
+    await Promise.all([
+      budget.run('standard', () => new Promise((resolve) => setTimeout(resolve, 80))),
+      budget.run('standard', () => Promise.resolve()),
+    ]);
+    const third = await budget.run('standard', () => Promise.resolve(Date.now() - began));
+    const fourth = await budget.run('standard', () => Promise.resolve(Date.now() - began));
+    expect(third).toBeGreaterThanOrEqual(100);
+    expect(fourth).toBeGreaterThanOrEqual(180);
   });
 
   it('ignores responses that carry no rate-limit headers', () => {

@@ -9,10 +9,10 @@
  * Two gates, both needed:
  * - a p-queue with a strict (sliding) window queues requests, paces their starts and can be held;
  * - an arrival guard then lets a request out only if the CRM cannot see more than the limit in its own window.
- *   The CRM counts a request when it arrives, which can be well after we started it (the first request of a
- *   process opens the connection; a busy event loop delays sends). So the guard counts each finished request
- *   at the latest moment it can have arrived (its end, or its start plus `maxTransitMs` for a slow answer) and
- *   every request still in flight.
+ *   The CRM counts a request when it receives or processes it, which can be well after we started it (the
+ *   first request of a process opens the connection; a busy event loop delays sends; a busy CRM queues). So
+ *   the guard counts each finished request at the latest moment the CRM can have counted it, the end of its
+ *   answer, and every request still in flight.
  *
  * Searches also need a slot of a smaller per-second window (HubSpot limits search on its own and does not say
  * whether it also counts against the ten-secondly limit, so we assume it does); both slots are taken together.
@@ -42,8 +42,6 @@ export interface RequestBudgetOptions {
    * @default 50 ms
    */
   safetyMs?: number;
-  /** A request is assumed to reach the CRM within this time of its start, even if its answer takes longer. @default 1 s */
-  maxTransitMs?: number;
   logger: Logger;
 }
 
@@ -66,17 +64,16 @@ export class RequestBudget {
     this.#name = options.name;
     this.#logger = options.logger;
     const safetyMs = options.safetyMs ?? 50;
-    const maxTransitMs = options.maxTransitMs ?? 1_000;
     this.#queue = new PQueue({
       intervalCap: options.requestsPerWindow,
       interval: options.windowMs + safetyMs,
       strict: true,
     });
-    this.#arrivals = new ArrivalWindow(options.requestsPerWindow, options.windowMs + safetyMs, maxTransitMs);
+    this.#arrivals = new ArrivalWindow(options.requestsPerWindow, options.windowMs + safetyMs);
     this.#searchArrivals =
       options.searchPerSecond === undefined
         ? undefined
-        : new ArrivalWindow(options.searchPerSecond, 1_000 + safetyMs, maxTransitMs);
+        : new ArrivalWindow(options.searchPerSecond, 1_000 + safetyMs);
     this.#queue.addEventListener('rateLimit', () => {
       this.#logger.debug(
         { budget: this.#name, waiting: this.#queue.size },
@@ -107,9 +104,10 @@ export class RequestBudget {
     let logged = false;
     for (;;) {
       const now = Date.now();
-      const waitMs = Math.max(...windows.map((w) => w.waitMs(now)));
-      if (waitMs === 0) {
-        const tickets = windows.map((w) => w.begin(now));
+      // A hold pauses the queue; requests it had already started wait here too.
+      const waitMs = Math.max(this.#holdUntil - now, ...windows.map((w) => w.waitMs(now)));
+      if (waitMs <= 0) {
+        const tickets = windows.map((w) => w.begin());
         return () => {
           for (const settle of tickets) settle(Date.now());
         };
@@ -165,8 +163,9 @@ export class RequestBudget {
     const leftByOurCount = this.requestsPerWindow - this.#arrivals.used(Date.now());
     if (remaining >= reserve || remaining >= leftByOurCount - reserve || limit <= 0) return;
     const perSlotMs = Math.ceil(windowMs / limit);
+    // Wait for a few slots at the CRM's pace; the next answer tells whether that was enough.
     this.holdFor(
-      perSlotMs * Math.min(limit, leftByOurCount - remaining),
+      perSlotMs * (reserve - remaining),
       `the CRM reports ${remaining} requests left in its window, our own use leaves ${leftByOurCount}`,
     );
   }
@@ -178,24 +177,22 @@ export class RequestBudget {
 }
 
 /**
- * A sliding window over the moments a CRM can have counted our requests. A CRM counts a request when it
- * arrives, somewhere between our start and the end of its answer; we take the latest possible moment (the
- * end, or start + maxTransitMs when the answer is slow, on the assumption that a request reaches the CRM
- * within that time), and count requests still in flight as if they had just arrived. A new request may leave
- * when fewer than `limit` of those moments fall within the last window: then the CRM cannot count more.
+ * A sliding window over the moments a CRM can have counted our requests: somewhere between our start and the
+ * end of the answer, so we take the end, and count requests still in flight as if they had just been counted.
+ * A new request may leave when fewer than `limit` of those moments fall within the last window: then the CRM
+ * cannot count more, wherever in between it counted. The price is the answer time: a slot comes back one
+ * window after the answer, not after the start.
  */
 class ArrivalWindow {
   readonly #limit: number;
   readonly #windowMs: number;
-  readonly #maxTransitMs: number;
   /** Counted moments, oldest first. */
   #counted: number[] = [];
   #inFlight = 0;
 
-  constructor(limit: number, windowMs: number, maxTransitMs: number) {
+  constructor(limit: number, windowMs: number) {
     this.#limit = limit;
     this.#windowMs = windowMs;
-    this.#maxTransitMs = maxTransitMs;
   }
 
   /** 0 when a request may leave now, else how long to wait before asking again. */
@@ -214,15 +211,15 @@ class ArrivalWindow {
     return this.#counted.length + this.#inFlight;
   }
 
-  /** Takes a slot for a request leaving at `start`; call the result when its answer is in (or abandoned). */
-  begin(start: number): (end: number) => void {
+  /** Takes a slot for a request leaving now; call the result when its answer is in (or abandoned). */
+  begin(): (end: number) => void {
     this.#inFlight += 1;
     let settled = false;
     return (end) => {
       if (settled) return;
       settled = true;
       this.#inFlight -= 1;
-      this.#insert(Math.min(end, start + this.#maxTransitMs));
+      this.#insert(end);
     };
   }
 

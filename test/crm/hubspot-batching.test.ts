@@ -115,7 +115,11 @@ describe('a record HubSpot rejects fails alone', () => {
     const outcomes = await clientFor(fake).updateRecords('deal', updates);
 
     expect(outcomes.map((o) => o.ok)).toEqual([true, true, true, true, true, false, true, true]);
-    expect(!outcomes[5]!.ok && outcomes[5]!.error).toMatchObject({ kind: 'rejected', status: 400 });
+    expect(!outcomes[5]!.ok && outcomes[5]!.error).toMatchObject({
+      kind: 'rejected',
+      status: 400,
+      field: 'dealstage',
+    });
     // 8 refused → 4 ok + 4 refused → 2 ok + 2 refused → 1 refused + 1 ok.
     expect(fake.callCount('POST /crm/v3/objects/deals/batch/update')).toBe(7);
     expect(fake.store.get('deals', ids[7]!)!.properties.dealstage).toBe('qualifiedtobuy');

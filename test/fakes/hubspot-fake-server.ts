@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 
 import { errorBody, type FakeAnswer, refuse } from './hubspot-fake/fake-answers.ts';
 import { associateDefault, associateLabelled, getOwner } from './hubspot-fake/fake-associations.ts';
+import { FakeAuth, type FakeOAuthApp } from './hubspot-fake/fake-auth.ts';
 import { batchRead, batchUpdate, batchUpsert, createObject } from './hubspot-fake/fake-objects.ts';
 import { FakeRateLimits } from './hubspot-fake/fake-rate-limit.ts';
 import { search } from './hubspot-fake/fake-search.ts';
@@ -31,7 +32,7 @@ export interface HubSpotFakeOptions {
   /** Keep request bodies in `requests` (for shape checks); a long bench turns this off. @default true */
   recordBodies?: boolean;
   /** Enables POST /oauth/v1/token for this client and refresh token. */
-  oauth?: { clientId: string; clientSecret: string; refreshToken: string; expiresInSeconds: number };
+  oauth?: FakeOAuthApp;
 }
 
 export interface FakeRequest {
@@ -51,12 +52,13 @@ export class HubSpotFake {
   readonly #limits: FakeRateLimits;
   readonly #options: HubSpotFakeOptions;
   #latencyMs: number;
-  readonly #issued = new Map<string, number>();
+  readonly #auth: FakeAuth;
   #failures: { remaining: number; until: number; status: number } = { remaining: 0, until: 0, status: 503 };
   #routes: [string, RegExp, Handler][];
 
   private constructor(options: HubSpotFakeOptions) {
     this.#options = options;
+    this.#auth = new FakeAuth(options.accessTokens ?? ['test-token'], options.oauth);
     this.#latencyMs = options.latencyMs ?? 0;
     this.store = new FakeStore({ contacts: ['email'], ...options.uniqueProperties });
     this.#limits = new FakeRateLimits({
@@ -108,6 +110,11 @@ export class HubSpotFake {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
+  /** Another app on the account uses `count` requests of the window now. */
+  useBudget(count: number): void {
+    this.#limits.useBudget(count, Date.now());
+  }
+
   /** Delay before every answer from now on. */
   setLatency(ms: number): void {
     this.#latencyMs = ms;
@@ -143,7 +150,7 @@ export class HubSpotFake {
 
   /** Issued OAuth access tokens stop working before their expiry (revoked, rotated). */
   revokeTokens(): void {
-    this.#issued.clear();
+    this.#auth.revoke();
   }
 
   /** Requests whose route is `route` (exact) or matches it. */
@@ -184,7 +191,7 @@ export class HubSpotFake {
     now: number,
   ): FakeAnswer & { headers: Record<string, string> } {
     if (req.method === 'POST' && url.pathname === '/oauth/v1/token') {
-      return { ...this.#token(text), headers: {} };
+      return { ...this.#auth.token(text), headers: {} };
     }
     const failing = this.#failures.remaining > 0 || now < this.#failures.until;
     if (failing) {
@@ -194,7 +201,7 @@ export class HubSpotFake {
         headers: {},
       };
     }
-    const auth = this.#authenticate(req.headers.authorization, now);
+    const auth = this.#auth.check(req.headers.authorization, now);
     if (auth) return { ...auth, headers: {} };
     const verdict = this.#limits.check(url.pathname.endsWith('/search'), now);
     if (!verdict.ok) return { status: 429, body: verdict.body, headers: verdict.headers };
@@ -212,48 +219,6 @@ export class HubSpotFake {
       status: 404,
       body: { status: 'error', message: `No route ${req.method} ${url.pathname}` },
       headers: verdict.headers,
-    };
-  }
-
-  #authenticate(header: string | undefined, now: number): FakeAnswer | undefined {
-    const token = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
-    if (token !== undefined && (this.#options.accessTokens ?? ['test-token']).includes(token)) {
-      return undefined;
-    }
-    const expiresAt = token === undefined ? undefined : this.#issued.get(token);
-    if (expiresAt !== undefined && now < expiresAt) return undefined;
-    if (expiresAt !== undefined) {
-      return refuse(401, 'EXPIRED_AUTHENTICATION', 'The OAuth token used to make this call expired.');
-    }
-    return refuse(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found or not valid.');
-  }
-
-  /** POST /oauth/v1/token, form-encoded, grant_type=refresh_token. */
-  #token(text: string): FakeAnswer {
-    const form = new URLSearchParams(text);
-    const oauth = this.#options.oauth;
-    const valid =
-      oauth !== undefined &&
-      form.get('grant_type') === 'refresh_token' &&
-      form.get('client_id') === oauth.clientId &&
-      form.get('client_secret') === oauth.clientSecret &&
-      form.get('refresh_token') === oauth.refreshToken;
-    if (!oauth || !valid) {
-      return {
-        status: 400,
-        body: { status: 'BAD_REFRESH_TOKEN', message: 'missing or unknown refresh token' },
-      };
-    }
-    const accessToken = `fake-access-${this.#issued.size + 1}-${Date.now()}`;
-    this.#issued.set(accessToken, Date.now() + oauth.expiresInSeconds * 1000);
-    return {
-      status: 200,
-      body: {
-        token_type: 'bearer',
-        refresh_token: oauth.refreshToken,
-        access_token: accessToken,
-        expires_in: oauth.expiresInSeconds,
-      },
     };
   }
 }

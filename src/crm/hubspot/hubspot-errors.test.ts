@@ -115,6 +115,39 @@ describe('errorFromResponse', () => {
 });
 
 describe('errorFromBatchItem and errorFromNetwork', () => {
+  it('names the property of any other validation error, so the status can point at its mapping line', () => {
+    const detail = {
+      isValid: false,
+      message: 'Rejected Summit was not one of the allowed options',
+      error: 'INVALID_OPTION',
+      name: 'gridsync_event',
+    };
+    const error = errorFromBatchItem(
+      { message: `Property values were not valid: ${JSON.stringify([detail])}`, correlationId: 'c1' },
+      'p_grid records',
+      400,
+    );
+    expect(error).toMatchObject({
+      kind: 'rejected',
+      field: 'gridsync_event',
+      status: 400,
+      correlationId: 'c1',
+    });
+    expect(error.message).toBe(
+      'HubSpot refused the value of "gridsync_event" on p_grid records: Rejected Summit was not one of the allowed options (INVALID_OPTION)',
+    );
+  });
+
+  it('reads the property from errors[] context when the message has no JSON', () => {
+    const error = errorFromBatchItem(
+      {
+        errors: [{ code: 'INVALID_INTEGER', message: 'not a number', context: { propertyName: ['amount'] } }],
+      },
+      'deals',
+    );
+    expect(error).toMatchObject({ kind: 'rejected', field: 'amount' });
+  });
+
   it('maps OBJECT_NOT_FOUND to not_found', () => {
     expect(errorFromBatchItem({ category: 'OBJECT_NOT_FOUND', message: 'gone' }, 'deals').kind).toBe(
       'not_found',

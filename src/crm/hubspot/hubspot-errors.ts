@@ -49,41 +49,72 @@ export function parseErrorBody(raw: unknown): HubSpotErrorBody {
   return body;
 }
 
-/** The properties a validation error says do not exist on the object. */
-export function missingProperties(body: HubSpotErrorBody): string[] {
-  const names = new Set<string>();
-  for (const detail of [body, ...(body.errors ?? [])]) {
-    if (detail.code === PROPERTY_DOESNT_EXIST || detail.subCategory === PROPERTY_DOESNT_EXIST) {
-      for (const name of contextStrings(detail.context, 'propertyName')) names.add(name);
-    }
-    for (const name of namesInMessage(detail.message)) names.add(name);
-  }
-  return [...names];
+/** One property HubSpot refused a value for, with its code (PROPERTY_DOESNT_EXIST, INVALID_OPTION, …). */
+export interface PropertyError {
+  name: string;
+  code: string | undefined;
+  message: string | undefined;
 }
 
 /**
- * HubSpot often puts the property errors as JSON inside `message`:
- * `Property values were not valid: [{"isValid":false,"error":"PROPERTY_DOESNT_EXIST","name":"x",…}]`.
+ * The properties a validation error names. HubSpot says it in two ways, often both: as JSON inside `message`
+ * (`Property values were not valid: [{"isValid":false,"error":"INVALID_OPTION","name":"x","message":…}]`),
+ * and in `errors[]` entries with a `code` and the name in `context.propertyName`.
  */
-function namesInMessage(message: string | undefined): string[] {
-  if (message === undefined || !message.includes(PROPERTY_DOESNT_EXIST)) return [];
+export function propertyErrors(body: HubSpotErrorBody): PropertyError[] {
+  const found = new Map<string, PropertyError>();
+  const add = (error: PropertyError): void => {
+    const known = found.get(error.name);
+    found.set(error.name, {
+      name: error.name,
+      code: known?.code ?? error.code,
+      message: known?.message ?? error.message,
+    });
+  };
+  for (const detail of [body, ...(body.errors ?? [])]) {
+    for (const name of contextStrings(detail.context, 'propertyName')) {
+      add({ name, code: detail.code ?? detail.subCategory, message: detail.message });
+    }
+    for (const error of errorsInMessage(detail.message)) add(error);
+  }
+  return [...found.values()];
+}
+
+/** The properties a validation error says do not exist on the object. */
+export function missingProperties(body: HubSpotErrorBody): string[] {
+  return propertyErrors(body)
+    .filter((e) => e.code === PROPERTY_DOESNT_EXIST)
+    .map((e) => e.name);
+}
+
+function errorsInMessage(message: string | undefined): PropertyError[] {
+  if (message === undefined) return [];
   const start = message.indexOf('[');
   if (start >= 0) {
     try {
       const items: unknown = JSON.parse(message.slice(start));
       if (Array.isArray(items)) {
         return items.flatMap((item: unknown) => {
-          const entry = item as { error?: unknown; name?: unknown };
-          return entry.error === PROPERTY_DOESNT_EXIST && typeof entry.name === 'string' ? [entry.name] : [];
+          const entry = item as { error?: unknown; name?: unknown; message?: unknown };
+          if (typeof entry.name !== 'string') return [];
+          const code = typeof entry.error === 'string' ? entry.error : undefined;
+          return [
+            {
+              name: entry.name,
+              code,
+              message: typeof entry.message === 'string' ? entry.message : undefined,
+            },
+          ];
         });
       }
     } catch {
-      // Not JSON after all: fall through to the sentence form.
+      // Not JSON after all: the sentence form below still names a missing property.
     }
   }
   return [...message.matchAll(/Property \\?"([^"\\]+)\\?" does not exist/g)]
     .map((m) => m[1] ?? '')
-    .filter(Boolean);
+    .filter(Boolean)
+    .map((name) => ({ name, code: PROPERTY_DOESNT_EXIST, message: undefined }));
 }
 
 /** String values of a context entry, which HubSpot gives as an array (sometimes as a single string). */
@@ -134,26 +165,44 @@ export function errorFromResponse(status: number, headers: Headers, raw: unknown
   return errorFromBatchItem(body, what, status);
 }
 
-/** One record's (or one request's) validation failure: field_missing when it names the property. */
+/**
+ * One record's (or one request's) validation failure. An unknown property is field_missing; any other refusal
+ * is rejected. Either way `field` names the property when HubSpot does, so the grid's status can point at the
+ * mapping line that produced it.
+ */
 export function errorFromBatchItem(body: HubSpotErrorBody, what: string, status?: number): CrmError {
   const details = {
     ...(status === undefined ? {} : { status }),
     ...(body.correlationId === undefined ? {} : { correlationId: body.correlationId }),
   };
-  const [field, ...others] = missingProperties(body);
-  if (field !== undefined) {
-    const list = [field, ...others].map((n) => `"${n}"`).join(', ');
+  const properties = propertyErrors(body);
+  const missing = properties.filter((e) => e.code === PROPERTY_DOESNT_EXIST);
+  const [firstMissing] = missing;
+  if (firstMissing !== undefined) {
+    const list = missing.map((e) => `"${e.name}"`).join(', ');
     return new CrmError(
       'field_missing',
       `HubSpot has no property ${list} on ${what}: add it in HubSpot or fix the mapping`,
       {
         ...details,
-        field,
+        field: firstMissing.name,
       },
     );
   }
   const kind: CrmErrorKind =
     body.category === 'OBJECT_NOT_FOUND' || status === 404 ? 'not_found' : 'rejected';
+  const [property] = properties;
+  if (property !== undefined) {
+    const reason = [property.message, property.code && `(${property.code})`].filter(Boolean).join(' ');
+    return new CrmError(
+      kind,
+      `HubSpot refused the value of "${property.name}" on ${what}: ${reason || 'invalid value'}`,
+      {
+        ...details,
+        field: property.name,
+      },
+    );
+  }
   const reason = firstMessage(body) ?? `HTTP ${status ?? 'error'}`;
   return new CrmError(kind, `HubSpot rejected ${what}: ${reason}`, details);
 }

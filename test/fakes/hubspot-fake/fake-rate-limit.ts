@@ -51,6 +51,11 @@ export class FakeRateLimits {
     this.#search = new RollingWindow(limits.searchPerSecond, 1_000);
   }
 
+  /** Requests of another app: they take room in the window without being answered here. */
+  useBudget(count: number, now: number): void {
+    for (let i = 0; i < count; i += 1) this.#rolling.admit(now);
+  }
+
   /** Decides one CRM request; search requests carry no rate-limit headers, as HubSpot's may not. */
   check(isSearch: boolean, now: number): LimitVerdict {
     const { dailyLimit } = this.#limits;
