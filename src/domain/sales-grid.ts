@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 
+import { accountDomainSchema, contactEmailSchema } from './identifiers.ts';
+
 /** A grid section is prose written by a person; trimming happens here so "   " counts as missing. */
 const sectionText = z.string().trim().max(65_536);
 
@@ -42,12 +44,7 @@ export const salesGridSchema = z
     capturedAt: z.iso.datetime({ offset: true }),
     account: z
       .object({
-        domain: z
-          .string()
-          .trim()
-          .toLowerCase()
-          .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'expected a domain such as "ledgerline.example"')
-          .optional(),
+        domain: accountDomainSchema.optional(),
         name: z.string().trim().max(255).optional(),
         crmId: z.string().trim().min(1).max(64).optional(),
       })
@@ -57,7 +54,7 @@ export const salesGridSchema = z
       }),
     contact: z
       .object({
-        email: z.email().transform((e) => e.toLowerCase()),
+        email: contactEmailSchema,
         name: z.string().trim().max(255).optional(),
       })
       .strict()

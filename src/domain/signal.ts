@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 
+import { accountDomainSchema, contactEmailSchema } from './identifiers.ts';
+
 export const SIGNAL_SOURCES = ['product', 'docs', 'website', 'community', 'external'] as const;
 export type SignalSource = (typeof SIGNAL_SOURCES)[number];
 
@@ -22,15 +24,11 @@ export const signalSchema = z
       .regex(/^[a-z0-9_.-]+$/, 'use lower-case letters, digits, ".", "_" or "-"'),
     account: z
       .object({
-        domain: z
-          .string()
-          .trim()
-          .toLowerCase()
-          .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'expected a domain such as "ledgerline.example"'),
+        domain: accountDomainSchema,
       })
       .strict(),
     contact: z
-      .object({ email: z.email().transform((e) => e.toLowerCase()), name: z.string().max(255).optional() })
+      .object({ email: contactEmailSchema, name: z.string().max(255).optional() })
       .strict()
       .optional(),
     occurredAt: z.iso.datetime({ offset: true }),

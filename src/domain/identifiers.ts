@@ -1,0 +1,13 @@
+/**
+ * Identifiers that grids and signals share. Accounts are keyed by domain and contacts by email, normalised to
+ * lower case here once, so a grid and a signal about the same company always meet.
+ */
+import { z } from 'zod';
+
+export const accountDomainSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'expected a domain such as "ledgerline.example"');
+
+export const contactEmailSchema = z.email().transform((e) => e.toLowerCase());
