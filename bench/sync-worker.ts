@@ -45,7 +45,11 @@ async function serveFake(accounts: number): Promise<void> {
   });
   const deals: string[] = [];
   for (let i = 0; i < accounts; i++) {
-    fake.addRecord('companies', { domain: `account${i}.example`, name: `Account ${i}`, hubspot_owner_id: '501' });
+    fake.addRecord('companies', {
+      domain: `account${i}.example`,
+      name: `Account ${i}`,
+      hubspot_owner_id: '501',
+    });
     fake.addRecord('contacts', { email: `dev@account${i}.example` });
     deals.push(fake.addRecord('deals', { dealname: `Deal ${i}`, hubspot_owner_id: '501' }));
   }
@@ -68,8 +72,16 @@ async function runBench(): Promise<void> {
 
   const loaded = loadMappingFile('mappings/acme.yaml');
   if (!loaded.ok) throw new Error('mappings/acme.yaml does not load');
-  const mapping = { ...loaded.value, mapping: { ...loaded.value.mapping, crm: { ...loaded.value.mapping.crm, plan: 'starter' as const } } };
-  const client = createHubSpotClient({ mapping: mapping.mapping, accessToken: staticTokenProvider('test-token'), logger, baseUrl: url });
+  const mapping = {
+    ...loaded.value,
+    mapping: { ...loaded.value.mapping, crm: { ...loaded.value.mapping.crm, plan: 'starter' as const } },
+  };
+  const client = createHubSpotClient({
+    mapping: mapping.mapping,
+    accessToken: staticTokenProvider('test-token'),
+    logger,
+    baseUrl: url,
+  });
   const runtimes = new TenantRuntimes({
     mappings: { get: () => mapping, tenants: () => ['acme'] },
     connect: () => ({ mode: 'live', client }),
@@ -95,7 +107,9 @@ async function runBench(): Promise<void> {
     });
   }
 
-  process.stdout.write(`bench/sync-worker: ${grids} grids over ${accounts} accounts, limit ${LIMIT} requests / ${WINDOW_MS / 1000} s\n`);
+  process.stdout.write(
+    `bench/sync-worker: ${grids} grids over ${accounts} accounts, limit ${LIMIT} requests / ${WINDOW_MS / 1000} s\n`,
+  );
   let wake = (): void => {};
   const runner = createJobRunner({
     queue: store,
@@ -117,7 +131,9 @@ async function runBench(): Promise<void> {
 
   const seconds = (finished - started) / 1000;
   const calls = arrivals.length;
-  const writes = arrivals.filter((a) => /batch\/(upsert|update|create)|associations|objects\/tasks$/.test(a.route)).length;
+  const writes = arrivals.filter((a) =>
+    /batch\/(upsert|update|create)|associations|objects\/tasks$/.test(a.route),
+  ).length;
   const limited = arrivals.filter((a) => a.status === 429).length;
   const callsPerRecord = calls / grids;
   const ceiling = LIMIT / (WINDOW_MS / 1000) / callsPerRecord;
