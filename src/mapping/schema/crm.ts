@@ -1,0 +1,83 @@
+/**
+ * Which CRM a tenant uses and how gridsync connects to it; credentials are references, never values.
+ */
+import { z } from 'zod';
+
+import { secretRefSchema } from './common.ts';
+
+const hubspotAuthSchema = z.discriminatedUnion('kind', [
+  z
+    .object({ kind: z.literal('static_token'), token: secretRefSchema })
+    .strict()
+    .describe('A service key or private-app token.'),
+  z
+    .object({
+      kind: z.literal('oauth'),
+      clientId: secretRefSchema,
+      clientSecret: secretRefSchema,
+      refreshToken: secretRefSchema,
+    })
+    .strict(),
+]);
+
+const salesforceAuthSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('access_token'), instanceUrl: z.url(), accessToken: secretRefSchema }).strict(),
+  z
+    .object({
+      kind: z.literal('refresh_token'),
+      clientId: secretRefSchema,
+      clientSecret: secretRefSchema,
+      refreshToken: secretRefSchema,
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('client_credentials'),
+      clientId: secretRefSchema,
+      clientSecret: secretRefSchema,
+    })
+    .strict(),
+]);
+
+export const HUBSPOT_PLANS = ['free', 'starter', 'professional', 'enterprise', 'api_addon'] as const;
+
+export const crmSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('hubspot'),
+      baseUrl: z.url().optional().describe('Override https://api.hubapi.com (sandboxes, proxies, tests).'),
+      plan: z
+        .enum(HUBSPOT_PLANS)
+        .default('starter')
+        .describe(
+          'Sets the request budget: free/starter 100 per 10 s, professional/enterprise 190, api_addon 250.',
+        ),
+      requestsPer10Seconds: z
+        .number()
+        .int()
+        .positive()
+        .max(1000)
+        .optional()
+        .describe('Overrides the budget the plan implies.'),
+      auth: hubspotAuthSchema
+        .optional()
+        .describe('Without auth the tenant runs in dry-run mode: writes are planned and shown, not sent.'),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('salesforce'),
+      baseUrl: z
+        .url()
+        .optional()
+        .describe('The login or My Domain URL, e.g. https://acme.my.salesforce.com.'),
+      apiVersion: z
+        .string()
+        .regex(/^\d{2,3}\.0$/, 'e.g. "66.0"')
+        .default('66.0'),
+      auth: salesforceAuthSchema
+        .optional()
+        .describe('Without auth the tenant runs in dry-run mode: writes are planned and shown, not sent.'),
+    })
+    .strict(),
+]);
