@@ -1,6 +1,9 @@
 /**
- * Intake on SQLite: a delivery is stored, its jobs enqueued and its answer logged in the one transaction the
- * caller (SqliteStore) opened with BEGIN IMMEDIATE, so a 202 never exists without what it acknowledges.
+ * Intake on SQLite: a delivery is stored, its jobs enqueued and its answer logged inside one savepoint of the
+ * group transaction the caller (SqliteStore, through group-commit.ts) opened with BEGIN IMMEDIATE: all of it or
+ * none of it, and its 202 is sent only after that transaction's COMMIT, so it never exists without what it
+ * acknowledges. Earlier deliveries of the same group are visible here, so replays and version numbers come out
+ * as if the deliveries had been committed one after another.
  */
 import { contentHash } from '../canonical-json.ts';
 import { capturedAtMs, decideGridVersion, type GridHead } from '../grid-versioning.ts';

@@ -1,6 +1,8 @@
 /**
  * The embedded default store: one SQLite file through node:sqlite. Every port method is one transaction
- * (BEGIN IMMEDIATE when it writes); the SQL lives in the sqlite-*.ts modules next to this one.
+ * (BEGIN IMMEDIATE when it writes), except intake's two, whose deliveries are each one SAVEPOINT inside a
+ * transaction shared with the deliveries that arrived together (group-commit.ts): still all-or-nothing each,
+ * and still answered only once committed. The SQL lives in the sqlite-*.ts modules next to this one.
  */
 import type { Job, NewJob } from '../job.ts';
 import type {
@@ -15,6 +17,7 @@ import type {
   TaskLedgerEntry,
 } from '../store.ts';
 import type { Signal } from '../../domain/signal.ts';
+import { GroupCommit } from './group-commit.ts';
 import { SqliteDatabase } from './sqlite-database.ts';
 import * as intake from './sqlite-intake.ts';
 import * as jobs from './sqlite-jobs.ts';
@@ -26,10 +29,12 @@ const ACCOUNT_STATE: records.StateTable = { table: 'account_state', subject: 'ac
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly #db: SqliteDatabase;
+  readonly #intake: GroupCommit;
 
   /** Opens (creating the file and its folder) without migrating: openStore() migrates before handing it out. */
   constructor(path: string) {
     this.#db = new SqliteDatabase(path);
+    this.#intake = new GroupCommit((works) => this.#db.writeGroup('intake group commit', works));
   }
 
   get path(): string {
@@ -50,16 +55,21 @@ export class SqliteStore implements Store {
   }
 
   close(): Promise<void> {
+    // Deliveries still queued are committed (and answered) first, not dropped with the connection.
+    this.#intake.flushAll();
     this.#db.close();
     return Promise.resolve();
   }
 
+  // A grid writes about four rows (version, head, job, delivery); a batch about one per signal.
   acceptGrid(cmd: AcceptGrid): Promise<Accepted<GridAcceptance>> {
-    return this.#db.write('acceptGrid', () => intake.acceptGrid(this.#db, cmd));
+    return this.#intake.submit('acceptGrid', 4, () => intake.acceptGrid(this.#db, cmd));
   }
 
   acceptSignals(cmd: AcceptSignals): Promise<Accepted<SignalsAcceptance>> {
-    return this.#db.write('acceptSignals', () => intake.acceptSignals(this.#db, cmd));
+    return this.#intake.submit('acceptSignals', cmd.signals.length + 1, () =>
+      intake.acceptSignals(this.#db, cmd),
+    );
   }
 
   enqueue(newJobs: NewJob[]): Promise<void> {

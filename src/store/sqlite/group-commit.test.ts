@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { err, ok } from '../../lib/result.ts';
+import { GroupCommit, type GroupLimits, type RunGroup } from './group-commit.ts';
+import type { GroupedWork } from './sqlite-database.ts';
+
+/** A stand-in for SqliteDatabase.writeGroup that records the groups it was given. */
+function recordingRunner(options: { failGroup?: (works: readonly GroupedWork[]) => boolean } = {}) {
+  const groups: string[][] = [];
+  const run: RunGroup = (works) => {
+    groups.push(works.map((w) => w.what));
+    if (options.failGroup?.(works)) throw new Error('COMMIT failed: disk I/O error');
+    return works.map((work) => {
+      try {
+        return ok(work.run());
+      } catch (error) {
+        return err(error);
+      }
+    });
+  };
+  return { run, groups };
+}
+
+const LIMITS: GroupLimits = { maxDeliveries: 3, maxRows: 100 };
+
+describe('GroupCommit', () => {
+  it('commits calls submitted in the same turn as one group, in order, and resolves each with its own value', async () => {
+    const runner = recordingRunner();
+    const commits = new GroupCommit(runner.run, LIMITS);
+    const seen: string[] = [];
+    const results = await Promise.all(
+      ['a', 'b', 'c'].map((name) =>
+        commits.submit(name, 1, () => {
+          seen.push(name);
+          return name.toUpperCase();
+        }),
+      ),
+    );
+    expect(results).toEqual(['A', 'B', 'C']);
+    expect(seen).toEqual(['a', 'b', 'c']);
+    expect(runner.groups).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('rejects only the call whose work threw', async () => {
+    const commits = new GroupCommit(recordingRunner().run, LIMITS);
+    const settled = await Promise.allSettled([
+      commits.submit('a', 1, () => 'a'),
+      commits.submit('b', 1, () => {
+        throw new Error('answer exploded');
+      }),
+      commits.submit('c', 1, () => 'c'),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((settled[1] as PromiseRejectedResult).reason).toEqual(new Error('answer exploded'));
+  });
+
+  it('rejects every call of a group whose transaction failed, and still commits the next group', async () => {
+    const runner = recordingRunner({ failGroup: (works) => works.some((w) => w.what === 'b') });
+    const commits = new GroupCommit(runner.run, { maxDeliveries: 2, maxRows: 100 });
+    const settled = await Promise.allSettled(
+      ['a', 'b', 'c'].map((name) => commits.submit(name, 1, () => name)),
+    );
+    expect(runner.groups).toEqual([['a', 'b'], ['c']]);
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+    expect((settled[0] as PromiseRejectedResult).reason).toEqual(new Error('COMMIT failed: disk I/O error'));
+  });
+
+  it('splits the queue into groups of at most maxDeliveries, oldest first', async () => {
+    const runner = recordingRunner();
+    const commits = new GroupCommit(runner.run, LIMITS);
+    await Promise.all(['1', '2', '3', '4', '5', '6', '7'].map((name) => commits.submit(name, 1, () => name)));
+    expect(runner.groups).toEqual([['1', '2', '3'], ['4', '5', '6'], ['7']]);
+  });
+
+  it('closes a group before it would pass maxRows, and runs a call larger than maxRows alone', async () => {
+    const runner = recordingRunner();
+    const commits = new GroupCommit(runner.run, LIMITS);
+    const calls: [string, number][] = [
+      ['small-1', 40],
+      ['small-2', 40],
+      ['small-3', 40],
+      ['huge', 500],
+      ['small-4', 10],
+    ];
+    await Promise.all(calls.map(([name, rows]) => commits.submit(name, rows, () => name)));
+    expect(runner.groups).toEqual([['small-1', 'small-2'], ['small-3'], ['huge'], ['small-4']]);
+  });
+
+  it('starts a new group for calls submitted after the previous group was committed', async () => {
+    const runner = recordingRunner();
+    const commits = new GroupCommit(runner.run, LIMITS);
+    await commits.submit('first', 1, () => 1);
+    await commits.submit('second', 1, () => 2);
+    expect(runner.groups).toEqual([['first'], ['second']]);
+  });
+
+  it('commits everything queued at once on flushAll, without waiting for the next turn', async () => {
+    const runner = recordingRunner();
+    const commits = new GroupCommit(runner.run, LIMITS);
+    const pending = ['a', 'b', 'c', 'd'].map((name) => commits.submit(name, 1, () => name));
+    commits.flushAll();
+    expect(runner.groups).toEqual([['a', 'b', 'c'], ['d']]);
+    expect(await Promise.all(pending)).toEqual(['a', 'b', 'c', 'd']);
+    // The turn it had scheduled finds nothing left to commit.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(runner.groups).toHaveLength(2);
+  });
+});
