@@ -35,12 +35,23 @@ function noMapping(jobs: Job[], tenant: string): Map<string, JobOutcome> {
   return new Map(jobs.map((job) => [job.id, { status: 'retry', error, waitMs: 60_000 }]));
 }
 
+/** Jobs put back untouched while the tenant's CRM is being left alone after failures (see crm-breaker.ts). */
+function whileCrmPaused(runtime: TenantRuntime, jobs: Job[], now: Date): Map<string, JobOutcome> | undefined {
+  if (runtime.crm.mode !== 'live') return undefined;
+  const waitMs = runtime.breaker.waitMs(now.getTime());
+  if (waitMs === 0) return undefined;
+  const error = runtime.breaker.describe(now.getTime());
+  return new Map(jobs.map((job) => [job.id, { status: 'retry', error, waitMs }]));
+}
+
 export function createHandlers(deps: HandlerDeps): JobHandlers {
   const { store } = deps;
   return {
     'grid.sync': async (tenant, jobs) => {
       const runtime = deps.runtimes.get(tenant);
       if (!runtime) return noMapping(jobs, tenant);
+      const paused = whileCrmPaused(runtime, jobs, deps.now());
+      if (paused) return paused;
       const gridIds = [...new Set(jobs.map((j) => j.payload.gridId))];
       const outcomes = await syncGrids(
         { store, logger: deps.logger.child({ tenant }), now: deps.now },
@@ -52,6 +63,8 @@ export function createHandlers(deps: HandlerDeps): JobHandlers {
     'account.refresh': async (tenant, jobs) => {
       const runtime = deps.runtimes.get(tenant);
       if (!runtime) return noMapping(jobs, tenant);
+      const paused = whileCrmPaused(runtime, jobs, deps.now());
+      if (paused) return paused;
       const domains = [...new Set(jobs.map((j) => j.payload.accountDomain))];
       const { outcomes, gridJobs } = await refreshAccounts(store, runtime, domains, deps.now());
       if (gridJobs.length > 0) {

@@ -79,9 +79,11 @@ export async function refreshAccounts(
         });
       }
     }
+    if (runtime.crm.mode === 'live') runtime.breaker.succeeded();
     return { outcomes, gridJobs };
   } catch (thrown) {
     if (!(thrown instanceof CrmError) || !thrown.retryable) throw thrown;
+    runtime.breaker.failed(now.getTime(), thrown.message, thrown.waitMs);
     for (const domain of domains) {
       outcomes.set(domain, {
         status: 'retry',

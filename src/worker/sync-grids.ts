@@ -147,9 +147,11 @@ export async function syncGrids(
         outcomes.set(s.gridId, { status: 'retry', error: task.reason, waitMs: retryInMs });
       }
     }
+    runtime.breaker.succeeded();
     return outcomes;
   } catch (thrown) {
     if (!(thrown instanceof CrmError) || !thrown.retryable) throw thrown;
+    runtime.breaker.failed(now.getTime(), thrown.message, thrown.waitMs);
     // A whole request failed after the adapter's own retries (outage, rate limit): keep what was written,
     // show the error on every grid of the batch, and let the runner retry the jobs later with backoff.
     for (const s of stored) {

@@ -7,6 +7,7 @@ import type { CrmConnection, CrmConnector } from '../crm/open-crm-client.ts';
 import type { Logger } from '../lib/logger.ts';
 import { TtlCache } from '../lib/ttl-cache.ts';
 import type { LoadedMapping } from '../mapping/loaded-mapping.ts';
+import { CrmBreaker } from './crm-breaker.ts';
 
 export interface TenantRuntime {
   tenant: string;
@@ -14,6 +15,8 @@ export interface TenantRuntime {
   crm: CrmConnection;
   /** CRM company/account fields used as ICP values, by account domain. */
   companyFields: TtlCache<Record<string, string>>;
+  /** Leaves the CRM alone for a while after it failed (outage, rate limit): kept across mapping reloads. */
+  breaker: CrmBreaker;
   statusUrl(gridId: string): string;
 }
 
@@ -58,6 +61,7 @@ export class TenantRuntimes {
       loaded,
       crm,
       companyFields: cached?.companyFields ?? new TtlCache({ ttlMs: 15 * 60_000 }),
+      breaker: cached?.breaker ?? new CrmBreaker(),
       statusUrl: (gridId) => `${this.#publicUrl}/v1/tenants/${tenant}/grids/${encodeURIComponent(gridId)}`,
     };
     this.#cache.set(tenant, runtime);
