@@ -64,10 +64,14 @@ export async function syncGrids(
   );
 
   if (runtime.crm.mode === 'dry_run') {
+    const accounts = new Map<string, AccountState>();
     for (const s of stored) {
       const source = sources.get(s.gridId);
       if (!source) continue;
-      const { state: account } = await refreshAccount(runtime, store, accountKeyOf(s.grid), now);
+      // Many grids of one account in a batch: evaluate the account once.
+      const key = accountKeyOf(s.grid);
+      const account = accounts.get(key) ?? (await refreshAccount(runtime, store, key, now)).state;
+      accounts.set(key, account);
       await store.putGridSyncState(
         runtime.tenant,
         s.gridId,
