@@ -4,12 +4,10 @@
  * could see moved (so dependent grids are re-synced only when needed).
  */
 import type { SalesGrid } from '../domain/sales-grid.ts';
-import { evaluateAccount } from '../qualification/evaluate-account.ts';
+import { evaluateAccount, signalLookbackStart } from '../qualification/evaluate-account.ts';
 import type { SignalRepository, StateRepository } from '../store/store.ts';
 import type { AccountState } from './sync-state.ts';
 import type { TenantRuntime } from './tenant-runtime.ts';
-
-const DAY_MS = 86_400_000;
 
 /** Signals are keyed by domain; a grid that names only a CRM id gets an account of its own. */
 export function accountKeyOf(grid: SalesGrid): string {
@@ -23,8 +21,7 @@ export async function refreshAccount(
   now: Date,
 ): Promise<{ state: AccountState; changed: boolean }> {
   const { mapping } = runtime.loaded;
-  const windowDays = Math.max(mapping.scoring.windowDays, mapping.qualification.windowDays);
-  const since = new Date(now.getTime() - windowDays * DAY_MS);
+  const since = signalLookbackStart(mapping, now);
   const signals = accountKey.startsWith('crm:')
     ? []
     : await store.listAccountSignals(runtime.tenant, accountKey, since);

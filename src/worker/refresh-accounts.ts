@@ -4,13 +4,13 @@
  * grids when something they show changed, which is how a qualifying account gets its AE task.
  */
 import { CrmError } from '../crm/crm-errors.ts';
-import { planFields } from '../mapping/plan-fields.ts';
-import { toProperties } from '../mapping/plan-fields.ts';
+import { planFields, toProperties } from '../mapping/plan-fields.ts';
+import { icpCrmFields } from '../qualification/icp-values.ts';
+import { gridSyncJob } from '../store/job-lifecycle.ts';
 import type { NewJob, Store } from '../store/store.ts';
 import { keepChanged, rememberWritten } from './changed-fields.ts';
 import type { JobOutcome } from './job-handler.ts';
 import { refreshAccount } from './refresh-account.ts';
-import { icpCrmFields } from './resolve-identities.ts';
 import type { AccountState } from './sync-state.ts';
 import type { TenantRuntime } from './tenant-runtime.ts';
 
@@ -25,7 +25,10 @@ export async function refreshAccounts(
   const companies = new Map<string, string>();
   try {
     if (runtime.crm.mode === 'live' && domains.length > 0) {
-      const found = await runtime.crm.client.findCompaniesByDomain(domains, icpCrmFields(mapping));
+      const found = await runtime.crm.client.findCompaniesByDomain(
+        domains,
+        icpCrmFields(mapping.qualification),
+      );
       for (const [domain, company] of found) {
         companies.set(domain, company.id);
         runtime.companyFields.set(domain, company.fields);
@@ -70,13 +73,7 @@ export async function refreshAccounts(
     const gridJobs: NewJob[] = [];
     for (const domain of changedAccounts) {
       for (const gridId of await store.listGridIdsForAccount(runtime.tenant, domain)) {
-        gridJobs.push({
-          kind: 'grid.sync',
-          tenant: runtime.tenant,
-          key: `grid.sync:${runtime.tenant}:${gridId}`,
-          payload: { gridId },
-          maxAttempts: mapping.sync.maxAttempts,
-        });
+        gridJobs.push(gridSyncJob(runtime.tenant, gridId, { maxAttempts: mapping.sync.maxAttempts }));
       }
     }
     if (runtime.crm.mode === 'live') runtime.breaker.succeeded();

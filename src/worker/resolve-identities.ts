@@ -5,6 +5,7 @@
 import type { CrmClient, FoundRecord } from '../crm/crm-client.ts';
 import type { SalesGrid } from '../domain/sales-grid.ts';
 import type { TenantMapping } from '../mapping/mapping-schema.ts';
+import { icpCrmFields } from '../qualification/icp-values.ts';
 
 export interface GridIdentity {
   company?: FoundRecord;
@@ -13,21 +14,12 @@ export interface GridIdentity {
   unresolved: string[];
 }
 
-/** CRM company fields the qualification rule reads as ICP values. */
-export function icpCrmFields(mapping: TenantMapping): string[] {
-  const fields = new Set<string>();
-  for (const criterion of Object.values(mapping.qualification.icp.criteria)) {
-    for (const source of criterion?.from ?? []) if ('crmField' in source) fields.add(source.crmField);
-  }
-  return [...fields];
-}
-
 export async function resolveIdentities(
   crm: CrmClient,
   mapping: TenantMapping,
   grids: SalesGrid[],
 ): Promise<Map<string, GridIdentity>> {
-  const companyFields = icpCrmFields(mapping);
+  const companyFields = icpCrmFields(mapping.qualification);
   const domains = unique(grids.filter((g) => g.account.crmId === undefined).map((g) => g.account.domain));
   const companyIds = unique(grids.map((g) => g.account.crmId));
   const emails = unique(grids.map((g) => g.contact?.email));
