@@ -2,6 +2,8 @@
  * `gridsync <command>`: one small module per command group under src/cli/, loaded on demand so
  * `gridsync mapping validate` does not start a database driver.
  */
+import { ConfigError } from './config/env.ts';
+
 const USAGE = `usage: gridsync <command> [options]
 
 commands:
@@ -33,7 +35,18 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`gridsync: unknown command "${name}"\n\n${USAGE}`);
     return 2;
   }
-  return (await load())(rest);
+  try {
+    return await (
+      await load()
+    )(rest);
+  } catch (thrown) {
+    // Configuration mistakes are the operator's to fix: say what is wrong, without a stack trace.
+    if (thrown instanceof ConfigError) {
+      process.stderr.write(`gridsync ${name}: ${thrown.message}\n`);
+      return 2;
+    }
+    throw thrown;
+  }
 }
 
 process.exitCode = await main(process.argv.slice(2));
