@@ -233,6 +233,27 @@ describe('ranges and forms', () => {
       hint: expect.stringMatching(/five fields/),
     });
   });
+  it.each(['*/10 * * * * *', '0,30 */5 * * * *', '* 0 7 * * 1-5'])(
+    'refuses a seconds field that would fire more than once a minute: %s',
+    (expression) => {
+      const text = edit(['tenant: minimal', `tenant: minimal\nschedule: '${expression}'`]);
+      expect(only(text)).toMatchObject({
+        code: 'invalid_format',
+        path: 'schedule',
+        message: expect.stringMatching(/runs the sync more than once a minute/),
+        hint: expect.stringMatching(/drop the seconds field/),
+        ...where(text, `'${expression}'`),
+      });
+    },
+  );
+
+  it.each(['0 */5 * * * *', '30 0 7 * * 1-5'])('honours a seconds field naming one second: %s', (expression) => {
+    const result = loadMappingFile(
+      'mappings/minimal.yaml',
+      edit(['tenant: minimal', `tenant: minimal\nschedule: '${expression}'`]),
+    );
+    expect(result.ok && result.value.mapping.schedule).toBe(expression);
+  });
 });
 
 describe('rules across keys', () => {

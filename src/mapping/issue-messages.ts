@@ -244,10 +244,13 @@ function custom(issue: Extract<Issue, { code: 'custom' }>, path: KeyPath, input:
     return draft;
   }
   const code = formatKeyPath(path) === 'schedule' ? 'invalid_format' : 'invalid';
-  return {
+  const draft: ProblemDraft = {
     code,
     path,
     at: typeof input === 'object' && input !== null ? 'key' : 'value',
     message: issue.message,
   };
+  const hint = (issue.params as { hint?: unknown } | undefined)?.hint;
+  if (typeof hint === 'string') draft.hint = hint;
+  return draft;
 }

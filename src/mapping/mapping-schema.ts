@@ -2,7 +2,6 @@
  * The tenant mapping file that RevOps edits by hand (mappings/<tenant>.yaml). Every object is strict so an
  * unknown key is an error; descriptions here become the hints in the generated JSON Schema.
  */
-import cron from 'node-cron';
 import { z } from 'zod';
 
 import { identifier, objectName, secretRefSchema } from './schema/common.ts';
@@ -15,6 +14,7 @@ import {
   type FieldMapping,
 } from './schema/fields.ts';
 import { qualificationSchema } from './schema/qualification.ts';
+import { scheduleSchema } from './schema/schedule.ts';
 import { scoringSchema } from './schema/scoring.ts';
 import { completenessSchema, taskSchema } from './schema/task.ts';
 
@@ -41,13 +41,7 @@ export const tenantMappingSchema = z
       })
       .strict()
       .describe("References to the tenant's webhook secrets: never the values."),
-    schedule: z
-      .string()
-      .refine((expr) => cron.validate(expr), {
-        message: 'not a valid cron expression (5 or 6 fields, e.g. "*/5 * * * *")',
-      })
-      .default('*/5 * * * *')
-      .describe('When the scheduled sync runs (cron, UTC). Intake also wakes the worker at once.'),
+    schedule: scheduleSchema,
     sync: z
       .object({
         maxAttempts: z

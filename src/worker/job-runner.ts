@@ -32,7 +32,7 @@ export interface JobRunner {
   start(): void;
   /** Look for work now (intake calls this after a commit). */
   wake(): void;
-  /** Resolves when the queue has no due job and nothing is in flight (tests and the sync-now command). */
+  /** Resolves when the queue has no due job and nothing is in flight (tests). */
   drain(): Promise<void>;
   stop(): Promise<void>;
 }

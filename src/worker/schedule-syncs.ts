@@ -18,7 +18,7 @@ export interface ScheduleSource {
 export interface SyncScheduler {
   /** The expressions in force, by tenant (diagnostics and tests). */
   schedules(): Map<string, string>;
-  /** Enqueues the tick as the cron callback would (tests, `sync-now`). */
+  /** Enqueues the tick as the cron callback would (tests). */
   tick(tenant: string, at: Date): Promise<void>;
   stop(): void;
 }

@@ -97,6 +97,21 @@ describe('gridsync mapping validate', () => {
     ]);
   });
 
+  it('refuses a seconds field that fires more than once a minute, at its file:line:column', async () => {
+    const acme = await readFile(join(REPO_ROOT, 'mappings/acme.yaml'), 'utf8');
+    const edited = acme.replace("schedule: '*/10 * * * *'", "schedule: '*/10 * * * * *'");
+    await writeFile(join(dir, 'acme.yaml'), edited);
+    const line = edited.split('\n').findIndex((l) => l.startsWith('schedule:')) + 1;
+    const result = await run(['validate', join(dir, 'acme.yaml')]);
+    expect(result.status).toBe(1);
+    expect(problemLines(result.stdout)).toEqual([
+      `${join(dir, 'acme.yaml')}:${line}:11  schedule: the seconds field "*/10" runs the sync more than once a minute, and a scheduled sync runs at most once a minute`,
+    ]);
+    expect(result.stdout).toContain(
+      'hint: drop the seconds field ("* * * * *"), or name one second such as "0 * * * * *"',
+    );
+  });
+
   it('refuses unknown options and subcommands with exit code 2', async () => {
     expect((await run(['validate', '--fix'])).status).toBe(2);
     expect((await run(['lint'])).status).toBe(2);
