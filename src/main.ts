@@ -6,7 +6,8 @@ import { hostname } from 'node:os';
 
 import type { Config } from './config/env.ts';
 import { secretFromEnvironment, type SecretLookup } from './config/secrets.ts';
-import { crmConnector, type CrmConnector } from './crm/open-crm-client.ts';
+import type { CrmConnector } from './crm/crm-connection.ts';
+import { crmConnector } from './crm/open-crm-client.ts';
 import { buildIntakeApp } from './intake/build-intake-app.ts';
 import type { Logger } from './lib/logger.ts';
 import { createMappingRegistry } from './mapping/mapping-registry.ts';

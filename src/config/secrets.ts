@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 
-import type { SecretRef } from '../mapping/mapping-schema.ts';
+import type { SecretRef } from './secret-ref.ts';
 
 export type SecretLookup = (ref: SecretRef) => string | undefined;
 

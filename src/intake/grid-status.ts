@@ -1,7 +1,7 @@
 /**
- * The body of GET /v1/tenants/:tenant/grids/:gridId, composed from what the store holds (pure). The worker's
- * documents (src/worker/sync-state.ts) are passed through whole; this module only reads the few fields it needs
- * for a one-word summary, defensively, because they are stored as opaque JSON.
+ * The body of GET /v1/tenants/:tenant/grids/:gridId, composed from what the store holds (pure). The sync's
+ * documents (src/sync/sync-state.ts, src/qualification/account-state.ts) are passed through whole; this module
+ * only reads the few fields it needs for a one-word summary, defensively, because they are stored as opaque JSON.
  */
 import type { GridCompleteness } from '../domain/grid-completeness.ts';
 import type { StoredGrid, TaskLedgerEntry } from '../store/store.ts';

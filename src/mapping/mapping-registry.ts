@@ -16,7 +16,7 @@ import type { Logger } from '../lib/logger.ts';
 import { isMappingFileName, loadMappingFile, tenantOfFile } from './load-mapping-file.ts';
 import type { LoadedMapping } from './loaded-mapping.ts';
 import { formatMappingError, type MappingError } from './mapping-errors.ts';
-import type { SecretRef } from './mapping-schema.ts';
+import type { SecretRef } from '../config/secret-ref.ts';
 
 export type MappingChangeListener = (tenant: string, loaded: LoadedMapping | undefined) => void;
 

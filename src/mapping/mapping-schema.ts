@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 
-import { identifier, objectName, secretRefSchema } from './schema/common.ts';
+import { secretRefSchema } from '../config/secret-ref.ts';
+import { identifier, objectName } from './schema/common.ts';
 import { crmSchema } from './schema/crm.ts';
 import {
   associationSchema,
@@ -18,7 +19,6 @@ import { scheduleSchema } from './schema/schedule.ts';
 import { scoringSchema } from './schema/scoring.ts';
 import { completenessSchema, taskSchema } from './schema/task.ts';
 
-export { secretRefSchema, type SecretRef } from './schema/common.ts';
 export { HUBSPOT_PLANS } from './schema/crm.ts';
 export { fieldMappingSchema, type FieldMapping } from './schema/fields.ts';
 export { ICP_CRITERIA } from './schema/qualification.ts';

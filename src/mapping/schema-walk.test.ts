@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
-import { secretRefSchema, tenantMappingSchema } from './mapping-schema.ts';
+import { secretRefSchema } from '../config/secret-ref.ts';
+import { tenantMappingSchema } from './mapping-schema.ts';
 import { branchKeys, isSecretReference, knownKeysAt, schemaAt } from './schema-walk.ts';
 
 describe('schema-walk', () => {

@@ -4,7 +4,6 @@
  */
 import type { GridCompleteness } from '../domain/grid-completeness.ts';
 import type { SalesGrid } from '../domain/sales-grid.ts';
-import type { AccountState } from '../worker/sync-state.ts';
 import { PLACEHOLDER_PATTERN, type SourcePath } from './source-paths.ts';
 
 export interface GridSource {
@@ -14,9 +13,23 @@ export interface GridSource {
   statusUrl: string;
 }
 
+/**
+ * The account facts a mapping can refer to (`account.*` paths). Qualification's AccountState document has
+ * them; declared here so the mapping does not depend on qualification (which reads the mapping's rules).
+ */
+export interface AccountFacts {
+  domain: string;
+  score: number;
+  level: string;
+  signalCount: number;
+  lastSignalAt: string | null;
+  aggregate: unknown;
+  verdict: { qualified: boolean; summary: string; ruleVersion: string };
+}
+
 export interface SourceContext {
   grid?: GridSource | undefined;
-  account?: AccountState | undefined;
+  account?: AccountFacts | undefined;
 }
 
 type Reader = (ctx: SourceContext) => string | number | boolean | null | undefined;
@@ -54,7 +67,7 @@ const READERS: Readonly<Record<SourcePath, Reader>> = {
 };
 
 function activityFigure(
-  account: AccountState | undefined,
+  account: AccountFacts | undefined,
   key: 'activeDays' | 'activeUsers',
 ): number | undefined {
   const aggregate = account?.aggregate;

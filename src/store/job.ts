@@ -27,6 +27,15 @@ export const JOB_TRANSITIONS = {
   dead: ['pending'],
 } as const satisfies Record<JobState, readonly JobState[]>;
 
+/**
+ * What a handler reports for a job it ran. Here, below the worker and the sync, because the sync decides
+ * "retry in waitMs" (a CRM rate limit, say) and the runner carries it out.
+ */
+export type JobOutcome =
+  | { status: 'done' }
+  /** Try again later (the runner schedules it with backoff, or dead-letters it when attempts are used up). */
+  | { status: 'retry'; error: string; waitMs?: number };
+
 export interface NewJob<K extends JobKind = JobKind> {
   kind: K;
   tenant: string;

@@ -3,13 +3,13 @@
  * Handlers translate between jobs and the subjects they concern (grid ids, account domains).
  */
 import type { Logger } from '../lib/logger.ts';
-import type { Job } from '../store/job.ts';
+import type { Job, JobOutcome } from '../store/job.ts';
 import type { Store } from '../store/store.ts';
-import type { DeadLetterHook, JobHandlers, JobOutcome } from './job-handler.ts';
-import { refreshAccounts } from './refresh-accounts.ts';
-import type { GridSyncState } from './sync-state.ts';
-import { syncGrids } from './sync-grids.ts';
-import { planTenantSync } from './tenant-sync.ts';
+import type { DeadLetterHook, JobHandlers } from './job-handler.ts';
+import { refreshAccounts } from '../sync/refresh-accounts.ts';
+import type { GridSyncState } from '../sync/sync-state.ts';
+import { syncGrids } from '../sync/sync-grids.ts';
+import { planTenantSync } from '../sync/tenant-sync.ts';
 import type { TenantRuntime } from './tenant-runtime.ts';
 
 export interface HandlerDeps {

@@ -1,13 +1,9 @@
 /**
- * What a job handler returns for each job it was given. Handlers receive jobs in batches (all claimed jobs of
- * one kind and tenant) so that many pending grids become one CRM batch call, not one call each.
+ * The handler contract: each kind's handler returns a JobOutcome (store/job.ts) for each job it was given.
+ * Handlers receive jobs in batches (all claimed jobs of one kind and tenant) so that many pending grids
+ * become one CRM batch call, not one call each.
  */
-import type { Job, JobKind } from '../store/job.ts';
-
-export type JobOutcome =
-  | { status: 'done' }
-  /** Try again later (the runner schedules it with backoff, or dead-letters it when attempts are used up). */
-  | { status: 'retry'; error: string; waitMs?: number };
+import type { Job, JobKind, JobOutcome } from '../store/job.ts';
 
 export type BatchHandler<K extends JobKind> = (
   tenant: string,

@@ -6,10 +6,10 @@
  */
 import type { Logger } from '../lib/logger.ts';
 import { sleep, toError } from '../lib/abort.ts';
-import type { Job, JobKind } from '../store/job.ts';
+import type { Job, JobKind, JobOutcome } from '../store/job.ts';
 import { retryDelayMs, type RetrySchedule } from '../store/retry-schedule.ts';
 import type { JobQueue } from '../store/store.ts';
-import type { DeadLetterHook, JobHandlers, JobOutcome } from './job-handler.ts';
+import type { DeadLetterHook, JobHandlers } from './job-handler.ts';
 
 export interface JobRunnerOptions {
   queue: JobQueue;

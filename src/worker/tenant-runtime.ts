@@ -3,21 +3,17 @@
  * and a cache of CRM company fields. Rebuilt when the mapping file changes (content hash), so an edit takes
  * effect on the next job without a restart.
  */
-import type { CrmConnection, CrmConnector } from '../crm/open-crm-client.ts';
+import type { CrmConnector } from '../crm/crm-connection.ts';
 import type { Logger } from '../lib/logger.ts';
 import { TtlCache } from '../lib/ttl-cache.ts';
 import type { LoadedMapping } from '../mapping/loaded-mapping.ts';
+import type { TenantContext } from '../sync/tenant-context.ts';
 import { CrmBreaker } from './crm-breaker.ts';
 
-export interface TenantRuntime {
-  tenant: string;
-  loaded: LoadedMapping;
-  crm: CrmConnection;
-  /** CRM company/account fields used as ICP values, by account domain. */
-  companyFields: TtlCache<Record<string, string>>;
+/** The sync's view of a tenant, with the breaker the runner consults before it hands the tenant work. */
+export interface TenantRuntime extends TenantContext {
   /** Leaves the CRM alone for a while after it failed (outage, rate limit): kept across mapping reloads. */
   breaker: CrmBreaker;
-  statusUrl(gridId: string): string;
 }
 
 export interface MappingSource {

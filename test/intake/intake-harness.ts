@@ -13,7 +13,7 @@ import type { Problem } from '../../src/intake/problem.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { loadMappingFile } from '../../src/mapping/load-mapping-file.ts';
 import type { LoadedMapping } from '../../src/mapping/loaded-mapping.ts';
-import type { SecretRef } from '../../src/mapping/mapping-schema.ts';
+import type { SecretRef } from '../../src/config/secret-ref.ts';
 import type { Store } from '../../src/store/store.ts';
 import { randomWebhookSecret, signRequest } from '../support/sign-request.ts';
 import { tempSqliteStore } from '../support/temp-store.ts';

@@ -10,7 +10,7 @@ import { parseDocument } from 'yaml';
 
 import { loadConfig } from '../../src/config/env.ts';
 import type { SecretLookup } from '../../src/config/secrets.ts';
-import type { CrmConnector } from '../../src/crm/open-crm-client.ts';
+import type { CrmConnector } from '../../src/crm/crm-connection.ts';
 import { staticTokenProvider } from '../../src/crm/hubspot/hubspot-auth.ts';
 import { createHubSpotClient } from '../../src/crm/hubspot/hubspot-client.ts';
 import { createLogger } from '../../src/lib/logger.ts';

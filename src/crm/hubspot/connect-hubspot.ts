@@ -5,7 +5,8 @@
 import type { SecretLookup } from '../../config/secrets.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { TenantMapping } from '../../mapping/mapping-schema.ts';
-import { type CrmConnection, resolveCredentials } from '../open-crm-client.ts';
+import type { CrmConnection } from '../crm-connection.ts';
+import { resolveCredentials } from '../resolve-credentials.ts';
 import type { RequestBudget } from '../request-budget.ts';
 import { type HubSpotTokenProvider, oauthTokenProvider, staticTokenProvider } from './hubspot-auth.ts';
 import { createHubSpotClient, hubSpotBudget } from './hubspot-client.ts';

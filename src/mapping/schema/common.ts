@@ -1,22 +1,9 @@
 /**
- * Building blocks of the mapping schema: secret references, CRM API names, templates.
+ * Building blocks of the mapping schema: CRM API names, templates (secret references: config/secret-ref.ts).
  */
 import { z } from 'zod';
 
 import { placeholdersOf, SOURCE_PATHS } from '../source-paths.ts';
-
-/** Secrets are referenced, never written: an env variable name or a file path. */
-export const secretRefSchema = z
-  .union([
-    z
-      .object({
-        env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, e.g. ACME_TOKEN'),
-      })
-      .strict(),
-    z.object({ file: z.string().min(1) }).strict(),
-  ])
-  .describe('Where the secret lives: { env: NAME } or { file: /run/secrets/name }. Never the value itself.');
-export type SecretRef = z.infer<typeof secretRefSchema>;
 
 export const identifier = z
   .string()

@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 
-import { secretRefSchema } from './common.ts';
+import { secretRefSchema } from '../../config/secret-ref.ts';
 
 const hubspotAuthSchema = z.discriminatedUnion('kind', [
   z

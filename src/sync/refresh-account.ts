@@ -6,8 +6,8 @@
 import type { SalesGrid } from '../domain/sales-grid.ts';
 import { evaluateAccount, signalLookbackStart } from '../qualification/evaluate-account.ts';
 import type { SignalRepository, StateRepository } from '../store/store.ts';
-import type { AccountState } from './sync-state.ts';
-import type { TenantRuntime } from './tenant-runtime.ts';
+import type { AccountState } from '../qualification/account-state.ts';
+import type { TenantContext } from './tenant-context.ts';
 
 /** Signals are keyed by domain; a grid that names only a CRM id gets an account of its own. */
 export function accountKeyOf(grid: SalesGrid): string {
@@ -15,7 +15,7 @@ export function accountKeyOf(grid: SalesGrid): string {
 }
 
 export async function refreshAccount(
-  runtime: TenantRuntime,
+  runtime: TenantContext,
   store: SignalRepository & StateRepository,
   accountKey: string,
   now: Date,

@@ -7,8 +7,9 @@ import { taskMarker } from '../ae-task/task-marker.ts';
 import { planFields, toProperties } from '../mapping/plan-fields.ts';
 import type { GridSource } from '../mapping/source-values.ts';
 import { whyNoTaskYet } from './grid-task.ts';
-import type { AccountState, GridSyncState, GridTaskState, TargetSync } from './sync-state.ts';
-import type { TenantRuntime } from './tenant-runtime.ts';
+import type { AccountState } from '../qualification/account-state.ts';
+import type { GridSyncState, GridTaskState, TargetSync } from './sync-state.ts';
+import type { TenantContext } from './tenant-context.ts';
 
 export interface PlannedWrite {
   op: 'upsert' | 'update' | 'link';
@@ -19,7 +20,7 @@ export interface PlannedWrite {
 }
 
 export function planDryRun(
-  runtime: TenantRuntime,
+  runtime: TenantContext,
   source: GridSource,
   account: AccountState,
   reason: string,
@@ -85,7 +86,7 @@ export function planDryRun(
 }
 
 function plannedTask(
-  runtime: TenantRuntime,
+  runtime: TenantContext,
   source: GridSource,
   account: AccountState,
   now: Date,

@@ -1,9 +1,7 @@
 /**
- * The documents the worker keeps per grid and per account (StateRepository), shown as they are on the
- * grid's status endpoint. Plain JSON: dates are ISO strings.
+ * The document the grid sync keeps per grid (StateRepository), shown as it is on the grid's status endpoint.
+ * Plain JSON: dates are ISO strings. The per-account document is qualification's (qualification/account-state.ts).
  */
-import type { IntentLevel } from '../domain/signal.ts';
-
 export type TargetState = 'pending' | 'synced' | 'failed' | 'dry_run' | 'skipped';
 
 export interface TargetSync {
@@ -39,39 +37,6 @@ export interface GridSyncState {
   task?: GridTaskState;
   /** Set when the sync job gave up (dead letter). */
   deadLetter?: { attempts: number; lastError: string; at: string };
-  updatedAt: string;
-}
-
-export interface CriterionResult {
-  criterion: string;
-  kind: 'usage' | 'icp';
-  held: boolean;
-  /** The observed value, its threshold and where the value came from. */
-  evidence: { value: unknown; threshold: unknown; source: string };
-  reason: string;
-}
-
-export interface QualificationVerdict {
-  qualified: boolean;
-  ruleVersion: string;
-  usageHeld: number;
-  usageTotal: number;
-  icpHeld: number;
-  icpRequired: number;
-  criteria: CriterionResult[];
-  /** One sentence for AEs and the CRM field. */
-  summary: string;
-  evaluatedAt: string;
-}
-
-export interface AccountState {
-  domain: string;
-  score: number;
-  level: IntentLevel | 'none';
-  signalCount: number;
-  lastSignalAt: string | null;
-  aggregate: unknown;
-  verdict: QualificationVerdict;
   updatedAt: string;
 }
 

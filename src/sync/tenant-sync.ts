@@ -6,10 +6,10 @@
 import { signalLookbackStart } from '../qualification/evaluate-account.ts';
 import { accountRefreshJob, gridSyncJob } from '../store/job-lifecycle.ts';
 import type { NewJob, Store } from '../store/store.ts';
-import type { AccountState } from './sync-state.ts';
-import type { TenantRuntime } from './tenant-runtime.ts';
+import type { AccountState } from '../qualification/account-state.ts';
+import type { TenantContext } from './tenant-context.ts';
 
-export async function planTenantSync(store: Store, runtime: TenantRuntime, now: Date): Promise<NewJob[]> {
+export async function planTenantSync(store: Store, runtime: TenantContext, now: Date): Promise<NewJob[]> {
   const { tenant, loaded } = runtime;
   const maxAttempts = loaded.mapping.sync.maxAttempts;
   const jobs: NewJob[] = [];

@@ -7,16 +7,17 @@ import { CrmError } from '../crm/crm-errors.ts';
 import { assessCompleteness } from '../domain/grid-completeness.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { GridSource } from '../mapping/source-values.ts';
+import type { AccountState } from '../qualification/account-state.ts';
+import type { JobOutcome } from '../store/job.ts';
 import type { StoredGrid, Store } from '../store/store.ts';
 import { considerAeTask } from './grid-task.ts';
-import type { JobOutcome } from './job-handler.ts';
 import { memoizeOwnerReads } from './memoized-reads.ts';
 import { planDryRun } from './plan-dry-run.ts';
 import { planGridSync } from './plan-grid-sync.ts';
 import { accountKeyOf, refreshAccount } from './refresh-account.ts';
 import { resolveIdentities } from './resolve-identities.ts';
-import type { AccountState, GridSyncState } from './sync-state.ts';
-import type { TenantRuntime } from './tenant-runtime.ts';
+import type { GridSyncState } from './sync-state.ts';
+import type { TenantContext } from './tenant-context.ts';
 import { writeGridPlans } from './write-grid-plans.ts';
 
 export interface GridSyncDeps {
@@ -27,7 +28,7 @@ export interface GridSyncDeps {
 
 export async function syncGrids(
   deps: GridSyncDeps,
-  runtime: TenantRuntime,
+  runtime: TenantContext,
   gridIds: string[],
 ): Promise<Map<string, JobOutcome>> {
   const { store } = deps;

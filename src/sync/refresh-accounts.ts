@@ -5,18 +5,18 @@
  */
 import { CrmError } from '../crm/crm-errors.ts';
 import { planFields, toProperties } from '../mapping/plan-fields.ts';
+import type { AccountState } from '../qualification/account-state.ts';
 import { icpCrmFields } from '../qualification/icp-values.ts';
+import type { JobOutcome } from '../store/job.ts';
 import { gridSyncJob } from '../store/job-lifecycle.ts';
 import type { NewJob, Store } from '../store/store.ts';
 import { keepChanged, rememberWritten } from './changed-fields.ts';
-import type { JobOutcome } from './job-handler.ts';
 import { refreshAccount } from './refresh-account.ts';
-import type { AccountState } from './sync-state.ts';
-import type { TenantRuntime } from './tenant-runtime.ts';
+import type { TenantContext } from './tenant-context.ts';
 
 export async function refreshAccounts(
   store: Store,
-  runtime: TenantRuntime,
+  runtime: TenantContext,
   domains: string[],
   now: Date,
 ): Promise<{ outcomes: Map<string, JobOutcome>; gridJobs: NewJob[] }> {

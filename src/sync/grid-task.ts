@@ -9,11 +9,12 @@ import type { Logger } from '../lib/logger.ts';
 import type { GridSource } from '../mapping/source-values.ts';
 import type { TaskLedger } from '../store/store.ts';
 import type { GridIdentity } from './resolve-identities.ts';
-import type { AccountState, GridTaskState } from './sync-state.ts';
-import type { TenantRuntime } from './tenant-runtime.ts';
+import type { AccountState } from '../qualification/account-state.ts';
+import type { GridTaskState } from './sync-state.ts';
+import type { TenantContext } from './tenant-context.ts';
 
 export interface TaskStepInput {
-  runtime: TenantRuntime;
+  runtime: TenantContext;
   store: TaskLedger;
   crm: CrmClient;
   source: GridSource;

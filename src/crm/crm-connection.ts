@@ -1,0 +1,10 @@
+/**
+ * What a tenant's mapping turns into on the CRM side: a live client, or dry-run mode with the reason (no
+ * crm.auth block, a credential not set). The worker holds one per tenant; the sync plans or sends through it.
+ */
+import type { Logger } from '../lib/logger.ts';
+import type { LoadedMapping } from '../mapping/loaded-mapping.ts';
+import type { CrmClient } from './crm-client.ts';
+
+export type CrmConnection = { mode: 'live'; client: CrmClient } | { mode: 'dry_run'; reason: string };
+export type CrmConnector = (loaded: LoadedMapping, logger: Logger) => CrmConnection;

@@ -1,0 +1,38 @@
+/**
+ * What qualification decides about an account and the document the sync keeps per account (StateRepository),
+ * shown as it is on the grid's status endpoint. Plain JSON: dates are ISO strings.
+ */
+import type { IntentLevel } from '../domain/signal.ts';
+
+export interface CriterionResult {
+  criterion: string;
+  kind: 'usage' | 'icp';
+  held: boolean;
+  /** The observed value, its threshold and where the value came from. */
+  evidence: { value: unknown; threshold: unknown; source: string };
+  reason: string;
+}
+
+export interface QualificationVerdict {
+  qualified: boolean;
+  ruleVersion: string;
+  usageHeld: number;
+  usageTotal: number;
+  icpHeld: number;
+  icpRequired: number;
+  criteria: CriterionResult[];
+  /** One sentence for AEs and the CRM field. */
+  summary: string;
+  evaluatedAt: string;
+}
+
+export interface AccountState {
+  domain: string;
+  score: number;
+  level: IntentLevel | 'none';
+  signalCount: number;
+  lastSignalAt: string | null;
+  aggregate: unknown;
+  verdict: QualificationVerdict;
+  updatedAt: string;
+}
