@@ -11,6 +11,8 @@ import { ConfigError, loadConfig } from '../config/env.ts';
 import { MAPPING_SCHEMA_FILE_NAME, renderMappingJsonSchema } from '../mapping/json-schema.ts';
 import { isMappingFileName, loadMappingFile } from '../mapping/load-mapping-file.ts';
 import { formatMappingError, type MappingError } from '../mapping/mapping-errors.ts';
+import type { LoadedMapping } from '../mapping/loaded-mapping.ts';
+import { formatMappingWarning, mappingWarnings, type MappingWarning } from '../mapping/mapping-warnings.ts';
 
 const USAGE = `usage:
   gridsync mapping validate [files…] [--json]
@@ -75,7 +77,13 @@ async function validateCommand(args: string[]): Promise<number> {
   if (values.json) {
     const report = results.map(({ file, result }) =>
       result.ok
-        ? { file, valid: true, tenant: result.value.mapping.tenant, crm: result.value.mapping.crm.type }
+        ? {
+            file,
+            valid: true,
+            tenant: result.value.mapping.tenant,
+            crm: result.value.mapping.crm.type,
+            ...withWarnings(result.value),
+          }
         : { file, valid: false, problems: result.error },
     );
     stdout(`${JSON.stringify({ valid: problems.length === 0, files: report }, null, 2)}\n`);
@@ -85,12 +93,19 @@ async function validateCommand(args: string[]): Promise<number> {
   for (const { file, result } of results) {
     if (result.ok) {
       stdout(`ok  ${file}  (tenant ${result.value.mapping.tenant}, ${result.value.mapping.crm.type})\n`);
+      for (const warning of mappingWarnings(result.value)) stdout(`${formatMappingWarning(warning)}\n`);
     } else stdout(`${result.error.map(formatMappingError).join('\n')}\n`);
   }
   if (problems.length === 0) return 0;
   const broken = results.filter(({ result }) => !result.ok).length;
   stdout(`\n${plural(problems.length, 'problem')} in ${broken} of ${plural(files.length, 'file')}\n`);
   return 1;
+}
+
+/** A valid file's warnings, in the --json report only when there are some. */
+function withWarnings(loaded: LoadedMapping): { warnings?: MappingWarning[] } {
+  const warnings = mappingWarnings(loaded);
+  return warnings.length > 0 ? { warnings } : {};
 }
 
 /** Every mapping file in the configured directory, or a message saying why there are none. */

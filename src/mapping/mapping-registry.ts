@@ -15,6 +15,7 @@ import { describeSecretRef, type SecretLookup } from '../config/secrets.ts';
 import type { Logger } from '../lib/logger.ts';
 import { isMappingFileName, loadMappingFile, tenantOfFile } from './load-mapping-file.ts';
 import type { LoadedMapping } from './loaded-mapping.ts';
+import { formatMappingWarning, mappingWarnings } from './mapping-warnings.ts';
 import { formatMappingError, type MappingError } from './mapping-errors.ts';
 import type { SecretRef } from '../config/secret-ref.ts';
 
@@ -84,6 +85,9 @@ export async function createMappingRegistry(options: MappingRegistryOptions): Pr
     current.set(tenant, loaded);
     const what = before === undefined ? 'loaded' : wasBroken ? 'fixed and reloaded' : 'reloaded';
     logger.info({ tenant, file }, `mapping ${file} ${what}`);
+    for (const warning of mappingWarnings(loaded)) {
+      logger.warn({ tenant, file, code: warning.code }, formatMappingWarning(warning));
+    }
     reportUnresolvedSecrets(loaded);
     emit(tenant, loaded);
   };

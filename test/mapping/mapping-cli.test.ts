@@ -112,6 +112,30 @@ describe('gridsync mapping validate', () => {
     );
   });
 
+  it('warns, without failing, when a HubSpot custom object is named by its bare name', async () => {
+    const acme = await readFile(join(REPO_ROOT, 'mappings/acme.yaml'), 'utf8');
+    const edited = acme.replace('object: p_sales_grid', 'object: sales_grid');
+    expect(edited).not.toBe(acme);
+    const file = join(dir, 'acme.yaml');
+    await writeFile(file, edited);
+    const line = edited.split('\n').findIndex((l) => l.includes('object: sales_grid')) + 1;
+    const result = await run(['validate', file]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(
+      `${file}:${line}:3  warning: grid.object: "sales_grid" is a custom object's bare name, which HubSpot has refused since June 2025\n    hint: write "p_sales_grid"`,
+    );
+    const json = JSON.parse((await run(['validate', '--json', file])).stdout) as {
+      files: { warnings?: { code: string; line: number }[] }[];
+    };
+    expect(json.files[0]?.warnings).toEqual([
+      expect.objectContaining({ code: 'hubspot_bare_object_name', line }),
+    ]);
+    for (const name of ['p_sales_grid', 'p4711_sales_grid', '2-12345']) {
+      await writeFile(file, acme.replace('object: p_sales_grid', `object: '${name}'`));
+      expect((await run(['validate', file])).stdout).not.toContain('warning');
+    }
+  });
+
   it('refuses unknown options and subcommands with exit code 2', async () => {
     expect((await run(['validate', '--fix'])).status).toBe(2);
     expect((await run(['lint'])).status).toBe(2);
