@@ -247,13 +247,16 @@ describe('ranges and forms', () => {
     },
   );
 
-  it.each(['0 */5 * * * *', '30 0 7 * * 1-5'])('honours a seconds field naming one second: %s', (expression) => {
-    const result = loadMappingFile(
-      'mappings/minimal.yaml',
-      edit(['tenant: minimal', `tenant: minimal\nschedule: '${expression}'`]),
-    );
-    expect(result.ok && result.value.mapping.schedule).toBe(expression);
-  });
+  it.each(['0 */5 * * * *', '30 0 7 * * 1-5'])(
+    'honours a seconds field naming one second: %s',
+    (expression) => {
+      const result = loadMappingFile(
+        'mappings/minimal.yaml',
+        edit(['tenant: minimal', `tenant: minimal\nschedule: '${expression}'`]),
+      );
+      expect(result.ok && result.value.mapping.schedule).toBe(expression);
+    },
+  );
 });
 
 describe('rules across keys', () => {
