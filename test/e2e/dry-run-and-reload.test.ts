@@ -13,6 +13,7 @@ import type { SecretLookup } from '../../src/config/secrets.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { type Gridsync, startGridsync } from '../../src/main.ts';
 import type { GridSyncState } from '../../src/sync/sync-state.ts';
+import { expectDocumentedGridStatus } from '../support/grid-status-schema.ts';
 import { signRequest } from '../support/sign-request.ts';
 import { ledgerlineGrid } from './fixtures.ts';
 
@@ -65,7 +66,9 @@ async function syncState(tenant: string, gridId: string): Promise<GridSyncState>
   const response = await fetch(`${gridsync.url}/v1/tenants/${tenant}/grids/${gridId}`, {
     headers: { authorization: `Bearer ${devSecrets[`${tenant.toUpperCase()}_STATUS_TOKEN`]!}` },
   });
-  return ((await response.json()) as { sync: GridSyncState }).sync;
+  const body = (await response.json()) as { sync: GridSyncState };
+  expectDocumentedGridStatus(body); // dry-run answers, plannedWrites included, are documented too
+  return body.sync;
 }
 
 describe('the example tenants out of the box', () => {

@@ -136,6 +136,25 @@ describe('gridsync mapping validate', () => {
     }
   });
 
+  it("refuses Salesforce client credentials without the org's My Domain URL", async () => {
+    const globex = await readFile(join(REPO_ROOT, 'mappings/globex.yaml'), 'utf8');
+    const file = join(dir, 'globex.yaml');
+    for (const edited of [
+      globex.replace('baseUrl: https://globex.my.salesforce.com', 'baseUrl: https://login.salesforce.com'),
+      globex.replace('  baseUrl: https://globex.my.salesforce.com\n', ''),
+    ]) {
+      expect(edited).not.toBe(globex);
+      await writeFile(file, edited);
+      const result = await run(['validate', file]);
+      expect(result.status).toBe(1);
+      expect(problemLines(result.stdout)).toEqual([
+        expect.stringMatching(
+          /globex\.yaml:\d+:\d+ {2}crm\.baseUrl: client_credentials needs crm\.baseUrl set to the org's My Domain URL/,
+        ),
+      ]);
+    }
+  });
+
   it('refuses unknown options and subcommands with exit code 2', async () => {
     expect((await run(['validate', '--fix'])).status).toBe(2);
     expect((await run(['lint'])).status).toBe(2);

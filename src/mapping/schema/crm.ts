@@ -79,5 +79,21 @@ export const crmSchema = z.discriminatedUnion('type', [
         .optional()
         .describe('Without auth the tenant runs in dry-run mode: writes are planned and shown, not sent.'),
     })
-    .strict(),
+    .strict()
+    .superRefine((crm, context) => {
+      // Salesforce serves the client credentials flow only on the org's own My Domain host.
+      if (crm.auth?.kind !== 'client_credentials' || isMyDomainUrl(crm.baseUrl)) return;
+      context.addIssue({
+        code: 'custom',
+        path: ['baseUrl'],
+        message:
+          "client_credentials needs crm.baseUrl set to the org's My Domain URL, e.g. https://globex.my.salesforce.com (Setup → My Domain); login.salesforce.com refuses this flow",
+      });
+    }),
 ]);
+
+function isMyDomainUrl(url: string | undefined): boolean {
+  if (url === undefined) return false;
+  const host = URL.parse(url)?.hostname.toLowerCase() ?? '';
+  return host !== 'login.salesforce.com' && host !== 'test.salesforce.com';
+}

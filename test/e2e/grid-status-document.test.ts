@@ -1,0 +1,103 @@
+/**
+ * The grid status document as published in docs/grid-status.schema.json, checked against real answers of a
+ * running gridsync (intake, worker, HubSpot stand-in) in every state a user meets: pending before the worker
+ * ran, synced with a task whose deal owner was skipped, text cut to fit (warnings), a draft (blockedBy), a
+ * record the CRM refused (failed, with the mapping line), an outage (retrying) and a dead letter.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { expectDocumentedGridStatus, GRID_STATUS_SCHEMA } from '../support/grid-status-schema.ts';
+import { startHarness, type Harness } from '../support/gridsync-harness.ts';
+import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from './fixtures.ts';
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+type Json = Record<string, unknown>;
+const at = (body: Json, path: string): unknown =>
+  path.split('.').reduce<unknown>((value, key) => (value as Json | undefined)?.[key], body);
+
+describe('the grid status document', () => {
+  it('matches the published JSON Schema in every state, and the schema describes every field', async () => {
+    harness = await startHarness({ startWorker: false, mapping: [[['sync', 'maxAttempts'], 2]] });
+    const h = harness;
+    const { dealId } = seedLedgerline(h.fake);
+    h.fake.addOwner({ id: '500', archived: true, email: 'gone@vendor.example' });
+    const seen: Json[] = [];
+    const check = async (gridId: string): Promise<Json> => {
+      const body = await h.status(gridId);
+      expectDocumentedGridStatus(body);
+      seen.push(body);
+      return body;
+    };
+
+    const first = ledgerlineGrid({ gridId: 'grid-status-owner', deal: { crmId: dealId } });
+    await h.postGrid(first);
+    expect(at(await check(first.gridId), 'sync.state')).toBe('pending');
+
+    await h.postSignals(qualifyingSignals());
+    const long = ledgerlineGrid({
+      gridId: 'grid-status-long-event',
+      account: { domain: 'ledgerline.example', name: `Ledgerline ${'Holdings '.repeat(26)}` },
+    });
+    const draft = ledgerlineGrid({ gridId: 'grid-status-draft', requiredCapabilities: undefined });
+    await h.postGrid(long);
+    await h.postGrid(draft);
+    h.gridsync.runner.start();
+    await h.settle();
+    const owner = await check(first.gridId);
+    expect(owner).toMatchObject({ sync: { state: 'synced', mode: 'live' }, task: { state: 'created' } });
+    expect(at(owner, 'task.details.owner.skipped')).toEqual([
+      expect.objectContaining({ step: 'deal_owner' }),
+    ]);
+    expect(at(await check(long.gridId), 'sync.warnings')).toEqual([
+      expect.stringContaining('gridsync_title'),
+    ]);
+    expect(at(await check(draft.gridId), 'task.blockedBy')).toEqual(['grid_incomplete']);
+
+    h.fake.rejectProperty('p_sales_grid', 'gridsync_event', '207');
+    const refused = ledgerlineGrid({ gridId: 'grid-status-refused', context: { event: 'KubeCon' } });
+    await h.postGrid(refused);
+    await h.settle();
+    const failed = await check(refused.gridId);
+    expect(failed).toMatchObject({ sync: { state: 'failed', targets: { gridRecord: { state: 'failed' } } } });
+    expect(at(failed, 'sync.targets.gridRecord.error')).toMatch(/mappings\/acme\.yaml:\d+:\d+/);
+
+    h.fake.failFor(60_000);
+    const outage = ledgerlineGrid({ gridId: 'grid-status-outage', context: { event: 'DevOpsDays' } });
+    await h.postGrid(outage);
+    await expect
+      .poll(async () => at(await h.status(outage.gridId), 'sync.retrying'), { timeout: 10_000 })
+      .toBeDefined();
+    await check(outage.gridId);
+    await expect
+      .poll(async () => at(await h.status(outage.gridId), 'sync.deadLetter'), { timeout: 20_000 })
+      .toBeDefined();
+    expect(at(await check(outage.gridId), 'sync.state')).toBe('failed');
+
+    // Every field the issue names was seen in a real answer and is described by the schema.
+    for (const path of [
+      'sync.mode',
+      'sync.targets.gridRecord.crmId',
+      'sync.warnings',
+      'sync.retrying',
+      'sync.deadLetter',
+      'task.blockedBy',
+      'task.details.owner.skipped',
+      'qualification.verdict.criteria',
+      'qualification.aggregate.activeUsers',
+    ]) {
+      expect(
+        seen.some((body) => at(body, path) !== undefined),
+        path,
+      ).toBe(true);
+    }
+    const described = JSON.stringify(GRID_STATUS_SCHEMA);
+    for (const state of ['retrying', 'dry_run', 'not_created', 'creating', 'blockedBy', 'skipped']) {
+      expect(described).toContain(state);
+    }
+  }, 60_000);
+});
