@@ -20,6 +20,7 @@
 import PQueue from 'p-queue';
 
 import type { Logger } from '../lib/logger.ts';
+import { CrmError } from './crm-errors.ts';
 
 export type BudgetLane = 'standard' | 'search';
 
@@ -29,6 +30,25 @@ export interface RateLimitReport {
   remaining?: number;
   windowMs?: number;
 }
+
+/** A CRM's daily request count (HubSpot X-HubSpot-RateLimit-Daily(-Remaining), Salesforce Sforce-Limit-Info). */
+export interface DailyLimitReport {
+  limit: number;
+  remaining: number;
+}
+
+/** The budget's daily state, for the tenant's status. */
+export interface DailyBudgetStatus {
+  limit: number;
+  remaining: number;
+  /** Set once the remaining count fell to the warning level. */
+  warning?: string;
+  /** Set while the daily limit is spent: no request goes out before this moment. */
+  pausedUntil?: string;
+}
+
+/** Warn when this share of the daily limit is left (and at least this many requests). */
+const DAILY_WARN_SHARE = 0.05;
 
 export interface RequestBudgetOptions {
   /** Shown in log lines, e.g. the tenant id. */
@@ -53,6 +73,9 @@ export class RequestBudget {
   readonly #searchArrivals: ArrivalWindow | undefined;
   readonly #logger: Logger;
   readonly #name: string;
+  #daily: DailyBudgetStatus | undefined;
+  /** The daily limit is spent: requests fail at once with this error until `until`. */
+  #closed: { until: number; reason: string } | undefined;
   #holdUntil = 0;
   #resumeTimer: NodeJS.Timeout | undefined;
   #warnedAboutLimit = false;
@@ -84,6 +107,8 @@ export class RequestBudget {
 
   /** Runs `task` once its lane has room; searches go first when a slot frees, as they also need a search slot. */
   run<T>(lane: BudgetLane, task: () => Promise<T>): Promise<T> {
+    const closed = this.closedError();
+    if (closed !== undefined) return Promise.reject(closed);
     const windows =
       lane === 'search' && this.#searchArrivals ? [this.#arrivals, this.#searchArrivals] : [this.#arrivals];
     return this.#queue.add(
@@ -168,6 +193,76 @@ export class RequestBudget {
       perSlotMs * (reserve - remaining),
       `the CRM reports ${remaining} requests left in its window, our own use leaves ${leftByOurCount}`,
     );
+  }
+
+  /**
+   * Learns the CRM's daily count. Near the end it warns once (log and status); at 0 it closes the budget until
+   * `resetAt` (the CRM's reset), so the tenant's jobs wait without calls instead of collecting 429s.
+   */
+  observeDaily(report: DailyLimitReport, resetAt: (now: number) => number): void {
+    const now = Date.now();
+    const warnAt = Math.max(1, Math.ceil(report.limit * DAILY_WARN_SHARE));
+    const before = this.#daily;
+    this.#daily = { limit: report.limit, remaining: report.remaining };
+    if (report.remaining <= warnAt) {
+      // A new day (more left than before) starts without the old warning.
+      const warning =
+        before?.warning !== undefined && report.remaining <= before.remaining
+          ? before.warning
+          : `only ${report.remaining} of ${report.limit} daily CRM requests left`;
+      this.#daily.warning = warning;
+      if (before?.warning === undefined) {
+        this.#logger.warn(
+          { budget: this.#name, dailyLimit: report.limit, dailyRemaining: report.remaining },
+          'the CRM daily request limit is nearly spent: syncing pauses when it is',
+        );
+      }
+    }
+    if (report.remaining <= 0) this.closeUntil(resetAt(now), 'the CRM daily request limit is spent');
+  }
+
+  /** Sends nothing until `until`: each request fails at once with a rate_limited error saying when it resumes. */
+  closeUntil(until: number, reason: string): void {
+    if (this.#closed !== undefined && this.#closed.until >= until) return;
+    this.#closed = { until, reason };
+    if (this.#daily !== undefined) this.#daily.pausedUntil = new Date(until).toISOString();
+    this.#logger.warn(
+      { budget: this.#name, resumesAt: new Date(until).toISOString(), reason },
+      'CRM calls paused for this tenant',
+    );
+  }
+
+  /** The daily state (undefined until the CRM reported one), for the tenant's status. */
+  get daily(): DailyBudgetStatus | undefined {
+    this.#closedNow(Date.now());
+    return this.#daily === undefined ? undefined : { ...this.#daily };
+  }
+
+  /** While the budget is closed: the error each request gets, saying when calls resume. */
+  closedError(now = Date.now()): CrmError | undefined {
+    return this.#closedNow(now);
+  }
+
+  /** When a closed budget opens again, for the tenant's status. */
+  get pausedUntil(): string | undefined {
+    const closed = this.#closed;
+    return closed === undefined || Date.now() >= closed.until
+      ? undefined
+      : new Date(closed.until).toISOString();
+  }
+
+  #closedNow(now: number): CrmError | undefined {
+    const closed = this.#closed;
+    if (closed === undefined) return undefined;
+    if (now >= closed.until) {
+      this.#closed = undefined;
+      if (this.#daily !== undefined) delete this.#daily.pausedUntil;
+      return undefined;
+    }
+    const resumesAt = new Date(closed.until).toISOString();
+    return new CrmError('rate_limited', `${closed.reason}; gridsync resumes calls at ${resumesAt}`, {
+      waitMs: closed.until - now,
+    });
   }
 
   /** Figures for benches and tests. */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 const properties = z.record(z.string(), z.string());
 const objectRef = z.object({ id: z.string().min(1) }).strict();
 
-/** POST /crm/v3/objects/{objectType}/batch/upsert */
+/** POST /crm/objects/2026-03/{objectType}/batch/upsert */
 export const batchUpsertBody = z
   .object({
     inputs: z
@@ -26,7 +26,7 @@ export const batchUpsertBody = z
   })
   .strict();
 
-/** POST /crm/v3/objects/{objectType}/batch/update */
+/** POST /crm/objects/2026-03/{objectType}/batch/update */
 export const batchUpdateBody = z
   .object({
     inputs: z
@@ -40,7 +40,7 @@ export const batchUpdateBody = z
   })
   .strict();
 
-/** POST /crm/v3/objects/{objectType}/batch/read */
+/** POST /crm/objects/2026-03/{objectType}/batch/read */
 export const batchReadBody = z
   .object({
     inputs: z.array(objectRef).min(1).max(100),
@@ -50,7 +50,7 @@ export const batchReadBody = z
   })
   .strict();
 
-/** POST /crm/v3/objects/{objectType}/search */
+/** POST /crm/objects/2026-03/{objectType}/search */
 export const searchBody = z
   .object({
     filterGroups: z
@@ -82,15 +82,14 @@ export const searchBody = z
       .min(1)
       .max(5),
     properties: z.array(z.string()),
-    sorts: z
-      .array(z.object({ propertyName: z.string(), direction: z.enum(['ASCENDING', 'DESCENDING']) }).strict())
-      .optional(),
+    // The 2026-03 reference (PublicObjectSearchRequest) types sorts as an array of strings.
+    sorts: z.array(z.string()).optional(),
     limit: z.number().int().min(1).max(200),
     after: z.string().optional(),
   })
   .strict();
 
-/** POST /crm/v4/associations/{from}/{to}/batch/associate/default */
+/** POST /crm/associations/2026-03/{from}/{to}/batch/associate/default */
 export const associateDefaultBody = z
   .object({
     inputs: z
@@ -107,7 +106,7 @@ const associationType = z
   })
   .strict();
 
-/** POST /crm/v4/associations/{from}/{to}/batch/create */
+/** POST /crm/associations/2026-03/{from}/{to}/batch/create */
 export const associateLabelledBody = z
   .object({
     inputs: z
@@ -117,7 +116,7 @@ export const associateLabelledBody = z
   })
   .strict();
 
-/** POST /crm/v3/objects/tasks */
+/** POST /crm/objects/2026-03/tasks */
 export const createTaskBody = z
   .object({
     properties: z

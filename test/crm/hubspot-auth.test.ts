@@ -6,7 +6,7 @@ import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
 import { clientFor, GRID_ID_PROPERTY, GRID_OBJECT, grids, silentLogger } from './hubspot-test-support.ts';
 
 const OAUTH = { clientId: 'client-1', clientSecret: 'secret-1', refreshToken: 'refresh-1' };
-const TOKEN_ROUTE = 'POST /oauth/v1/token';
+const TOKEN_ROUTE = 'POST /oauth/2026-03/token';
 
 let fake: HubSpotFake;
 afterEach(() => fake.close());
@@ -61,11 +61,11 @@ describe('OAuth access tokens', () => {
 
     expect(outcome!.ok).toBe(true);
     expect(fake.requests.map((r) => `${r.route.split(' ')[1]} ${r.status}`)).toEqual([
-      '/oauth/v1/token 200',
-      `/crm/v3/objects/${GRID_OBJECT}/batch/upsert 200`,
-      `/crm/v3/objects/${GRID_OBJECT}/batch/upsert 401`,
-      '/oauth/v1/token 200',
-      `/crm/v3/objects/${GRID_OBJECT}/batch/upsert 200`,
+      '/oauth/2026-03/token 200',
+      `/crm/objects/2026-03/${GRID_OBJECT}/batch/upsert 200`,
+      `/crm/objects/2026-03/${GRID_OBJECT}/batch/upsert 401`,
+      '/oauth/2026-03/token 200',
+      `/crm/objects/2026-03/${GRID_OBJECT}/batch/upsert 200`,
     ]);
   });
 

@@ -121,7 +121,7 @@ describe('a record HubSpot rejects fails alone', () => {
       field: 'dealstage',
     });
     // 8 refused → 4 ok + 4 refused → 2 ok + 2 refused → 1 refused + 1 ok.
-    expect(fake.callCount('POST /crm/v3/objects/deals/batch/update')).toBe(7);
+    expect(fake.callCount('POST /crm/objects/2026-03/deals/batch/update')).toBe(7);
     expect(fake.store.get('deals', ids[7]!)!.properties.dealstage).toBe('qualifiedtobuy');
   });
 });
@@ -136,7 +136,7 @@ describe('HubSpot batch update of deals, companies and contacts', () => {
       ids.map((id) => ({ id, properties: { gridsync_intent_level: 'high' } })),
     );
 
-    const route = 'POST /crm/v3/objects/companies/batch/update';
+    const route = 'POST /crm/objects/2026-03/companies/batch/update';
     expect(fake.bodiesOf(route).map((b) => batchUpdateBody.parse(b).inputs.length)).toEqual([100, 30]);
     expect(outcomes.map((o) => o.ok && o.id)).toEqual(ids);
     expect(fake.store.get('companies', ids[129]!)!.properties.gridsync_intent_level).toBe('high');

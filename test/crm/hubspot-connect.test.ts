@@ -75,6 +75,6 @@ describe('createHubSpotConnection', () => {
     const [outcome] = await connection.client.upsertGridRecords(grids(1));
 
     expect(outcome!.ok).toBe(true);
-    expect(fake.callCount('POST /oauth/v1/token')).toBe(1);
+    expect(fake.callCount('POST /oauth/2026-03/token')).toBe(1);
   });
 });

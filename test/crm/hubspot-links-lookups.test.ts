@@ -21,7 +21,7 @@ async function gridRecordIds(count: number): Promise<string[]> {
   return outcomes.map((o) => (o.ok ? o.id : 'failed'));
 }
 
-describe('linking grid records (associations v4)', () => {
+describe('linking grid records (associations)', () => {
   it('associates each grid with its deal, company and contact in one batched call per target type', async () => {
     const gridIds = await gridRecordIds(120);
     const deal = fake.addRecord('deals', { dealname: 'Ledgerline expansion' });
@@ -34,7 +34,7 @@ describe('linking grid records (associations v4)', () => {
 
     expect(outcomes.every((o, i) => o.ok && o.id === gridIds[i])).toBe(true);
     for (const target of ['deals', 'companies', 'contacts']) {
-      const route = `POST /crm/v4/associations/${GRID_OBJECT}/${target}/batch/associate/default`;
+      const route = `POST /crm/associations/2026-03/${GRID_OBJECT}/${target}/batch/associate/default`;
       expect(fake.callCount(route)).toBe(1);
       expect(associateDefaultBody.parse(fake.bodiesOf(route)[0]).inputs).toHaveLength(120);
     }
@@ -58,7 +58,7 @@ describe('linking grid records (associations v4)', () => {
 
     expect(outcome).toEqual({ ok: true, id: gridRecordId });
     const body = associateLabelledBody.parse(
-      fake.bodiesOf(`POST /crm/v4/associations/${GRID_OBJECT}/deals/batch/create`)[0],
+      fake.bodiesOf(`POST /crm/associations/2026-03/${GRID_OBJECT}/deals/batch/create`)[0],
     );
     expect(body.inputs[0]!.types).toEqual([{ associationCategory: 'USER_DEFINED', associationTypeId: 77 }]);
     expect(fake.store.associations[0]).toMatchObject({ toId: deal, typeId: 77, category: 'USER_DEFINED' });
@@ -97,7 +97,7 @@ describe('identity lookups', () => {
       ownerId: '501',
       fields: { industry: 'fintech' },
     });
-    const body = searchBody.parse(fake.bodiesOf('POST /crm/v3/objects/companies/search')[0]);
+    const body = searchBody.parse(fake.bodiesOf('POST /crm/objects/2026-03/companies/search')[0]);
     expect(body.filterGroups[0]!.filters[0]).toEqual({
       propertyName: 'domain',
       operator: 'IN',
@@ -114,7 +114,9 @@ describe('identity lookups', () => {
 
     expect(found.size).toBe(150);
     expect(found.get('d0.example')!.id).toBe(ids[0]);
-    const bodies = fake.bodiesOf('POST /crm/v3/objects/companies/search').map((b) => searchBody.parse(b));
+    const bodies = fake
+      .bodiesOf('POST /crm/objects/2026-03/companies/search')
+      .map((b) => searchBody.parse(b));
     expect(
       bodies.map((b) => [(b.filterGroups[0]!.filters[0] as { values: string[] }).values.length, b.after]),
     ).toEqual([
@@ -133,7 +135,7 @@ describe('identity lookups', () => {
 
     expect(found.get('dev@ledgerline.example')).toEqual({ id: contact, ownerId: '7', fields: {} });
     expect(found.has('ghost@ledgerline.example')).toBe(false);
-    const body = batchReadBody.parse(fake.bodiesOf('POST /crm/v3/objects/contacts/batch/read')[0]);
+    const body = batchReadBody.parse(fake.bodiesOf('POST /crm/objects/2026-03/contacts/batch/read')[0]);
     expect(body.idProperty).toBe('email');
   });
 
@@ -144,7 +146,7 @@ describe('identity lookups', () => {
 
     expect([...deals.keys()]).toEqual([deal]);
     expect(deals.get(deal)).toEqual({ id: deal, ownerId: '9', fields: { dealname: 'D' } });
-    const body = batchReadBody.parse(fake.bodiesOf('POST /crm/v3/objects/deals/batch/read')[0]);
+    const body = batchReadBody.parse(fake.bodiesOf('POST /crm/objects/2026-03/deals/batch/read')[0]);
     expect(body.properties).toEqual(['amount', 'dealname', 'hubspot_owner_id']);
     expect(body.inputs).toEqual([{ id: deal }, { id: '999999' }]);
     expect((await client.getCompanies([], [])).size).toBe(0);

@@ -58,7 +58,7 @@ describe('AE tasks', () => {
     const contact = fake.addRecord('contacts', { email: 'dev@ledgerline.example' });
     const id = await clientFor(fake).createTask(task({ deal, company, contact }));
 
-    const body = createTaskBody.parse(fake.bodiesOf('POST /crm/v3/objects/tasks')[0]);
+    const body = createTaskBody.parse(fake.bodiesOf('POST /crm/objects/2026-03/tasks')[0]);
     expect(body.properties).toMatchObject({
       hs_timestamp: '2026-11-20T09:00:00.000Z',
       hs_task_status: 'NOT_STARTED',
@@ -85,7 +85,7 @@ describe('AE tasks', () => {
     const id = await client.createTask(task({}));
 
     expect(await client.findTaskByMarker(marker)).toBe(id);
-    const body = searchBody.parse(fake.bodiesOf('POST /crm/v3/objects/tasks/search')[0]);
+    const body = searchBody.parse(fake.bodiesOf('POST /crm/objects/2026-03/tasks/search')[0]);
     expect(body.filterGroups[0]!.filters[0]).toEqual({
       propertyName: 'hs_task_body',
       operator: 'CONTAINS_TOKEN',
@@ -99,8 +99,8 @@ describe('AE tasks', () => {
 
   it('keeps a body that already holds the marker as it is', async () => {
     await clientFor(fake).createTask({ ...task({}), body: `See grid ${marker}` });
-    expect(createTaskBody.parse(fake.bodiesOf('POST /crm/v3/objects/tasks')[0]).properties.hs_task_body).toBe(
-      `See grid ${marker}`,
-    );
+    expect(
+      createTaskBody.parse(fake.bodiesOf('POST /crm/objects/2026-03/tasks')[0]).properties.hs_task_body,
+    ).toBe(`See grid ${marker}`);
   });
 });

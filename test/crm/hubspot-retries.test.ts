@@ -89,7 +89,11 @@ describe('HubSpot rate limits', () => {
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(CrmError);
-    expect(error).toMatchObject({ kind: 'rate_limited', retryable: true, waitMs: 3_600_000, status: 429 });
+    // The portal's time zone is not known yet (no daily count was ever reported): probe again in an hour.
+    expect(error).toMatchObject({ kind: 'rate_limited', retryable: true, status: 429 });
+    expect((error as CrmError).waitMs).toBeGreaterThan(3_590_000);
+    expect((error as CrmError).waitMs).toBeLessThanOrEqual(3_600_000);
+    expect((error as CrmError).message).toMatch(/resumes calls at \d{4}-\d\d-\d\dT/);
     expect((error as CrmError).correlationId).toMatch(/^fake-429/);
     expect(fake.requests).toHaveLength(1);
   });
@@ -172,12 +176,12 @@ describe('HubSpot outages and deadlines', () => {
     };
     fake.failNext(1, 503);
     await expect(clientFor(fake).createTask(task)).rejects.toMatchObject({ kind: 'unavailable' });
-    expect(fake.callCount('POST /crm/v3/objects/tasks')).toBe(1);
+    expect(fake.callCount('POST /crm/objects/2026-03/tasks')).toBe(1);
 
     fake.failNext(1, 429);
     const { sleep } = recordingSleep(false);
     const patient = clientFor(fake, { sleep, retry: { maxWaitMs: 60_000 } });
     expect(await patient.createTask(task)).toMatch(/^\d+$/);
-    expect(fake.callCount('POST /crm/v3/objects/tasks')).toBe(3);
+    expect(fake.callCount('POST /crm/objects/2026-03/tasks')).toBe(3);
   });
 });

@@ -68,4 +68,4 @@ export function grids(count: number, from = 0): { externalId: string; properties
   }));
 }
 
-export const UPSERT_ROUTE = `POST /crm/v3/objects/${GRID_OBJECT}/batch/upsert`;
+export const UPSERT_ROUTE = `POST /crm/objects/2026-03/${GRID_OBJECT}/batch/upsert`;

@@ -91,7 +91,7 @@ describe('crash recovery', () => {
     // Kill the worker the moment HubSpot has created the task, before its answer can be read and recorded.
     const push = fake.requests.push.bind(fake.requests);
     fake.requests.push = (...requests) => {
-      if (requests.some((r) => r.route === 'POST /crm/v3/objects/tasks') && first) {
+      if (requests.some((r) => r.route === 'POST /crm/objects/2026-03/tasks') && first) {
         fake.setLatency(1_000);
         first.process.kill('SIGKILL');
       }
@@ -116,7 +116,7 @@ describe('crash recovery', () => {
       return body.task?.state === 'created';
     });
     expect(fake.store.records('tasks')).toHaveLength(1);
-    expect(fake.callCount('POST /crm/v3/objects/tasks')).toBe(1);
+    expect(fake.callCount('POST /crm/objects/2026-03/tasks')).toBe(1);
   });
 });
 

@@ -7,9 +7,9 @@ import type { GridSyncState } from '../../src/sync/sync-state.ts';
 import { startHarness, type Harness } from '../support/gridsync-harness.ts';
 import { ledgerlineGrid, seedLedgerline } from './fixtures.ts';
 
-const UPSERT = 'POST /crm/v3/objects/p_sales_grid/batch/upsert';
+const UPSERT = 'POST /crm/objects/2026-03/p_sales_grid/batch/upsert';
 const WRITES =
-  /^POST \/crm\/(v3\/objects\/[^/]+\/batch\/(upsert|update|create)|v4\/associations\/.*|v3\/objects\/tasks)$/;
+  /^POST \/crm\/(objects\/2026-03\/[^/]+\/batch\/(upsert|update|create)|associations\/2026-03\/.*|objects\/2026-03\/tasks)$/;
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -212,7 +212,7 @@ describe('signals for an account', () => {
     });
     expect(Number(company?.['gridsync_intent_score'])).toBeGreaterThan(0);
 
-    const updates = harness.fake.callCount('POST /crm/v3/objects/companies/batch/update');
+    const updates = harness.fake.callCount('POST /crm/objects/2026-03/companies/batch/update');
     await harness.gridsync.store.enqueue([
       {
         kind: 'account.refresh',
@@ -222,6 +222,6 @@ describe('signals for an account', () => {
       },
     ]);
     await harness.settle();
-    expect(harness.fake.callCount('POST /crm/v3/objects/companies/batch/update')).toBe(updates);
+    expect(harness.fake.callCount('POST /crm/objects/2026-03/companies/batch/update')).toBe(updates);
   });
 });

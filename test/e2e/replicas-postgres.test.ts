@@ -60,7 +60,7 @@ describe.skipIf(url === undefined)('two replicas on PostgreSQL', () => {
         'tasks',
         fake.store.records('tasks').length,
         'upserts',
-        fake.callCount('POST /crm/v3/objects/p_sales_grid/batch/upsert'),
+        fake.callCount('POST /crm/objects/2026-03/p_sales_grid/batch/upsert'),
       );
       console.log(
         JSON.stringify(
@@ -91,9 +91,9 @@ describe.skipIf(url === undefined)('two replicas on PostgreSQL', () => {
     expect(new Set(records.map((r) => r.properties['gridsync_grid_id'])).size).toBe(40);
     expect(fake.store.records('tasks')).toHaveLength(40);
     expect(
-      fake.requests.filter((r) => r.route === 'POST /crm/v3/objects/p_sales_grid/batch/upsert').length,
+      fake.requests.filter((r) => r.route === 'POST /crm/objects/2026-03/p_sales_grid/batch/upsert').length,
     ).toBeLessThanOrEqual(4);
-    expect(fake.callCount('POST /crm/v3/objects/tasks')).toBe(40);
+    expect(fake.callCount('POST /crm/objects/2026-03/tasks')).toBe(40);
   });
 
   it('turns one cron tick seen by both replicas into one scheduled sync job', async () => {

@@ -1,13 +1,18 @@
 /**
- * A local stand-in for the HubSpot endpoints gridsync uses, on 127.0.0.1 with a random port. It keeps
- * records, enforces HubSpot's rate limits with its 429 bodies and X-HubSpot-RateLimit-* headers, issues and
- * expires OAuth tokens, and can be told to fail (5xx for a while, properties that do not exist). Tests and
+ * A local stand-in for the HubSpot endpoints gridsync uses, on 127.0.0.1 with a random port. It serves the
+ * date-versioned (2026-03) paths, keeps records, enforces HubSpot's rate limits with its 429 bodies and
+ * X-HubSpot-RateLimit-* headers, issues and expires OAuth tokens on `/oauth/2026-03/token`, and can be told to
+ * fail (5xx for a while, properties that do not exist, association types that do not exist). Tests and
  * bench/sync.ts drive the real adapter against it; nothing leaves the machine.
+ *
+ * Retired paths (`/crm/v3/objects/…`, `/crm/v4/…`, `/oauth/v1/…`, see RETIRED_HUBSPOT_PATH_PREFIXES) are
+ * refused with 410 by default and recorded, so the whole suite proves gridsync calls none of them.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { RETIRED_HUBSPOT_PATH_PREFIXES } from '../../src/crm/hubspot/hubspot-paths.ts';
 import { errorBody, type FakeAnswer, refuse } from './hubspot-fake/fake-answers.ts';
 import { associateDefault, associateLabelled, getOwner } from './hubspot-fake/fake-associations.ts';
 import { FakeAuth, type FakeOAuthApp } from './hubspot-fake/fake-auth.ts';
@@ -31,12 +36,16 @@ export interface HubSpotFakeOptions {
   accessTokens?: string[];
   /** Keep request bodies in `requests` (for shape checks); a long bench turns this off. @default true */
   recordBodies?: boolean;
-  /** Enables POST /oauth/v1/token for this client and refresh token. */
+  /** Enables POST /oauth/2026-03/token for this app (refresh_token and authorization_code grants). */
   oauth?: FakeOAuthApp;
+  /** Answer the retired numeric-version paths as HubSpot does today instead of refusing them. @default false */
+  allowRetiredPaths?: boolean;
+  /** The portal's time zone, as `GET /account-info/2026-03/details` reports it. @default 'US/Eastern' */
+  timeZone?: string;
 }
 
 export interface FakeRequest {
-  /** "POST /crm/v3/objects/deals/batch/update": what callCount() counts. */
+  /** "POST /crm/objects/2026-03/deals/batch/update": what callCount() counts. */
   route: string;
   body: unknown;
   status: number;
@@ -68,23 +77,25 @@ export class HubSpotFake {
       dailyLimit: options.dailyLimit,
     });
     const s = this.store;
+    const v = '2026-03';
     this.#routes = [
-      ['POST', /^\/crm\/v3\/objects\/([^/]+)\/batch\/upsert$/, (m, b) => batchUpsert(s, m[1]!, b)],
-      ['POST', /^\/crm\/v3\/objects\/([^/]+)\/batch\/update$/, (m, b) => batchUpdate(s, m[1]!, b)],
-      ['POST', /^\/crm\/v3\/objects\/([^/]+)\/batch\/read$/, (m, b) => batchRead(s, m[1]!, b)],
-      ['POST', /^\/crm\/v3\/objects\/([^/]+)\/search$/, (m, b) => search(s, m[1]!, b)],
-      ['POST', /^\/crm\/v3\/objects\/([^/]+)$/, (m, b) => createObject(s, m[1]!, b)],
+      ['POST', route(`/crm/objects/${v}/*/batch/upsert`), (m, b) => batchUpsert(s, m[1]!, b)],
+      ['POST', route(`/crm/objects/${v}/*/batch/update`), (m, b) => batchUpdate(s, m[1]!, b)],
+      ['POST', route(`/crm/objects/${v}/*/batch/read`), (m, b) => batchRead(s, m[1]!, b)],
+      ['POST', route(`/crm/objects/${v}/*/search`), (m, b) => search(s, m[1]!, b)],
+      ['POST', route(`/crm/objects/${v}/*`), (m, b) => createObject(s, m[1]!, b)],
       [
         'POST',
-        /^\/crm\/v4\/associations\/([^/]+)\/([^/]+)\/batch\/associate\/default$/,
+        route(`/crm/associations/${v}/*/*/batch/associate/default`),
         (m, b) => associateDefault(s, m[1]!, m[2]!, b),
       ],
       [
         'POST',
-        /^\/crm\/v4\/associations\/([^/]+)\/([^/]+)\/batch\/create$/,
+        route(`/crm/associations/${v}/*/*/batch/create`),
         (m, b) => associateLabelled(s, m[1]!, m[2]!, b),
       ],
-      ['GET', /^\/crm\/v3\/owners\/([^/]+)$/, (m, _b, q) => getOwner(s, decodeURIComponent(m[1]!), q)],
+      ['GET', route(`/crm/owners/${v}/*`), (m, _b, q) => getOwner(s, m[1]!, q)],
+      ['GET', route(`/account-info/${v}/details`), () => this.#accountDetails()],
     ];
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((thrown: unknown) => {
@@ -144,6 +155,23 @@ export class HubSpotFake {
     return this.store.create(type, properties).id;
   }
 
+  /** Only these labelled association types exist from `fromType` to `toType` (type id → category). */
+  defineAssociationTypes(fromType: string, toType: string, types: Record<number, string>): void {
+    this.store.associationTypes.set(
+      `${fromType}→${toType}`,
+      new Map(Object.entries(types).map(([id, category]) => [Number(id), category])),
+    );
+  }
+
+  /** The app was uninstalled: its refresh token is refused until `restoreOAuthGrant`. */
+  revokeOAuthGrant(): void {
+    this.#auth.revokeGrant();
+  }
+
+  restoreOAuthGrant(): void {
+    this.#auth.restoreGrant();
+  }
+
   addOwner(owner: FakeOwner): void {
     this.store.owners.set(owner.id, owner);
   }
@@ -151,6 +179,11 @@ export class HubSpotFake {
   /** Issued OAuth access tokens stop working before their expiry (revoked, rotated). */
   revokeTokens(): void {
     this.#auth.revoke();
+  }
+
+  /** Requests to a retired numeric-version path (refused unless allowRetiredPaths). */
+  get retiredRequests(): FakeRequest[] {
+    return this.requests.filter((r) => isRetired(r.route.slice(r.route.indexOf(' ') + 1)));
   }
 
   /** Requests whose route is `route` (exact) or matches it. */
@@ -161,6 +194,23 @@ export class HubSpotFake {
 
   bodiesOf(route: string): unknown[] {
     return this.requests.filter((r) => r.route === route).map((r) => r.body);
+  }
+
+  #accountDetails(): FakeAnswer {
+    return {
+      status: 200,
+      body: {
+        portalId: 12345,
+        accountType: 'STANDARD',
+        timeZone: this.#options.timeZone ?? 'US/Eastern',
+        companyCurrency: 'USD',
+        additionalCurrencies: [],
+        utcOffset: '-05:00',
+        utcOffsetMilliseconds: -18_000_000,
+        uiDomain: 'app.hubspot.com',
+        dataHostingLocation: 'na1',
+      },
+    };
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -190,8 +240,14 @@ export class HubSpotFake {
     text: string,
     now: number,
   ): FakeAnswer & { headers: Record<string, string> } {
-    if (req.method === 'POST' && url.pathname === '/oauth/v1/token') {
-      return { ...this.#auth.token(text), headers: {} };
+    if (isRetired(url.pathname) && this.#options.allowRetiredPaths !== true) {
+      return {
+        ...refuse(410, 'RETIRED_API', `${url.pathname} is a retired API version; use the 2026-03 paths`),
+        headers: {},
+      };
+    }
+    if (req.method === 'POST' && url.pathname === '/oauth/2026-03/token') {
+      return { ...this.#auth.token(text, req.headers['content-type']), headers: {} };
     }
     const failing = this.#failures.remaining > 0 || now < this.#failures.until;
     if (failing) {
@@ -213,7 +269,10 @@ export class HubSpotFake {
     }
     for (const [method, pattern, handler] of this.#routes) {
       const match = req.method === method ? url.pathname.match(pattern) : null;
-      if (match) return { ...handler(match, body, url.searchParams), headers: verdict.headers };
+      if (match) {
+        const segments = match.map((segment) => decodeURIComponent(segment)) as RegExpMatchArray;
+        return { ...handler(segments, body, url.searchParams), headers: verdict.headers };
+      }
     }
     return {
       status: 404,
@@ -221,4 +280,14 @@ export class HubSpotFake {
       headers: verdict.headers,
     };
   }
+}
+
+/** A route template → a pattern whose groups are its `*` segments (URL-decoded by the caller). */
+function route(template: string): RegExp {
+  const escaped = template.replace(/[.]/g, '\\.').replaceAll('*', '([^/]+)');
+  return new RegExp(`^${escaped}$`);
+}
+
+function isRetired(pathname: string): boolean {
+  return RETIRED_HUBSPOT_PATH_PREFIXES.some((prefix) => pathname.startsWith(prefix));
 }

@@ -1,13 +1,15 @@
 /**
  * Where the adapter gets its bearer token: a static service key / private-app token, or OAuth access tokens
- * refreshed ahead of their `expires_in` (HubSpot says a 401 is not the signal to refresh), with one refresh
- * after a 401 anyway in case the token was revoked or the clock is off.
+ * refreshed (on `/oauth/2026-03/token`) ahead of their `expires_in` (HubSpot says a 401 is not the signal to
+ * refresh), with one refresh after a 401 anyway in case the token was revoked or the clock is off. Refreshes are
+ * bounded by a TokenRefreshGuard: a refused grant makes the tenant "need reconnection" instead of a loop.
  */
-import { Client } from '@hubspot/api-client';
-
 import type { Logger } from '../../lib/logger.ts';
-import { CrmError } from '../crm-errors.ts';
-import { HUBSPOT_DEFAULT_BASE_URL } from './hubspot-limits.ts';
+import type { CrmError } from '../crm-errors.ts';
+import { type ReconnectionState, TokenRefreshGuard } from '../token-refresh-guard.ts';
+import { type OAuthGrant, refreshAccessToken } from './hubspot-oauth.ts';
+
+export type { OAuthGrant } from './hubspot-oauth.ts';
 
 export interface HubSpotTokenProvider {
   /** A token to send now. */
@@ -17,6 +19,8 @@ export interface HubSpotTokenProvider {
    * caller retries once); false when there is nothing better to offer.
    */
   refreshAfterRejection(rejected: string): Promise<boolean>;
+  /** Set while the token endpoint refuses the tenant's grant (OAuth only). */
+  readonly needsReconnection?: ReconnectionState | undefined;
 }
 
 export function staticTokenProvider(token: string): HubSpotTokenProvider {
@@ -31,14 +35,6 @@ export function tokenProviderFrom(
   return { getToken: source, refreshAfterRejection: async (rejected) => (await source()) !== rejected };
 }
 
-export interface OAuthGrant {
-  accessToken: string;
-  /** Seconds the access token lives (HubSpot: 1800). */
-  expiresIn: number;
-  /** HubSpot keeps the refresh token stable, but we use a new one if it sends one. */
-  refreshToken?: string;
-}
-
 export interface OAuthTokenOptions {
   clientId: string;
   clientSecret: string;
@@ -50,6 +46,8 @@ export interface OAuthTokenOptions {
   /** Time one token request may take. @default 15 s */
   deadlineMs?: number;
   now?: () => number;
+  /** Token calls per minute before the tenant is marked as needing reconnection. @default 5 */
+  tokenCallsPerMinute?: number;
   /** Replaces the HTTP call (tests). */
   requestGrant?: (refreshToken: string) => Promise<OAuthGrant>;
 }
@@ -57,7 +55,24 @@ export interface OAuthTokenOptions {
 export function oauthTokenProvider(options: OAuthTokenOptions): HubSpotTokenProvider {
   const now = options.now ?? Date.now;
   const marginMs = options.marginMs ?? 60_000;
-  const requestGrant = options.requestGrant ?? sdkGrantRequester(options);
+  const requestGrant =
+    options.requestGrant ??
+    ((token: string) =>
+      refreshAccessToken(
+        {
+          clientId: options.clientId,
+          clientSecret: options.clientSecret,
+          ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
+          ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
+        },
+        token,
+      ));
+  const guard = new TokenRefreshGuard({
+    crm: 'HubSpot',
+    logger: options.logger,
+    now,
+    ...(options.tokenCallsPerMinute === undefined ? {} : { callsPerMinute: options.tokenCallsPerMinute }),
+  });
   let refreshToken = options.refreshToken;
   let current: { token: string; refreshAt: number } | undefined;
   let inFlight: Promise<string> | undefined;
@@ -66,7 +81,15 @@ export function oauthTokenProvider(options: OAuthTokenOptions): HubSpotTokenProv
   const refresh = (): Promise<string> => {
     inFlight ??= (async () => {
       try {
-        const grant = await requestGrant(refreshToken);
+        guard.admitTokenCall(current === undefined ? 'first token' : 'refresh');
+        let grant: OAuthGrant;
+        try {
+          grant = await requestGrant(refreshToken);
+        } catch (thrown) {
+          if (isAuthFailure(thrown)) guard.markRefused(thrown);
+          throw thrown;
+        }
+        guard.succeeded();
         if (grant.refreshToken) refreshToken = grant.refreshToken;
         const lifeMs = grant.expiresIn * 1000;
         current = { token: grant.accessToken, refreshAt: now() + lifeMs - Math.min(marginMs, lifeMs / 10) };
@@ -80,67 +103,21 @@ export function oauthTokenProvider(options: OAuthTokenOptions): HubSpotTokenProv
   };
 
   return {
-    getToken: async () => (current !== undefined && now() < current.refreshAt ? current.token : refresh()),
+    getToken: async () => {
+      // While the grant is refused, no request goes out at all: each would only collect another 401.
+      guard.throwIfRefused();
+      return current !== undefined && now() < current.refreshAt ? current.token : refresh();
+    },
     refreshAfterRejection: async (rejected) => {
       if (current !== undefined && current.token !== rejected) return true;
       return (await refresh()) !== rejected;
     },
+    get needsReconnection() {
+      return guard.needsReconnection;
+    },
   };
 }
 
-/** `POST /oauth/v1/token` with grant_type=refresh_token, through the SDK's typed OAuth API. */
-function sdkGrantRequester(options: OAuthTokenOptions): (refreshToken: string) => Promise<OAuthGrant> {
-  // Retries off: the SDK's settings are process-wide; gridsync's request policy handles failures.
-  const client = new Client({
-    basePath: options.baseUrl ?? HUBSPOT_DEFAULT_BASE_URL,
-    numberOfApiCallRetries: 0,
-  });
-  const deadlineMs = options.deadlineMs ?? 15_000;
-  return async (refreshToken) => {
-    const request = client.oauth.tokensApi.create(
-      'refresh_token',
-      undefined,
-      undefined,
-      options.clientId,
-      options.clientSecret,
-      refreshToken,
-    );
-    request.catch(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new CrmError('timeout', `HubSpot token refresh: no answer within ${deadlineMs} ms`)),
-        deadlineMs,
-      );
-    });
-    try {
-      const grant = await Promise.race([request, deadline]);
-      return { accessToken: grant.accessToken, expiresIn: grant.expiresIn, refreshToken: grant.refreshToken };
-    } catch (thrown) {
-      throw tokenError(thrown);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-}
-
-function tokenError(thrown: unknown): CrmError {
-  if (thrown instanceof CrmError) return thrown;
-  const code = (thrown as { code?: unknown }).code;
-  if (typeof code === 'number' && code >= 400 && code < 500) {
-    // invalid_grant, a revoked app, a wrong client secret: only reconnecting the app helps.
-    return new CrmError(
-      'auth_failed',
-      `HubSpot refused the OAuth refresh (HTTP ${code}): reconnect the HubSpot app`,
-      {
-        status: code,
-        cause: thrown,
-      },
-    );
-  }
-  const status = typeof code === 'number' ? code : undefined;
-  return new CrmError('unavailable', 'HubSpot token refresh failed; will try again', {
-    ...(status === undefined ? {} : { status }),
-    cause: thrown,
-  });
+function isAuthFailure(thrown: unknown): thrown is CrmError {
+  return (thrown as { kind?: unknown } | null)?.kind === 'auth_failed';
 }

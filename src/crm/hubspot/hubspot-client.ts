@@ -1,7 +1,7 @@
 /**
- * The HubSpot adapter: CrmClient on `@hubspot/api-client`, one instance per tenant. Roles map to HubSpot
- * objects (grid → the mapping's custom object, deal → deals, company → companies, contact → contacts);
- * every HubSpot path lives in this folder, so a move to the date-versioned API is one folder's change.
+ * The HubSpot adapter: CrmClient on HubSpot's date-versioned REST API, one instance per tenant. Roles map to
+ * HubSpot objects (grid → the mapping's custom object, deal → deals, company → companies, contact → contacts);
+ * every HubSpot path comes from hubspot-paths.ts, so the next API version is one line there.
  */
 import type { Logger } from '../../lib/logger.ts';
 import type { TenantMapping } from '../../mapping/mapping-schema.ts';
@@ -27,6 +27,7 @@ import {
   requestsPerWindow,
 } from './hubspot-limits.ts';
 import { readByIdentity, readByIds, searchByIdentity } from './hubspot-identity.ts';
+import { hubSpotPaths } from './hubspot-paths.ts';
 import { findTaskIdByMarker, readOwner } from './hubspot-reads.ts';
 import { linkRecords, taskRequestBody } from './hubspot-writes.ts';
 
@@ -133,7 +134,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     async createTask(task: NewAeTask) {
       const answer = await http({
         method: 'POST',
-        path: `/crm/v3/objects/${HUBSPOT_OBJECT_TYPES.task}`,
+        path: hubSpotPaths.objects(HUBSPOT_OBJECT_TYPES.task),
         body: taskRequestBody(task),
         // A create resent after a timeout could make a second task: the job retries instead, after a marker search.
         idempotent: false,
@@ -165,7 +166,7 @@ function writeObjects<I>(
     send: (inputs) =>
       http({
         method: 'POST',
-        path: `/crm/v3/objects/${objectType}/batch/${action}`,
+        path: hubSpotPaths.objectsBatch(objectType, action),
         body: { inputs },
         answerStatuses: BATCH_REFUSALS,
         what: `batch ${action} of ${objectType}`,

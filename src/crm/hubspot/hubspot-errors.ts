@@ -6,6 +6,7 @@ import { CrmError, type CrmErrorKind } from '../crm-errors.ts';
 import {
   HUBSPOT_LIMITS,
   HUBSPOT_RATE_LIMIT_HEADERS,
+  HUBSPOT_RATE_LIMIT_MESSAGES,
   HUBSPOT_RATE_LIMIT_POLICIES,
   PROPERTY_DOESNT_EXIST,
 } from './hubspot-limits.ts';
@@ -124,8 +125,41 @@ export function contextStrings(context: Record<string, unknown> | undefined, key
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
-/** A failed HTTP answer (any status but 2xx and 207) as a CrmError. */
-export function errorFromResponse(status: number, headers: Headers, raw: unknown, what: string): CrmError {
+/** Which of HubSpot's limits a 429 is about. */
+export type RateLimitPolicy = 'daily' | 'secondly' | 'rolling' | 'unknown';
+
+/**
+ * Recognises a 429's policy from `policyName`, then from the message, then from where it came: the search API's
+ * per-second 429 has no policyName, only `category: RATE_LIMITS` and "You have reached your secondly limit.".
+ */
+export function rateLimitPolicy(body: HubSpotErrorBody, search = false): RateLimitPolicy {
+  switch (body.policyName) {
+    case HUBSPOT_RATE_LIMIT_POLICIES.daily:
+      return 'daily';
+    case HUBSPOT_RATE_LIMIT_POLICIES.secondly:
+      return 'secondly';
+    case HUBSPOT_RATE_LIMIT_POLICIES.rolling:
+      return 'rolling';
+  }
+  const message = body.message ?? '';
+  if (HUBSPOT_RATE_LIMIT_MESSAGES.daily.test(message)) return 'daily';
+  if (HUBSPOT_RATE_LIMIT_MESSAGES.rolling.test(message)) return 'rolling';
+  if (HUBSPOT_RATE_LIMIT_MESSAGES.secondly.test(message)) return 'secondly';
+  if (search && body.policyName === undefined) return 'secondly';
+  return 'unknown';
+}
+
+/**
+ * A failed HTTP answer (any status but 2xx and 207) as a CrmError. `search` says the request went to a search
+ * endpoint, whose own per-second limit may answer without naming itself.
+ */
+export function errorFromResponse(
+  status: number,
+  headers: Headers,
+  raw: unknown,
+  what: string,
+  search = false,
+): CrmError {
   const body = parseErrorBody(raw);
   const details = {
     status,
@@ -133,7 +167,7 @@ export function errorFromResponse(status: number, headers: Headers, raw: unknown
   };
   const said = body.message === undefined ? '' : `: ${body.message}`;
   if (status === 429) {
-    const waitMs = rateLimitWaitMs(headers, body);
+    const waitMs = rateLimitWaitMs(headers, rateLimitPolicy(body, search));
     const policy = body.policyName === undefined ? '' : ` (${body.policyName})`;
     return new CrmError('rate_limited', `HubSpot rate limit reached on ${what}${policy}`, {
       ...details,
@@ -222,11 +256,12 @@ function firstMessage(body: HubSpotErrorBody): string | undefined {
   return body.errors?.find((e) => e.message !== undefined)?.message ?? body.message;
 }
 
-function rateLimitWaitMs(headers: Headers, body: HubSpotErrorBody): number {
-  if (body.policyName === HUBSPOT_RATE_LIMIT_POLICIES.daily) return HUBSPOT_LIMITS.dailyLimitWaitMs;
+function rateLimitWaitMs(headers: Headers, policy: RateLimitPolicy): number {
+  // The transport turns a daily 429 into a pause until the portal's midnight; this is the fallback.
+  if (policy === 'daily') return HUBSPOT_LIMITS.dailyLimitUnknownResetWaitMs;
   const retryAfter = retryAfterMs(headers);
   if (retryAfter !== undefined) return retryAfter;
-  if (body.policyName === HUBSPOT_RATE_LIMIT_POLICIES.secondly) return HUBSPOT_LIMITS.secondlyLimitWaitMs;
+  if (policy === 'secondly') return HUBSPOT_LIMITS.secondlyLimitWaitMs;
   const interval = Number(headers.get(HUBSPOT_RATE_LIMIT_HEADERS.intervalMs));
   return Number.isFinite(interval) && interval > 0 ? interval : HUBSPOT_LIMITS.rollingLimitDefaultWaitMs;
 }

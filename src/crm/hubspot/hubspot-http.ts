@@ -1,24 +1,22 @@
 /**
  * Every HubSpot request goes through here: the tenant's request budget, a deadline per try, gridsync's retry
- * policy, one token refresh after a 401, and the rate-limit headers fed back to the budget.
+ * policy, one token refresh after a 401, and the rate-limit headers fed back to the budget (the ten-secondly
+ * window, and the daily count: a spent daily limit pauses the tenant until midnight in the portal's time zone,
+ * read once from the account-info API).
  *
- * Calls go through the SDK's `client.apiRequest`, which hands back the raw fetch Response (status and headers
- * included, no throw on 4xx) and goes through the SDK's decorators, which we keep empty: its retries and
- * limiter are off because their settings are a process-wide singleton and would mix tenants.
- *
- * Limitation: the SDK's transport takes no AbortSignal, so at the deadline gridsync stops waiting and moves
- * on (retry or failure) while the abandoned socket is closed later by undici's own timeouts. Every request we
- * retry after a timeout is idempotent (upserts by idProperty, updates, reads, associations); creates are not
- * retried after a timeout.
+ * A small client of gridsync's own on fetch: `@hubspot/api-client` 14 knows only the retired v3/v4 paths, keeps
+ * its retry and limiter settings in a process-wide singleton, and takes no AbortSignal. Here each try is aborted
+ * at its deadline or at shutdown, so no socket outlives the request that opened it.
  */
-import { Client } from '@hubspot/api-client';
-
 import type { Logger } from '../../lib/logger.ts';
-import type { BudgetLane, RateLimitReport, RequestBudget } from '../request-budget.ts';
+import { nextMidnightIn } from '../../lib/next-midnight.ts';
+import { CrmError } from '../crm-errors.ts';
+import type { BudgetLane, DailyLimitReport, RateLimitReport, RequestBudget } from '../request-budget.ts';
 import { type RequestRetryOptions, sendWithRetry } from '../send-with-retry.ts';
 import type { HubSpotTokenProvider } from './hubspot-auth.ts';
-import { errorFromNetwork, errorFromResponse } from './hubspot-errors.ts';
-import { HUBSPOT_RATE_LIMIT_HEADERS } from './hubspot-limits.ts';
+import { errorFromNetwork, errorFromResponse, parseErrorBody, rateLimitPolicy } from './hubspot-errors.ts';
+import { HUBSPOT_LIMITS, HUBSPOT_RATE_LIMIT_HEADERS } from './hubspot-limits.ts';
+import { hubSpotPaths } from './hubspot-paths.ts';
 
 export interface HubSpotCall {
   method: 'GET' | 'POST' | 'PATCH';
@@ -60,41 +58,60 @@ export interface HubSpotHttpOptions {
 
 export function createHubSpotHttp(options: HubSpotHttpOptions): HubSpotHttp {
   const { budget, tokens, logger } = options;
-  // No token in the SDK config: each request carries the current one, so a refresh never rebuilds the client.
-  const sdk = new Client({ basePath: options.baseUrl.replace(/\/+$/, ''), numberOfApiCallRetries: 0 });
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const portal = portalClock();
 
-  const once = async (call: HubSpotCall, token: string): Promise<{ response: Response; body: unknown }> => {
+  const once = async (
+    call: HubSpotCall,
+    token: string,
+    signal: AbortSignal,
+  ): Promise<{ response: Response; body: unknown }> => {
+    const query = call.query === undefined ? '' : `?${new URLSearchParams(call.query).toString()}`;
     let response: Response;
+    let text: string;
     try {
-      response = await sdk.apiRequest({
+      response = await fetch(`${baseUrl}${call.path}${query}`, {
         method: call.method,
-        path: call.path,
-        ...(call.query === undefined ? {} : { qs: call.query }),
-        ...(call.body === undefined ? {} : { body: call.body }),
-        headers: { Authorization: `Bearer ${token}` },
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json',
+          ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+        signal: options.signal === undefined ? signal : AbortSignal.any([signal, options.signal]),
       });
+      text = await response.text();
     } catch (thrown) {
       throw errorFromNetwork(thrown, call.what);
     }
-    const text = await response.text().catch((thrown: unknown) => {
-      throw errorFromNetwork(thrown, call.what);
-    });
     budget.observe(rateLimitReport(response.headers));
+    const daily = dailyReport(response.headers);
+    if (daily !== undefined) {
+      // Only tenants whose answers carry a daily count (service keys, private apps) need the portal's zone.
+      if (portal.timeZone === undefined) portal.learn(() => readTimeZone(send));
+      budget.observeDaily(daily, portal.resetAfter);
+    }
     return { response, body: parseJson(text) };
   };
 
-  const attempt = async (call: HubSpotCall): Promise<HubSpotAnswer> => {
+  const attempt = async (call: HubSpotCall, signal: AbortSignal): Promise<HubSpotAnswer> => {
     const token = await tokens.getToken();
-    let { response, body } = await once(call, token);
+    let { response, body } = await once(call, token, signal);
     // The second try rides on the first one's budget slot: a 401 is rare and this keeps the retry immediate.
     if (response.status === 401 && (await tokens.refreshAfterRejection(token))) {
       logger.info({ request: call.what }, 'HubSpot refused the access token; retrying once with a fresh one');
-      ({ response, body } = await once(call, await tokens.getToken()));
+      ({ response, body } = await once(call, await tokens.getToken(), signal));
     }
     if (response.ok || call.answerStatuses?.includes(response.status)) {
       return { status: response.status, body };
     }
-    const error = errorFromResponse(response.status, response.headers, body, call.what);
+    const search = call.lane === 'search';
+    const refusal = parseErrorBody(body);
+    if (response.status === 429 && rateLimitPolicy(refusal, search) === 'daily') {
+      budget.closeUntil(portal.resetAfter(Date.now()), "HubSpot's daily request limit is spent");
+      throw dailyLimitSpent(budget, call, refusal.correlationId);
+    }
+    const error = errorFromResponse(response.status, response.headers, body, call.what, search);
     if (
       response.status === 429 &&
       error.waitMs !== undefined &&
@@ -106,8 +123,8 @@ export function createHubSpotHttp(options: HubSpotHttpOptions): HubSpotHttp {
     throw error;
   };
 
-  return (call) =>
-    sendWithRetry(() => attempt(call), {
+  const send: HubSpotHttp = (call) =>
+    sendWithRetry((signal) => attempt(call, signal), {
       retry: options.retry,
       logger,
       label: `${call.method} ${call.path}`,
@@ -117,6 +134,70 @@ export function createHubSpotHttp(options: HubSpotHttpOptions): HubSpotHttp {
       ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
       ...(options.random === undefined ? {} : { random: options.random }),
     });
+  return send;
+}
+
+/**
+ * The portal's time zone, once known, and the moment its daily count comes back. Until the zone is known (or
+ * when the account-info call fails) a spent limit is probed again after an hour.
+ */
+function portalClock(): {
+  timeZone: string | undefined;
+  learn: (read: () => Promise<string | undefined>) => void;
+  resetAfter: (now: number) => number;
+} {
+  let asked = false;
+  const clock = {
+    timeZone: undefined as string | undefined,
+    learn(read: () => Promise<string | undefined>): void {
+      if (asked) return;
+      asked = true;
+      read().then(
+        (zone) => {
+          clock.timeZone = zone;
+        },
+        () => {
+          asked = false;
+        },
+      );
+    },
+    resetAfter(now: number): number {
+      const midnight = clock.timeZone === undefined ? undefined : nextMidnightIn(clock.timeZone, now);
+      return midnight ?? now + HUBSPOT_LIMITS.dailyLimitUnknownResetWaitMs;
+    },
+  };
+  return clock;
+}
+
+/** `GET /account-info/2026-03/details` → `timeZone` (e.g. "US/Eastern"). */
+async function readTimeZone(send: HubSpotHttp): Promise<string | undefined> {
+  const answer = await send({ method: 'GET', path: hubSpotPaths.accountDetails(), what: 'account details' });
+  const zone = (answer.body as { timeZone?: unknown } | undefined)?.timeZone;
+  return typeof zone === 'string' && zone !== '' ? zone : undefined;
+}
+
+/** A DAILY 429: the budget's own error (saying when calls resume), with HubSpot's correlation id. */
+function dailyLimitSpent(
+  budget: RequestBudget,
+  call: HubSpotCall,
+  correlationId: string | undefined,
+): CrmError {
+  const closed = budget.closedError();
+  return new CrmError(
+    'rate_limited',
+    closed?.message ?? `HubSpot's daily request limit is spent (${call.what})`,
+    {
+      status: 429,
+      waitMs: closed?.waitMs ?? HUBSPOT_LIMITS.dailyLimitUnknownResetWaitMs,
+      ...(correlationId === undefined ? {} : { correlationId }),
+    },
+  );
+}
+
+function dailyReport(headers: Headers): DailyLimitReport | undefined {
+  const limit = numberHeader(headers, HUBSPOT_RATE_LIMIT_HEADERS.daily);
+  const remaining = numberHeader(headers, HUBSPOT_RATE_LIMIT_HEADERS.dailyRemaining);
+  return limit === undefined || remaining === undefined || limit <= 0 ? undefined : { limit, remaining };
 }
 
 function rateLimitReport(headers: Headers): RateLimitReport {

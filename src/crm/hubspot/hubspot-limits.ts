@@ -19,6 +19,12 @@ export const HUBSPOT_REQUESTS_PER_WINDOW: Readonly<Record<HubSpotPlan, number>> 
   api_addon: 250,
 };
 
+/**
+ * Public (OAuth) apps get their own burst limit per installing account, whatever the account's plan: 110
+ * requests per 10 s (HubSpot's usage guidelines). The plan figures above are for private apps and service keys.
+ */
+export const HUBSPOT_PUBLIC_APP_REQUESTS_PER_WINDOW = 110;
+
 export const HUBSPOT_LIMITS = {
   /** The TEN_SECONDLY_ROLLING window. */
   windowMs: 10_000,
@@ -41,10 +47,10 @@ export const HUBSPOT_LIMITS = {
   /** The search policy's window. */
   secondlyLimitWaitMs: 1_000,
   /**
-   * A DAILY 429 resets at midnight in the account's time zone, which gridsync does not know. An hour is long
-   * enough not to hammer and short enough to resume the same day.
+   * The daily limit resets at midnight in the account's time zone (read from the account-info API). Until that
+   * zone is known, a spent limit is probed again after this long: one request an hour costs nothing.
    */
-  dailyLimitWaitMs: 60 * 60_000,
+  dailyLimitUnknownResetWaitMs: 60 * 60_000,
 } as const;
 
 /** Response headers HubSpot reports its limits in (lower-case: fetch Headers are case-insensitive anyway). */
@@ -64,6 +70,16 @@ export const HUBSPOT_RATE_LIMIT_POLICIES = {
   daily: 'DAILY',
 } as const;
 
+/**
+ * A 429's message when it has no policyName: the search API's per-second 429 carries only
+ * `category: RATE_LIMITS` and this sentence (HubSpot's own SDK recognises it the same way).
+ */
+export const HUBSPOT_RATE_LIMIT_MESSAGES = {
+  secondly: /secondly limit/i,
+  daily: /daily limit/i,
+  rolling: /ten_?secondly/i,
+} as const;
+
 /** HUBSPOT_DEFINED association type ids from a task to the records it concerns. */
 export const TASK_ASSOCIATION_TYPE_IDS = { contact: 204, company: 192, deal: 216 } as const;
 
@@ -79,7 +95,13 @@ export const HUBSPOT_OWNER_PROPERTY = 'hubspot_owner_id';
 /** Validation codes HubSpot puts in `errors[].code` or in the JSON inside `message`. */
 export const PROPERTY_DOESNT_EXIST = 'PROPERTY_DOESNT_EXIST';
 
-/** The tenant's request budget: an explicit `requestsPer10Seconds` wins over what the plan implies. */
+/**
+ * The tenant's request budget: an explicit `requestsPer10Seconds` wins; OAuth tenants are a public app's
+ * installation and get its burst limit; service keys and private-app tokens get their plan's figure.
+ */
 export function requestsPerWindow(crm: HubSpotSettings): number {
-  return crm.requestsPer10Seconds ?? HUBSPOT_REQUESTS_PER_WINDOW[crm.plan];
+  if (crm.requestsPer10Seconds !== undefined) return crm.requestsPer10Seconds;
+  return crm.auth?.kind === 'oauth'
+    ? HUBSPOT_PUBLIC_APP_REQUESTS_PER_WINDOW
+    : HUBSPOT_REQUESTS_PER_WINDOW[crm.plan];
 }

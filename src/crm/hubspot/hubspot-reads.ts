@@ -6,13 +6,17 @@ import type { CrmOwner, FoundRecord } from '../crm-client.ts';
 import { CrmError } from '../crm-errors.ts';
 import type { HubSpotHttp } from './hubspot-http.ts';
 import { HUBSPOT_LIMITS, HUBSPOT_OBJECT_TYPES, HUBSPOT_OWNER_PROPERTY } from './hubspot-limits.ts';
+import { hubSpotPaths, isHubSpotNumericId } from './hubspot-paths.ts';
+
+/** Record ids grow with creation time: sorting by them ascending is oldest first. */
+const SORT_OLDEST_FIRST = 'hs_object_id';
 
 export interface HubSpotRecord {
   id: string;
   properties: Record<string, string | null | undefined>;
 }
 
-/** `POST /crm/v3/objects/{type}/batch/read`, 100 inputs per call; by record id unless `idProperty` is given. */
+/** `POST /crm/objects/2026-03/{type}/batch/read`, 100 inputs per call; by record id unless `idProperty` is given. */
 export async function batchRead(
   http: HubSpotHttp,
   objectType: string,
@@ -24,7 +28,7 @@ export async function batchRead(
   for (const chunk of chunks(unique(ids), HUBSPOT_LIMITS.objectBatchSize)) {
     const answer = await http({
       method: 'POST',
-      path: `/crm/v3/objects/${objectType}/batch/read`,
+      path: hubSpotPaths.objectsBatch(objectType, 'read'),
       body: {
         inputs: chunk.map((id) => ({ id })),
         properties: unique(properties),
@@ -40,7 +44,7 @@ export async function batchRead(
 }
 
 /**
- * `POST /crm/v3/objects/{type}/search` with `property IN values`, 100 values per query, every page read.
+ * `POST /crm/objects/2026-03/{type}/search` with `property IN values`, 100 values per query, every page read.
  * Search has its own, smaller budget (5 per second).
  */
 export async function searchIn(
@@ -56,12 +60,13 @@ export async function searchIn(
     do {
       const answer = await http({
         method: 'POST',
-        path: `/crm/v3/objects/${objectType}/search`,
+        path: hubSpotPaths.objectsSearch(objectType),
         body: {
           filterGroups: [{ filters: [{ propertyName: property, operator: 'IN', values: chunk }] }],
           properties: unique([property, ...properties]),
-          // Oldest first, so when two records share a value the one found is always the same.
-          sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
+          // Oldest first, so when two records share a value the one found is always the same. HubSpot's
+          // reference types `sorts` as strings: a bare property name sorts ascending.
+          sorts: [SORT_OLDEST_FIRST],
           limit: HUBSPOT_LIMITS.searchPageSize,
           ...(after === undefined ? {} : { after }),
         },
@@ -88,15 +93,17 @@ export function toFoundRecord(record: HubSpotRecord, fields: string[]): FoundRec
 }
 
 /**
- * `GET /crm/v3/owners/{id}`. Archived owners are only returned when asked for, so a 404 is followed by an
+ * `GET /crm/owners/2026-03/{id}`. Archived owners are only returned when asked for, so a 404 is followed by an
  * `archived=true` read: found there means inactive (the AE left), absent there too means no such owner.
+ * Owner ids are numbers: anything else (a Salesforce user id in a mapping, a typo) is unknown without a call.
  */
 export async function readOwner(http: HubSpotHttp, ownerId: string): Promise<CrmOwner | undefined> {
+  if (!isHubSpotNumericId(ownerId)) return undefined;
   for (const archived of ['false', 'true']) {
     try {
       const answer = await http({
         method: 'GET',
-        path: `/crm/v3/owners/${encodeURIComponent(ownerId)}`,
+        path: hubSpotPaths.owner(ownerId),
         query: { idProperty: 'id', archived },
         what: `owner ${ownerId}`,
       });
@@ -118,8 +125,7 @@ export async function readOwner(http: HubSpotHttp, ownerId: string): Promise<Crm
         ...(label ? { name: label } : {}),
       };
     } catch (thrown) {
-      // 400 is HubSpot's answer to an id that is not a number: no such owner either.
-      if (thrown instanceof CrmError && (thrown.kind === 'not_found' || thrown.status === 400)) continue;
+      if (thrown instanceof CrmError && thrown.kind === 'not_found') continue;
       throw thrown;
     }
   }
@@ -134,13 +140,13 @@ export async function readOwner(http: HubSpotHttp, ownerId: string): Promise<Crm
 export async function findTaskIdByMarker(http: HubSpotHttp, marker: string): Promise<string | undefined> {
   const answer = await http({
     method: 'POST',
-    path: `/crm/v3/objects/${HUBSPOT_OBJECT_TYPES.task}/search`,
+    path: hubSpotPaths.objectsSearch(HUBSPOT_OBJECT_TYPES.task),
     body: {
       filterGroups: [
         { filters: [{ propertyName: 'hs_task_body', operator: 'CONTAINS_TOKEN', value: marker }] },
       ],
       properties: ['hs_task_body'],
-      sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
+      sorts: [SORT_OLDEST_FIRST],
       limit: 10,
     },
     lane: 'search',

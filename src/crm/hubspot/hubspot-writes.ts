@@ -1,12 +1,13 @@
 /**
- * HubSpot writes beyond plain object batches: associations v4 between grid records and their deal, company
- * and contact, and the AE task's request body.
+ * HubSpot writes beyond plain object batches: associations (2026-03) between grid records and their deal,
+ * company and contact, and the AE task's request body.
  */
 import type { GridLinks, NewAeTask, RecordOutcome } from '../crm-client.ts';
 import { CrmError } from '../crm-errors.ts';
 import type { TenantMapping } from '../../mapping/mapping-schema.ts';
 import { BATCH_REFUSALS, writeInBatches } from './hubspot-batch-write.ts';
 import type { HubSpotHttp } from './hubspot-http.ts';
+import { hubSpotPaths } from './hubspot-paths.ts';
 import {
   HUBSPOT_LIMITS,
   HUBSPOT_OBJECT_TYPES,
@@ -20,7 +21,9 @@ const LINK_ROLES = ['deal', 'company', 'contact'] as const satisfies readonly Li
 /**
  * Associates grid records with every record named in their links, one batched call per target object type
  * (and per 1,000 pairs): `batch/associate/default` for the unlabelled association, or `batch/create` with the
- * mapping's labelled association type. One outcome per link: ok when all of its associations exist.
+ * mapping's labelled association type (USER_DEFINED unless the mapping says INTEGRATOR_DEFINED). One outcome
+ * per link: ok when all of its associations exist. A refused association names its role as the field, so the
+ * grid's status points at the mapping's `grid.associate.<role>` line.
  */
 export async function linkRecords(
   http: HubSpotHttp,
@@ -38,6 +41,7 @@ export async function linkRecords(
       if (pairs.size === 0) return new Map<string, RecordOutcome>();
       const toType = HUBSPOT_OBJECT_TYPES[role];
       const typeId = associate[role]?.associationTypeId;
+      const category = associate[role]?.associationCategory ?? 'USER_DEFINED';
       const entries = [...pairs].map(([key, pair]) => ({
         key,
         properties: {},
@@ -47,23 +51,24 @@ export async function linkRecords(
             : {
                 from: { id: pair.from },
                 to: { id: pair.to },
-                types: [{ associationCategory: 'USER_DEFINED', associationTypeId: typeId }],
+                types: [{ associationCategory: category, associationTypeId: typeId }],
               },
       }));
       const action = typeId === undefined ? 'associate/default' : 'create';
-      return writeInBatches(entries, {
+      const outcomes = await writeInBatches(entries, {
         size: HUBSPOT_LIMITS.associationBatchSize,
         what: `${gridType}→${toType} associations`,
         send: (inputs) =>
           http({
             method: 'POST',
-            path: `/crm/v4/associations/${gridType}/${toType}/batch/${action}`,
+            path: hubSpotPaths.associationsBatch(gridType, toType, action),
             body: { inputs },
             answerStatuses: BATCH_REFUSALS,
             what: `${gridType}→${toType} associations`,
           }),
         readResult: readAssociationResult,
       });
+      return new Map([...outcomes].map(([key, outcome]) => [key, namingRole(outcome, role)]));
     }),
   );
   return links.map((link) => {
@@ -81,6 +86,21 @@ export async function linkRecords(
     }
     return { ok: true, id: link.gridRecordId };
   });
+}
+
+/** A refused association is about the mapping's association for `role`, unless HubSpot named a field. */
+function namingRole(outcome: RecordOutcome, role: LinkRole): RecordOutcome {
+  if (outcome.ok || outcome.error.field !== undefined) return outcome;
+  const { error } = outcome;
+  return {
+    ok: false,
+    error: new CrmError(error.kind, `${error.message} (the ${role} association)`, {
+      field: role,
+      ...(error.status === undefined ? {} : { status: error.status }),
+      ...(error.correlationId === undefined ? {} : { correlationId: error.correlationId }),
+      cause: error,
+    }),
+  };
 }
 
 /**
@@ -108,7 +128,7 @@ function idOf(value: unknown): string | undefined {
 const PRIORITIES = { high: 'HIGH', medium: 'MEDIUM', low: 'LOW' } as const;
 
 /**
- * `POST /crm/v3/objects/tasks`: a to-do for the AE, due at `dueAt`, associated with the deal, company and
+ * `POST /crm/objects/2026-03/tasks`: a to-do for the AE, due at `dueAt`, associated with the deal, company and
  * contact through HubSpot-defined association types. The body always carries the marker, so a task created
  * just before a crash can be found by `findTaskByMarker` instead of being created twice.
  */

@@ -52,6 +52,12 @@ export const associationSchema = z
       .positive()
       .optional()
       .describe('HubSpot: a labelled association type id; omit for the default association.'),
+    associationCategory: z
+      .enum(['USER_DEFINED', 'INTEGRATOR_DEFINED'])
+      .optional()
+      .describe(
+        'HubSpot: the category of associationTypeId: USER_DEFINED (a label made in the portal, the default) or INTEGRATOR_DEFINED (a label an app defined).',
+      ),
     lookupField: identifier
       .optional()
       .describe('Salesforce: the lookup field on the grid object, e.g. Opportunity__c.'),

@@ -1,4 +1,4 @@
-/** The fake's associations v4 batch endpoints and the owners endpoint. */
+/** The fake's association batch endpoints (2026-03) and the owners endpoint. */
 import { batchAnswer, errorBody, type FakeAnswer, inputsOf, isString, refuse } from './fake-answers.ts';
 import type { FakeStore } from './fake-store.ts';
 
@@ -48,7 +48,25 @@ function associateEach(
   const startedAt = new Date().toISOString();
   const results: unknown[] = [];
   const errors: unknown[] = [];
+  const defined = store.associationTypes.get(`${fromType}→${toType}`);
   for (const pair of pairs) {
+    const unknownType = pair.types?.find(
+      (t) => defined !== undefined && defined.get(Number(t.associationTypeId)) !== t.associationCategory,
+    );
+    if (unknownType !== undefined) {
+      // What HubSpot sends for a type id the pair does not have: an error per input, naming none of them.
+      errors.push(
+        errorBody(
+          'VALIDATION_ERROR',
+          `${String(unknownType.associationTypeId)} is not a valid association type`,
+          {
+            context: {},
+            subCategory: 'crm.associations.INVALID_ASSOCIATION_TYPE',
+          },
+        ),
+      );
+      continue;
+    }
     if (!store.get(fromType, pair.from) || !store.get(toType, pair.to)) {
       errors.push(
         errorBody(
@@ -69,7 +87,7 @@ function associateEach(
   return batchAnswer(results, errors, startedAt);
 }
 
-/** POST /crm/v4/associations/{from}/{to}/batch/associate/default: `{inputs: [{from: {id}, to: {id}}]}`. */
+/** POST /crm/associations/2026-03/{from}/{to}/batch/associate/default: `{inputs: [{from: {id}, to: {id}}]}`. */
 export function associateDefault(
   store: FakeStore,
   fromType: string,
@@ -85,7 +103,7 @@ export function associateDefault(
   }));
 }
 
-/** POST /crm/v4/associations/{from}/{to}/batch/create: inputs carry `types`; results use numeric ids. */
+/** POST /crm/associations/2026-03/{from}/{to}/batch/create: inputs carry `types`; results use numeric ids. */
 export function associateLabelled(
   store: FakeStore,
   fromType: string,
@@ -99,11 +117,11 @@ export function associateLabelled(
     fromObjectId: Number(pair.from),
     toObjectTypeId: toType,
     toObjectId: Number(pair.to),
-    labels: [category === 'USER_DEFINED' ? `label-${typeId}` : null].filter(Boolean),
+    labels: [category === 'HUBSPOT_DEFINED' ? null : `label-${typeId}`].filter(Boolean),
   }));
 }
 
-/** GET /crm/v3/owners/{id}?archived=…: an archived owner is found only with archived=true. */
+/** GET /crm/owners/2026-03/{id}?archived=…: an archived owner is found only with archived=true. */
 export function getOwner(store: FakeStore, id: string, query: URLSearchParams): FakeAnswer {
   if (!/^\d+$/.test(id)) return refuse(400, 'VALIDATION_ERROR', `Owner id ${id} is not a number`);
   const archived = query.get('archived') === 'true';

@@ -1,6 +1,8 @@
 /**
  * The fake's credentials: static bearer tokens (service keys), and OAuth access tokens it issues from
- * `POST /oauth/v1/token` (form-encoded, grant_type=refresh_token) that expire after `expiresInSeconds`.
+ * `POST /oauth/2026-03/token` that expire after `expiresInSeconds`. As HubSpot's 2026-03 endpoint: the body is
+ * form-encoded (never query parameters), grants are `refresh_token` and `authorization_code`, and refusals
+ * carry RFC 6749 `error`/`error_description` with the older `status`/`message` alongside.
  */
 import { type FakeAnswer, refuse } from './fake-answers.ts';
 
@@ -9,6 +11,8 @@ export interface FakeOAuthApp {
   clientSecret: string;
   refreshToken: string;
   expiresInSeconds: number;
+  /** An authorization code the app may exchange once (with this redirect URI). */
+  authorizationCode?: { code: string; redirectUri: string };
 }
 
 export class FakeAuth {
@@ -17,6 +21,8 @@ export class FakeAuth {
   /** Issued access token → when it expires. */
   readonly #issued = new Map<string, number>();
   #serial = 0;
+  #codeUsed = false;
+  #grantRevoked = false;
 
   constructor(staticTokens: string[], oauth: FakeOAuthApp | undefined) {
     this.#staticTokens = staticTokens;
@@ -40,22 +46,56 @@ export class FakeAuth {
     this.#issued.clear();
   }
 
-  /** POST /oauth/v1/token. */
-  token(text: string): FakeAnswer {
+  /** The app was uninstalled: the refresh token stops working too, until `restoreGrant`. */
+  revokeGrant(): void {
+    this.#grantRevoked = true;
+    this.#issued.clear();
+  }
+
+  restoreGrant(): void {
+    this.#grantRevoked = false;
+  }
+
+  /** POST /oauth/2026-03/token. */
+  token(text: string, contentType: string | undefined): FakeAnswer {
+    if (!contentType?.startsWith('application/x-www-form-urlencoded')) {
+      return oauthRefusal('invalid_request', 'the body must be application/x-www-form-urlencoded');
+    }
     const form = new URLSearchParams(text);
     const oauth = this.#oauth;
-    const valid =
-      oauth !== undefined &&
-      form.get('grant_type') === 'refresh_token' &&
-      form.get('client_id') === oauth.clientId &&
-      form.get('client_secret') === oauth.clientSecret &&
-      form.get('refresh_token') === oauth.refreshToken;
-    if (!oauth || !valid) {
-      return {
-        status: 400,
-        body: { status: 'BAD_REFRESH_TOKEN', message: 'missing or unknown refresh token' },
-      };
+    if (
+      !oauth ||
+      form.get('client_id') !== oauth.clientId ||
+      form.get('client_secret') !== oauth.clientSecret
+    ) {
+      return oauthRefusal('invalid_client', 'missing or unknown client id or secret', 401);
     }
+    switch (form.get('grant_type')) {
+      case 'refresh_token':
+        if (this.#grantRevoked || form.get('refresh_token') !== oauth.refreshToken) {
+          return oauthRefusal('invalid_grant', 'refresh token is invalid, expired or revoked');
+        }
+        return this.#issue(oauth);
+      case 'authorization_code': {
+        const code = oauth.authorizationCode;
+        const valid =
+          code !== undefined &&
+          !this.#codeUsed &&
+          form.get('code') === code.code &&
+          form.get('redirect_uri') === code.redirectUri;
+        if (!valid) return oauthRefusal('invalid_grant', 'authorization code is invalid, expired or used');
+        this.#codeUsed = true;
+        return this.#issue(oauth);
+      }
+      default:
+        return oauthRefusal(
+          'unsupported_grant_type',
+          `grant_type ${form.get('grant_type')} is not supported`,
+        );
+    }
+  }
+
+  #issue(oauth: FakeOAuthApp): FakeAnswer {
     this.#serial += 1;
     const accessToken = `fake-access-${this.#serial}`;
     this.#issued.set(accessToken, Date.now() + oauth.expiresInSeconds * 1000);
@@ -69,4 +109,12 @@ export class FakeAuth {
       },
     };
   }
+}
+
+function oauthRefusal(error: string, description: string, status = 400): FakeAnswer {
+  const legacy = error === 'invalid_grant' ? 'BAD_REFRESH_TOKEN' : error.toUpperCase();
+  return {
+    status,
+    body: { error, error_description: description, status: legacy, message: description },
+  };
 }

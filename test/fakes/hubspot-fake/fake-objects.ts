@@ -176,7 +176,7 @@ export function batchRead(store: FakeStore, type: string, body: unknown): FakeAn
   return batchAnswer(results, errors, startedAt);
 }
 
-/** POST /crm/v3/objects/{type}; tasks need hs_timestamp and take HUBSPOT_DEFINED associations. */
+/** POST /crm/objects/2026-03/{type}; tasks need hs_timestamp and take HUBSPOT_DEFINED associations. */
 export function createObject(store: FakeStore, type: string, body: unknown): FakeAnswer {
   const request = body as { properties?: unknown; associations?: unknown };
   const properties = stringProperties(request.properties);

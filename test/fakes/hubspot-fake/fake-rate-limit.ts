@@ -63,7 +63,8 @@ export class FakeRateLimits {
       return this.#refuse('DAILY', 'You have reached your daily limit.', this.#headers(0, isSearch));
     }
     if (isSearch && !this.#search.admit(now).ok) {
-      return this.#refuse('SECONDLY', 'You have reached your secondly limit.', {});
+      // What HubSpot's search sends: no policyName, only the category and this sentence, and no headers.
+      return this.#refuse(undefined, 'You have reached your secondly limit.', {});
     }
     const rolling = this.#rolling.admit(now);
     if (!rolling.ok) {
@@ -93,18 +94,15 @@ export class FakeRateLimits {
     return headers;
   }
 
-  #refuse(policyName: string, message: string, headers: Record<string, string>): LimitVerdict {
+  #refuse(policyName: string | undefined, message: string, headers: Record<string, string>): LimitVerdict {
     this.#correlation += 1;
-    return {
-      ok: false,
-      headers,
-      body: {
-        status: 'error',
-        message,
-        errorType: 'RATE_LIMIT',
-        correlationId: `fake-429-${this.#correlation}`,
-        policyName,
-      },
+    const body: Record<string, unknown> = {
+      status: 'error',
+      message,
+      correlationId: `fake-429-${this.#correlation}`,
+      category: 'RATE_LIMITS',
     };
+    if (policyName !== undefined) Object.assign(body, { errorType: 'RATE_LIMIT', policyName });
+    return { ok: false, headers, body };
   }
 }

@@ -51,6 +51,11 @@ export class FakeStore {
   readonly #rejected = new Map<string, Map<string, RejectStyle>>();
   readonly #invalidValues: { type: string; property: string; value: string }[] = [];
   readonly associations: FakeAssociation[] = [];
+  /**
+   * Labelled association types by "from→to": type id → category. A pair without an entry takes any type
+   * (HubSpot's portal-specific ids are not worth modelling); one with entries refuses the others.
+   */
+  readonly associationTypes = new Map<string, Map<number, string>>();
   readonly owners = new Map<string, FakeOwner>();
   #nextId = 1001;
 
