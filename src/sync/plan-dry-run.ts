@@ -4,10 +4,11 @@
  */
 import { renderAeTask } from '../ae-task/render-task.ts';
 import { taskMarker } from '../ae-task/task-marker.ts';
-import { planFields, toProperties } from '../mapping/plan-fields.ts';
+import { type FieldProblem, planFields, toProperties } from '../mapping/plan-fields.ts';
 import type { GridSource } from '../mapping/source-values.ts';
 import { whyNoTaskYet } from './grid-task.ts';
 import type { AccountState } from '../qualification/account-state.ts';
+import { refusedFields, refusedTargets } from './refused-fields.ts';
 import type { GridSyncState, GridTaskState, TargetSync } from './sync-state.ts';
 import type { TenantContext } from './tenant-context.ts';
 
@@ -31,12 +32,14 @@ export function planDryRun(
   const ctx = { grid: source, account };
   const { grid } = source;
   const warnings: string[] = [];
+  const refused: FieldProblem[] = [];
   const fieldsOf = (role: 'grid' | 'deal' | 'company' | 'contact'): Record<string, string> => {
     const planned = planFields(role === 'grid' ? mapping.grid.fields : mapping[role].fields, ctx, {
       crm,
       originPrefix: [role, 'fields'],
     });
-    warnings.push(...planned.problems.map((p) => p.message));
+    refused.push(...refusedFields(planned.problems));
+    warnings.push(...planned.problems.filter((p) => p.kind !== 'too_long_refused').map((p) => p.message));
     return toProperties(planned.fields);
   };
 
@@ -66,6 +69,24 @@ export function planDryRun(
   }
 
   const at = now.toISOString();
+  if (refused.length > 0) {
+    // As a live sync would: the grid is refused whole, so nothing is planned for it.
+    const present = (['deal', 'company', 'contact'] as const).filter((role) => matches[role] !== undefined);
+    return {
+      crm,
+      mode: 'dry_run',
+      version: source.version,
+      targets: refusedTargets(refused, runtime.loaded, present, at),
+      unresolved: [`dry-run: ${reason}; records are not looked up in the CRM`],
+      plannedWrites: [],
+      ...(warnings.length > 0 ? { warnings } : {}),
+      task: {
+        state: 'blocked',
+        reason: "The grid's sync failed (onTooLong: fail): no task would be created.",
+      },
+      updatedAt: at,
+    };
+  }
   const dry = (): TargetSync => ({ state: 'dry_run', updatedAt: at });
   return {
     crm,

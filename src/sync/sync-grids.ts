@@ -6,6 +6,7 @@
 import { CrmError } from '../crm/crm-errors.ts';
 import { assessCompleteness } from '../domain/grid-completeness.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { FieldProblem } from '../mapping/plan-fields.ts';
 import type { GridSource } from '../mapping/source-values.ts';
 import type { AccountState } from '../qualification/account-state.ts';
 import type { JobOutcome } from '../store/job.ts';
@@ -15,7 +16,8 @@ import { memoizeOwnerReads } from './memoized-reads.ts';
 import { planDryRun } from './plan-dry-run.ts';
 import { planGridSync } from './plan-grid-sync.ts';
 import { accountKeyOf, refreshAccount } from './refresh-account.ts';
-import { resolveIdentities } from './resolve-identities.ts';
+import { refusedFields, refusedTargets } from './refused-fields.ts';
+import { type GridIdentity, resolveIdentities } from './resolve-identities.ts';
 import type { GridSyncState } from './sync-state.ts';
 import type { TenantContext } from './tenant-context.ts';
 import { writeGridPlans } from './write-grid-plans.ts';
@@ -109,15 +111,26 @@ export async function syncGrids(
       const id = state?.targets.gridRecord.crmId;
       if (id !== undefined && state?.mode === 'live') knownRecordIds.set(gridId, id);
     }
+    // onTooLong: fail refuses a grid's writes whole; its batch-mates go out.
+    const refused = new Map(plans.map((p) => [p.gridId, refusedFields(p.problems)]));
     const targets = await writeGridPlans(
       { tenant: runtime.tenant, crm, ledger: store, loaded: runtime.loaded, now, knownRecordIds },
-      plans,
+      plans.filter((p) => refused.get(p.gridId)?.length === 0),
     );
 
     const taskCrm = memoizeOwnerReads(crm);
     for (const [index, s] of stored.entries()) {
       const plan = plans[index];
       const identity = identities.get(s.gridId) ?? { unresolved: [] };
+      const refusals = refused.get(s.gridId) ?? [];
+      if (refusals.length > 0) {
+        await store.putGridSyncState(
+          runtime.tenant,
+          s.gridId,
+          refusedGridState(runtime, s.version, identity, plan?.problems ?? [], refusals, now),
+        );
+        continue;
+      }
       const gridTargets = targets.get(s.gridId) ?? {};
       const source = sources.get(s.gridId) as GridSource;
       const account = accounts.get(accountKeyOf(s.grid));
@@ -181,4 +194,32 @@ export async function syncGrids(
     }
     return outcomes;
   }
+}
+
+/** A grid refused by onTooLong: fail: failed on its status, nothing written, no task until it changes. */
+function refusedGridState(
+  runtime: TenantContext,
+  version: number,
+  identity: GridIdentity,
+  problems: readonly FieldProblem[],
+  refusals: readonly FieldProblem[],
+  now: Date,
+): GridSyncState {
+  const at = now.toISOString();
+  const present = (['deal', 'company', 'contact'] as const).filter((role) => identity[role] !== undefined);
+  const targets = refusedTargets(refusals, runtime.loaded, present, at);
+  const truncated = problems.filter((p) => p.kind !== 'too_long_refused');
+  return {
+    crm: runtime.loaded.mapping.crm.type,
+    mode: 'live',
+    version,
+    targets,
+    unresolved: identity.unresolved,
+    ...(truncated.length > 0 ? { warnings: truncated.map((p) => p.message) } : {}),
+    task: {
+      state: 'blocked',
+      reason: `The grid's sync failed (onTooLong: fail), so no task is created until the grid or the mapping changes.`,
+    },
+    updatedAt: at,
+  };
 }

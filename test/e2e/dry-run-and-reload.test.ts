@@ -87,6 +87,18 @@ describe('the example tenants out of the box', () => {
       expect(sync.task?.state).toBe('not_eligible');
     },
   );
+
+  it('shows a grid refused by onTooLong: fail as failed, with nothing planned for it', async () => {
+    const grid = ledgerlineGrid({ submittedBy: `${'advocate.'.repeat(28)}devrel@vendor.example` });
+    expect((await submit('globex', grid)).status).toBe(202);
+    await gridsync.runner.drain();
+    const sync = await syncState('globex', grid.gridId);
+    expect(sync).toMatchObject({ mode: 'dry_run', plannedWrites: [], task: { state: 'blocked' } });
+    expect(sync.targets.gridRecord).toMatchObject({
+      state: 'failed',
+      error: expect.stringMatching(/^Submitted_By__c is 273 characters, the field holds 255/),
+    });
+  });
 });
 
 describe('mapping edits while gridsync runs', () => {

@@ -70,16 +70,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     (await HubSpotFake.start({ uniqueProperties: { p_sales_grid: ['gridsync_grid_id'] }, ...options.fake }));
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'gridsync-e2e-'));
   writeTenantMapping(dir, fake.url, options.mapping);
-  const dbPath = options.dbPath ?? join(dir, 'gridsync.db');
-  const secret = process.env['E2E_SECRET'] ?? randomWebhookSecret();
-  const statusToken = 'e2e-status-token';
-  const values: Record<string, string> = {
-    ACME_WEBHOOK_SECRET: secret,
-    ACME_STATUS_TOKEN: statusToken,
-    ACME_HUBSPOT_TOKEN: FAKE_TOKEN,
-  };
-  const secrets: SecretLookup = (ref) => ('env' in ref ? values[ref.env] : undefined);
-  const logger = createLogger({ level: process.env['E2E_LOG_LEVEL'] ?? 'silent' });
   const retry = {
     maxAttempts: 3,
     baseMs: 20,
@@ -98,6 +88,53 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       retry,
     }),
   });
+  const launched = await launchGridsync({
+    tenant: TENANT,
+    dir,
+    crmSecrets: { ACME_HUBSPOT_TOKEN: FAKE_TOKEN },
+    connect,
+    ...options,
+  });
+  return {
+    ...launched,
+    fake,
+    async close() {
+      await launched.gridsync.close();
+      if (!options.fakeInstance) await fake.close();
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type LaunchedGridsync = Omit<Harness, 'fake' | 'close'>;
+
+/**
+ * gridsync as `gridsync serve` composes it, for one tenant whose mapping is already in `dir/mappings`: the
+ * CRM-specific harnesses (HubSpot here, Salesforce in salesforce-harness.ts) bring the connector.
+ */
+export async function launchGridsync(options: {
+  tenant: string;
+  dir: string;
+  /** The tenant's CRM secrets, by environment variable name. */
+  crmSecrets: Record<string, string>;
+  connect: CrmConnector;
+  runner?: HarnessOptions['runner'] & { coalesceMs?: number };
+  startWorker?: boolean;
+  store?: Store;
+  dbPath?: string;
+}): Promise<LaunchedGridsync> {
+  const { tenant, dir } = options;
+  const dbPath = options.dbPath ?? join(dir, 'gridsync.db');
+  const secret = process.env['E2E_SECRET'] ?? randomWebhookSecret();
+  const statusToken = 'e2e-status-token';
+  const prefix = tenant.toUpperCase().replaceAll('-', '_');
+  const values: Record<string, string> = {
+    [`${prefix}_WEBHOOK_SECRET`]: secret,
+    [`${prefix}_STATUS_TOKEN`]: statusToken,
+    ...options.crmSecrets,
+  };
+  const secrets: SecretLookup = (ref) => ('env' in ref ? values[ref.env] : undefined);
+  const logger = createLogger({ level: process.env['E2E_LOG_LEVEL'] ?? 'silent' });
   const config = loadConfig(
     {
       PORT: '0',
@@ -108,20 +145,22 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     join(dir, 'no.env'),
   );
+  const { retrySchedule, idlePollMs, ...runnerRest } = options.runner ?? {};
   const gridsync = await startGridsync({
     config,
     logger,
     secrets,
-    connect,
+    connect: options.connect,
     ...(options.startWorker === undefined ? {} : { startWorker: options.startWorker }),
     ...(options.store === undefined ? {} : { store: options.store }),
     runnerOptions: {
       coalesceMs: 20,
-      idlePollMs: options.runner?.idlePollMs ?? 200,
-      retrySchedule: options.runner?.retrySchedule ?? { baseMs: 50, capMs: 500 },
+      idlePollMs: idlePollMs ?? 200,
+      retrySchedule: retrySchedule ?? { baseMs: 50, capMs: 500 },
+      ...runnerRest,
     },
   });
-  const base = `${gridsync.url}/v1/tenants/${TENANT}`;
+  const base = `${gridsync.url}/v1/tenants/${tenant}`;
   const post = (path: string, body: unknown, webhookId?: string) => {
     const signed = signRequest({ secret, body, ...(webhookId === undefined ? {} : { webhookId }) });
     return fetch(`${base}/${path}`, {
@@ -132,7 +171,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   return {
     gridsync,
-    fake,
     secret,
     statusToken,
     dir,
@@ -146,10 +184,5 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return (await response.json()) as Record<string, unknown>;
     },
     settle: () => gridsync.runner.drain(),
-    async close() {
-      await gridsync.close();
-      if (!options.fakeInstance) await fake.close();
-      if (!options.dir) rmSync(dir, { recursive: true, force: true });
-    },
   };
 }
