@@ -22,7 +22,7 @@ import autocannon from 'autocannon';
 import Fastify from 'fastify';
 
 import { buildIntakeApp } from '../src/intake/build-intake-app.ts';
-import type { IntakeStorePort } from '../src/intake/intake-deps.ts';
+import type { IntakeStorePort } from '../src/store/store.ts';
 import { signedWebhookHeaders } from '../src/intake/sign-webhook.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { loadMappingFile } from '../src/mapping/load-mapping-file.ts';

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 
 import { assessCompleteness } from '../domain/grid-completeness.ts';
 import type { SalesGrid } from '../domain/sales-grid.ts';
+import type { GridSyncState, TargetState } from '../domain/sync-state.ts';
 import type { StoredGrid, TaskLedgerEntry } from '../store/store.ts';
+import { aGridSyncState, anAccountState, aTarget, aVerdict } from '../../test/support/state-documents.ts';
 import { describeGridStatus, type GridStatusInput } from './grid-status.ts';
 
 const SECTION = 'six words make this section substantive enough';
@@ -41,16 +43,16 @@ function status(overrides: Partial<GridStatusInput> = {}) {
   });
 }
 
-const qualifiedAccount = {
+const qualifiedAccount = anAccountState({
   domain: 'ledgerline.example',
   score: 52,
-  verdict: { qualified: true, summary: 'all usage criteria and 3 of 5 ICP criteria hold' },
-};
-const unqualifiedAccount = {
+  verdict: aVerdict({ qualified: true, summary: 'all usage criteria and 3 of 5 ICP criteria hold' }),
+});
+const unqualifiedAccount = anAccountState({
   domain: 'ledgerline.example',
   score: 3,
-  verdict: { qualified: false, summary: 'active on 2 of 14 required days' },
-};
+  verdict: aVerdict({ qualified: false, summary: 'active on 2 of 14 required days' }),
+});
 
 describe('describeGridStatus', () => {
   it('shows a freshly accepted grid as pending, not evaluated and without a task', () => {
@@ -88,7 +90,9 @@ describe('describeGridStatus', () => {
 
   it('explains that a grid without an account domain cannot be evaluated', () => {
     const noDomain: SalesGrid = { ...completeGrid, account: { crmId: '12345' } };
-    expect(status({ stored: stored(noDomain) }).qualification['reason']).toContain('no account domain');
+    expect(status({ stored: stored(noDomain) }).qualification).toMatchObject({
+      reason: expect.stringContaining('no account domain'),
+    });
   });
 
   it('says the worker will create the task once nothing blocks it', () => {
@@ -101,7 +105,7 @@ describe('describeGridStatus', () => {
     const reason = 'deal owner: owner 500 is deactivated; company owner: the company has no owner';
     const body = status({
       accountState: qualifiedAccount,
-      syncState: { task: { state: 'blocked', reason } },
+      syncState: aGridSyncState({ task: { state: 'blocked', reason } }),
     });
     expect(body.task).toMatchObject({ state: 'not_created', reason, worker: { state: 'blocked' } });
   });
@@ -127,16 +131,9 @@ describe('describeGridStatus', () => {
   });
 
   describe('sync summary', () => {
-    const target = (state: string) => ({ state, updatedAt: '2026-11-20T16:07:00Z' });
-    const syncDoc = (targets: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
-      crm: 'hubspot',
-      mode: 'live',
-      version: 1,
-      targets,
-      unresolved: [],
-      updatedAt: '2026-11-20T16:07:00Z',
-      ...extra,
-    });
+    const target = (state: TargetState) => aTarget(state);
+    const syncDoc = (targets: GridSyncState['targets'], extra: Partial<GridSyncState> = {}) =>
+      aGridSyncState({ version: 1, targets, ...extra });
 
     it('is synced when every target is, and keeps the per-target detail', () => {
       const body = status({

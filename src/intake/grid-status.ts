@@ -1,18 +1,20 @@
 /**
  * The body of GET /v1/tenants/:tenant/grids/:gridId, composed from what the store holds (pure). The sync's
- * documents (src/sync/sync-state.ts, src/qualification/account-state.ts) are passed through whole; this module
- * only reads the few fields it needs for a one-word summary, defensively, because they are stored as opaque JSON.
+ * documents (domain/sync-state.ts, domain/account-state.ts) are passed through whole; this module reads the
+ * few fields it needs for a one-word summary.
  */
+import type { AccountState } from '../domain/account-state.ts';
 import type { GridCompleteness } from '../domain/grid-completeness.ts';
+import type { GridSyncState } from '../domain/sync-state.ts';
 import type { StoredGrid, TaskLedgerEntry } from '../store/store.ts';
 
 export interface GridStatusInput {
   stored: StoredGrid;
   statusUrl: string;
-  /** getGridSyncState: a GridSyncState document, or undefined before the worker ran. */
-  syncState: unknown;
-  /** getAccountState for the grid's account domain: an AccountState document, or undefined. */
-  accountState: unknown;
+  /** getGridSyncState: undefined before the worker ran. */
+  syncState: GridSyncState | undefined;
+  /** getAccountState for the grid's account domain: undefined before its signals were evaluated. */
+  accountState: AccountState | undefined;
   taskEntry: TaskLedgerEntry | undefined;
 }
 
@@ -27,10 +29,14 @@ export interface GridStatusBody {
   account: StoredGrid['grid']['account'];
   statusUrl: string;
   completeness: GridCompleteness;
-  qualification: Record<string, unknown> & {
-    state: 'not_evaluated' | 'qualified' | 'not_qualified' | 'evaluated';
-  };
-  sync: Record<string, unknown> & { state: 'pending' | 'synced' | 'failed' | 'dry_run' };
+  /** The account's document, with a one-word state; not_evaluated (with the reason) before there is one. */
+  qualification:
+    | { state: 'not_evaluated'; reason: string }
+    | (AccountState & { state: 'qualified' | 'not_qualified' | 'evaluated' });
+  /** The grid's sync document, with a one-word state; pending (with the reason) before there is one. */
+  sync:
+    | { state: 'pending'; reason: string }
+    | (GridSyncState & { state: 'pending' | 'synced' | 'failed' | 'dry_run' });
   task: Record<string, unknown> & { state: 'not_created' | 'creating' | 'created' };
 }
 
@@ -48,18 +54,14 @@ export function describeGridStatus(input: GridStatusInput): GridStatusBody {
     completeness: stored.completeness,
     qualification,
     sync: describeSync(stored.version, input.syncState),
-    task: describeTask(stored.completeness, qualification, input.taskEntry, input.syncState),
+    task: describeTask(stored.completeness, qualification, input),
   };
 }
 
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
-
-function describeQualification(stored: StoredGrid, accountState: unknown): GridStatusBody['qualification'] {
-  const doc = asRecord(accountState);
+function describeQualification(
+  stored: StoredGrid,
+  doc: AccountState | undefined,
+): GridStatusBody['qualification'] {
   if (!doc) {
     const reason =
       stored.grid.account.domain === undefined
@@ -67,24 +69,21 @@ function describeQualification(stored: StoredGrid, accountState: unknown): GridS
         : 'no signals have been evaluated for this account yet';
     return { state: 'not_evaluated', reason };
   }
-  const qualified = asRecord(doc['verdict'])?.['qualified'];
-  const state: GridStatusBody['qualification']['state'] =
-    qualified === true ? 'qualified' : qualified === false ? 'not_qualified' : 'evaluated';
+  const state: GridStatusBody['qualification']['state'] = doc.verdict.qualified
+    ? 'qualified'
+    : 'not_qualified';
   return Object.assign({ state }, doc, { state });
 }
 
-function describeSync(currentVersion: number, syncState: unknown): GridStatusBody['sync'] {
-  const doc = asRecord(syncState);
+function describeSync(currentVersion: number, doc: GridSyncState | undefined): GridStatusBody['sync'] {
   if (!doc) return { state: 'pending', reason: 'the worker has not synced this grid yet' };
-  const targetStates = Object.values(asRecord(doc['targets']) ?? {}).map(
-    (target) => asRecord(target)?.['state'],
-  );
-  const describesCurrent = typeof doc['version'] !== 'number' || doc['version'] >= currentVersion;
+  const targetStates = Object.values(doc.targets).map((target) => target.state);
+  const describesCurrent = doc.version >= currentVersion;
   let state: GridStatusBody['sync']['state'];
-  if (doc['deadLetter'] !== undefined || targetStates.includes('failed')) state = 'failed';
+  if (doc.deadLetter !== undefined || targetStates.includes('failed')) state = 'failed';
   else if (!describesCurrent || targetStates.length === 0 || targetStates.includes('pending')) {
     state = 'pending';
-  } else if (doc['mode'] === 'dry_run' || targetStates.includes('dry_run')) state = 'dry_run';
+  } else if (doc.mode === 'dry_run' || targetStates.includes('dry_run')) state = 'dry_run';
   else state = 'synced';
   return Object.assign({ state }, doc, { state });
 }
@@ -92,8 +91,7 @@ function describeSync(currentVersion: number, syncState: unknown): GridStatusBod
 function describeTask(
   completeness: GridCompleteness,
   qualification: GridStatusBody['qualification'],
-  entry: TaskLedgerEntry | undefined,
-  syncState: unknown,
+  { taskEntry: entry, syncState, accountState }: GridStatusInput,
 ): GridStatusBody['task'] {
   if (entry) {
     return {
@@ -113,16 +111,15 @@ function describeTask(
   if (qualification.state === 'not_evaluated') {
     blockedBy.push('account_not_evaluated');
     reasons.push('the account has not been evaluated yet');
-  } else if (qualification.state === 'not_qualified') {
+  } else if (qualification.state === 'not_qualified' && accountState) {
     blockedBy.push('account_not_qualified');
-    const summary = asRecord(qualification['verdict'])?.['summary'];
-    reasons.push(`the account is not qualified${typeof summary === 'string' ? `: ${summary}` : ''}`);
+    reasons.push(`the account is not qualified: ${accountState.verdict.summary}`);
   }
   // The worker knows more once it has tried: no active owner in the chain (blocked), or, for a dry-run tenant,
   // the task it would create (planned). Its words win over the generic ones.
-  const worker = asRecord(asRecord(syncState)?.['task']);
-  if (reasons.length === 0 && (worker?.['state'] === 'blocked' || worker?.['state'] === 'planned')) {
-    return { state: 'not_created', reason: String(worker['reason']), blockedBy, worker };
+  const worker = syncState?.task;
+  if (reasons.length === 0 && (worker?.state === 'blocked' || worker?.state === 'planned')) {
+    return { state: 'not_created', reason: worker.reason, blockedBy, worker: { ...worker } };
   }
   const reason =
     reasons.length === 0

@@ -7,7 +7,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { SecretLookup } from '../config/secrets.ts';
 import type { LoadedMapping } from '../mapping/loaded-mapping.ts';
 import { tenantMappingSchema } from '../mapping/mapping-schema.ts';
-import type { Store } from '../store/store.ts';
+import type { IntakeStorePort } from '../store/store.ts';
 
 /** The tenant mappings as the intake sees them (the mapping registry satisfies this). */
 export interface MappingSource {
@@ -15,24 +15,13 @@ export interface MappingSource {
   tenants(): string[];
 }
 
-/** The store methods the intake calls: acceptance, the grid status reads and readiness. */
-export type IntakeStorePort = Pick<
-  Store,
-  | 'acceptGrid'
-  | 'acceptSignals'
-  | 'getGrid'
-  | 'getGridSyncState'
-  | 'getAccountState'
-  | 'getTaskEntry'
-  | 'ping'
->;
-
 export interface AcceptedEvent {
   tenant: string;
   kind: 'grid' | 'signals';
 }
 
 export interface IntakeDeps {
+  /** Acceptance, the grid status reads and readiness: the intake's role of the store. */
   store: IntakeStorePort;
   mappings: MappingSource;
   secrets: SecretLookup;

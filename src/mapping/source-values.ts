@@ -2,6 +2,7 @@
  * Reads the values a mapping refers to (source paths, template placeholders) from a grid and its account.
  * CRM fields are strings on the wire, so every value is rendered as a string here, in one place.
  */
+import type { AccountState } from '../domain/account-state.ts';
 import type { GridCompleteness } from '../domain/grid-completeness.ts';
 import type { SalesGrid } from '../domain/sales-grid.ts';
 import { PLACEHOLDER_PATTERN, type SourcePath } from './source-paths.ts';
@@ -13,23 +14,9 @@ export interface GridSource {
   statusUrl: string;
 }
 
-/**
- * The account facts a mapping can refer to (`account.*` paths). Qualification's AccountState document has
- * them; declared here so the mapping does not depend on qualification (which reads the mapping's rules).
- */
-export interface AccountFacts {
-  domain: string;
-  score: number;
-  level: string;
-  signalCount: number;
-  lastSignalAt: string | null;
-  aggregate: unknown;
-  verdict: { qualified: boolean; summary: string; ruleVersion: string };
-}
-
 export interface SourceContext {
   grid?: GridSource | undefined;
-  account?: AccountFacts | undefined;
+  account?: AccountState | undefined;
 }
 
 type Reader = (ctx: SourceContext) => string | number | boolean | null | undefined;
@@ -67,7 +54,7 @@ const READERS: Readonly<Record<SourcePath, Reader>> = {
 };
 
 function activityFigure(
-  account: AccountFacts | undefined,
+  account: AccountState | undefined,
   key: 'activeDays' | 'activeUsers',
 ): number | undefined {
   const aggregate = account?.aggregate;

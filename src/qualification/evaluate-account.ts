@@ -5,7 +5,7 @@
  */
 import type { Signal } from '../domain/signal.ts';
 import type { TenantMapping } from '../mapping/mapping-schema.ts';
-import type { AccountState } from './account-state.ts';
+import type { AccountState } from '../domain/account-state.ts';
 import { type AccountAggregate, aggregateAccount } from './aggregate-account.ts';
 import type { CrmCompanyFields } from './icp-values.ts';
 import { decideQualification } from './product-qualified-account.ts';

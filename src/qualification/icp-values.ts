@@ -13,7 +13,7 @@
  *   anyOf      the value is a list split on ";" or "," (HubSpot multi-checkboxes, Salesforce multi-picklists);
  *              holds when one item equals one of the configured values, case-insensitive.
  */
-import type { CriterionResult } from './account-state.ts';
+import type { CriterionResult } from '../domain/account-state.ts';
 import { ICP_CRITERIA, type QualificationRule } from '../mapping/mapping-schema.ts';
 import type { AccountAggregate, SignalAttributeValue } from './aggregate-account.ts';
 import { formatNumber } from './format-number.ts';

@@ -5,7 +5,7 @@
  * rule's version, and says the outcome in one sentence an AE understands. Pure.
  */
 import { ICP_CRITERIA, type QualificationRule } from '../mapping/mapping-schema.ts';
-import type { CriterionResult, QualificationVerdict } from './account-state.ts';
+import type { CriterionResult, QualificationVerdict } from '../domain/account-state.ts';
 import type { AccountAggregate } from './aggregate-account.ts';
 import { formatNumber, plural } from './format-number.ts';
 import { type CrmCompanyFields, evaluateIcpCriterion } from './icp-values.ts';

@@ -4,7 +4,7 @@
  * configures are judged, always in this order, so verdicts compare line by line.
  */
 import type { QualificationRule } from '../mapping/mapping-schema.ts';
-import type { CriterionResult } from './account-state.ts';
+import type { CriterionResult } from '../domain/account-state.ts';
 import type { AccountAggregate } from './aggregate-account.ts';
 import { formatNumber, plural } from './format-number.ts';
 

@@ -5,8 +5,10 @@
  * Every method is one transaction: either all of it is committed or none of it.
  */
 import type { GridCompleteness } from '../domain/grid-completeness.ts';
+import type { AccountState } from '../domain/account-state.ts';
 import type { SalesGrid } from '../domain/sales-grid.ts';
 import type { Signal } from '../domain/signal.ts';
+import type { GridSyncState } from '../domain/sync-state.ts';
 import type { Job, JobKind, NewJob } from './job.ts';
 
 /** The HTTP answer a delivery got, kept so a repeated webhook-id gets the very same answer. */
@@ -118,14 +120,20 @@ export interface SignalRepository {
 }
 
 /**
- * JSON documents the worker owns: the sync state of a grid (per CRM target, record ids, errors, dry-run plans)
- * and the state of an account (score, qualification verdict). Stored whole, read whole.
+ * The JSON documents the sync keeps: the sync state of a grid (per CRM target, record ids, errors, dry-run
+ * plans) and the state of an account (score, qualification verdict). Stored whole, read whole.
  */
 export interface StateRepository {
-  putGridSyncState(tenant: string, gridId: string, state: unknown): Promise<void>;
-  getGridSyncState(tenant: string, gridId: string): Promise<unknown>;
-  putAccountState(tenant: string, accountDomain: string, state: unknown): Promise<void>;
-  getAccountState(tenant: string, accountDomain: string): Promise<unknown>;
+  putGridSyncState(tenant: string, gridId: string, state: GridSyncState): Promise<void>;
+  getGridSyncState(tenant: string, gridId: string): Promise<GridSyncState | undefined>;
+  putAccountState(tenant: string, accountDomain: string, state: AccountState): Promise<void>;
+  getAccountState(tenant: string, accountDomain: string): Promise<AccountState | undefined>;
+}
+
+/** What StateRepository keeps, by kind: each adapter reads a document back as the type it was written as. */
+export interface StateDocuments {
+  gridSync: GridSyncState;
+  account: AccountState;
 }
 
 /**
@@ -167,6 +175,35 @@ export interface TaskLedger {
   markTaskCreated(tenant: string, gridId: string, crmTaskId: string, details: unknown): Promise<void>;
 }
 
+/** Readiness: whether the store answers at all. */
+export interface StoreHealth {
+  /** Throws when the store cannot answer a trivial query (readiness). */
+  ping(): Promise<void>;
+}
+
+/*
+ * The roles, by consumer. Each part of gridsync depends on the role it uses, never on Store: the intake
+ * accepts and shows status, the sync reads and records what it needs for a grid or an account, the worker
+ * runs jobs and hands the sync its store. Only the composition root (main.ts) holds a whole Store.
+ */
+
+/** The intake: acceptance, the reads behind GET …/grids/{gridId}, readiness. */
+export type IntakeStorePort = IntakeStore &
+  Pick<GridRepository, 'getGrid'> &
+  Pick<StateRepository, 'getGridSyncState' | 'getAccountState'> &
+  Pick<TaskLedger, 'getTaskEntry'> &
+  StoreHealth;
+
+/** The grid sync (src/sync): grids, signals, its state documents, the written-fields and AE-task ledgers. */
+export type SyncStore = GridRepository &
+  SignalRepository &
+  StateRepository &
+  WrittenFieldsLedger &
+  TaskLedger;
+
+/** The worker's handlers: the sync's store, plus enqueueing the follow-up jobs the sync asks for. */
+export type WorkerStore = SyncStore & Pick<JobQueue, 'enqueue'>;
+
 export interface Store
   extends
     IntakeStore,
@@ -175,12 +212,11 @@ export interface Store
     SignalRepository,
     StateRepository,
     WrittenFieldsLedger,
-    TaskLedger {
+    TaskLedger,
+    StoreHealth {
   readonly kind: 'sqlite' | 'postgres';
   /** Applies pending numbered migrations; safe to call from several replicas at once. */
   migrate(): Promise<void>;
-  /** Throws when the store cannot answer a trivial query (readiness). */
-  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -9,8 +9,8 @@ import type { Logger } from '../lib/logger.ts';
 import type { GridSource } from '../mapping/source-values.ts';
 import type { TaskLedger } from '../store/store.ts';
 import type { GridIdentity } from './resolve-identities.ts';
-import type { AccountState } from '../qualification/account-state.ts';
-import type { GridTaskState } from './sync-state.ts';
+import type { AccountState } from '../domain/account-state.ts';
+import type { GridTaskState } from '../domain/sync-state.ts';
 import type { TenantContext } from './tenant-context.ts';
 
 export interface TaskStepInput {

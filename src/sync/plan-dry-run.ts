@@ -7,9 +7,9 @@ import { taskMarker } from '../ae-task/task-marker.ts';
 import { type FieldProblem, planFields, toProperties } from '../mapping/plan-fields.ts';
 import type { GridSource } from '../mapping/source-values.ts';
 import { whyNoTaskYet } from './grid-task.ts';
-import type { AccountState } from '../qualification/account-state.ts';
+import type { AccountState } from '../domain/account-state.ts';
+import type { GridSyncState, GridTaskState, TargetSync } from '../domain/sync-state.ts';
 import { refusedFields, refusedTargets } from './refused-fields.ts';
-import type { GridSyncState, GridTaskState, TargetSync } from './sync-state.ts';
 import type { TenantContext } from './tenant-context.ts';
 
 export interface PlannedWrite {

@@ -6,7 +6,7 @@
 import type { SalesGrid } from '../domain/sales-grid.ts';
 import { evaluateAccount, signalLookbackStart } from '../qualification/evaluate-account.ts';
 import type { SignalRepository, StateRepository } from '../store/store.ts';
-import type { AccountState } from '../qualification/account-state.ts';
+import type { AccountState } from '../domain/account-state.ts';
 import type { TenantContext } from './tenant-context.ts';
 
 /** Signals are keyed by domain; a grid that names only a CRM id gets an account of its own. */
@@ -32,7 +32,7 @@ export async function refreshAccount(
     crmCompanyFields: runtime.companyFields.get(accountKey) ?? {},
     now,
   });
-  const previous = (await store.getAccountState(runtime.tenant, accountKey)) as AccountState | undefined;
+  const previous = await store.getAccountState(runtime.tenant, accountKey);
   const changed = previous === undefined || visibleFacts(previous) !== visibleFacts(state);
   await store.putAccountState(runtime.tenant, accountKey, state);
   return { state, changed };

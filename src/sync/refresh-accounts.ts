@@ -5,17 +5,17 @@
  */
 import { CrmError } from '../crm/crm-errors.ts';
 import { planFields, toProperties } from '../mapping/plan-fields.ts';
-import type { AccountState } from '../qualification/account-state.ts';
+import type { AccountState } from '../domain/account-state.ts';
 import { icpCrmFields } from '../qualification/icp-values.ts';
 import type { JobOutcome } from '../store/job.ts';
 import { gridSyncJob } from '../store/job-lifecycle.ts';
-import type { NewJob, Store } from '../store/store.ts';
+import type { NewJob, SyncStore } from '../store/store.ts';
 import { keepChanged, rememberWritten } from './changed-fields.ts';
 import { refreshAccount } from './refresh-account.ts';
 import type { TenantContext } from './tenant-context.ts';
 
 export async function refreshAccounts(
-  store: Store,
+  store: SyncStore,
   runtime: TenantContext,
   domains: string[],
   now: Date,

@@ -6,7 +6,7 @@
  */
 import { formatLocation, type LoadedMapping } from '../mapping/loaded-mapping.ts';
 import type { FieldProblem } from '../mapping/plan-fields.ts';
-import type { GridSyncState, TargetSync } from './sync-state.ts';
+import type { GridSyncState, TargetSync } from '../domain/sync-state.ts';
 
 type TargetName = keyof GridSyncState['targets'];
 

@@ -8,22 +8,22 @@ import { assessCompleteness } from '../domain/grid-completeness.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { FieldProblem } from '../mapping/plan-fields.ts';
 import type { GridSource } from '../mapping/source-values.ts';
-import type { AccountState } from '../qualification/account-state.ts';
+import type { AccountState } from '../domain/account-state.ts';
 import type { JobOutcome } from '../store/job.ts';
-import type { StoredGrid, Store } from '../store/store.ts';
+import type { StoredGrid, SyncStore } from '../store/store.ts';
 import { considerAeTask } from './grid-task.ts';
 import { memoizeOwnerReads } from './memoized-reads.ts';
 import { planDryRun } from './plan-dry-run.ts';
 import { planGridSync } from './plan-grid-sync.ts';
 import { accountKeyOf, refreshAccount } from './refresh-account.ts';
+import type { GridSyncState } from '../domain/sync-state.ts';
 import { refusedFields, refusedTargets } from './refused-fields.ts';
 import { type GridIdentity, resolveIdentities } from './resolve-identities.ts';
-import type { GridSyncState } from './sync-state.ts';
 import type { TenantContext } from './tenant-context.ts';
 import { writeGridPlans } from './write-grid-plans.ts';
 
 export interface GridSyncDeps {
-  store: Store;
+  store: SyncStore;
   logger: Logger;
   now: () => Date;
 }
@@ -56,13 +56,7 @@ export async function syncGrids(
   );
   const previous = new Map(
     await Promise.all(
-      stored.map(
-        async (s) =>
-          [
-            s.gridId,
-            (await store.getGridSyncState(runtime.tenant, s.gridId)) as GridSyncState | undefined,
-          ] as const,
-      ),
+      stored.map(async (s) => [s.gridId, await store.getGridSyncState(runtime.tenant, s.gridId)] as const),
     ),
   );
 

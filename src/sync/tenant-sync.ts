@@ -5,11 +5,10 @@
  */
 import { signalLookbackStart } from '../qualification/evaluate-account.ts';
 import { accountRefreshJob, gridSyncJob } from '../store/job-lifecycle.ts';
-import type { NewJob, Store } from '../store/store.ts';
-import type { AccountState } from '../qualification/account-state.ts';
+import type { NewJob, SyncStore } from '../store/store.ts';
 import type { TenantContext } from './tenant-context.ts';
 
-export async function planTenantSync(store: Store, runtime: TenantContext, now: Date): Promise<NewJob[]> {
+export async function planTenantSync(store: SyncStore, runtime: TenantContext, now: Date): Promise<NewJob[]> {
   const { tenant, loaded } = runtime;
   const maxAttempts = loaded.mapping.sync.maxAttempts;
   const jobs: NewJob[] = [];
@@ -22,10 +21,7 @@ export async function planTenantSync(store: Store, runtime: TenantContext, now: 
   for (const gridId of await store.listGridIdsAwaitingTask(tenant)) {
     const grid = await store.getGrid(tenant, gridId);
     const domain = grid?.grid.account.domain;
-    const account =
-      domain === undefined
-        ? undefined
-        : ((await store.getAccountState(tenant, domain)) as AccountState | undefined);
+    const account = domain === undefined ? undefined : await store.getAccountState(tenant, domain);
     // Grids of accounts that do not qualify wait for their account.refresh to flip the verdict.
     if (account?.verdict.qualified === true) {
       jobs.push(gridSyncJob(tenant, gridId, { maxAttempts }));

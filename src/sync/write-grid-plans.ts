@@ -11,7 +11,7 @@ import type { WrittenFieldsLedger } from '../store/store.ts';
 import { keepChanged, type RecordPlan, rememberWritten } from './changed-fields.ts';
 import { describeCrmError } from './describe-crm-error.ts';
 import type { GridSyncPlan } from './plan-grid-sync.ts';
-import type { TargetSync } from './sync-state.ts';
+import type { TargetSync } from '../domain/sync-state.ts';
 
 type Role = 'deal' | 'company' | 'contact';
 export type TargetsOfGrid = Partial<Record<'gridRecord' | 'associations' | Role, TargetSync>>;

@@ -4,16 +4,15 @@
  */
 import type { Logger } from '../lib/logger.ts';
 import type { Job, JobOutcome } from '../store/job.ts';
-import type { Store } from '../store/store.ts';
+import type { WorkerStore } from '../store/store.ts';
 import type { DeadLetterHook, JobHandlers } from './job-handler.ts';
 import { refreshAccounts } from '../sync/refresh-accounts.ts';
-import type { GridSyncState } from '../sync/sync-state.ts';
 import { syncGrids } from '../sync/sync-grids.ts';
 import { planTenantSync } from '../sync/tenant-sync.ts';
 import type { TenantRuntime } from './tenant-runtime.ts';
 
 export interface HandlerDeps {
-  store: Store;
+  store: WorkerStore;
   runtimes: { get(tenant: string): TenantRuntime | undefined };
   logger: Logger;
   now: () => Date;
@@ -87,11 +86,11 @@ export function createHandlers(deps: HandlerDeps): JobHandlers {
 }
 
 /** A grid whose sync gave up shows it on its status, with the last error. */
-export function recordDeadLetter(store: Store, now: () => Date): DeadLetterHook {
+export function recordDeadLetter(store: WorkerStore, now: () => Date): DeadLetterHook {
   return async (job, error) => {
     if (job.kind !== 'grid.sync') return;
     const { gridId } = (job as Job<'grid.sync'>).payload;
-    const state = (await store.getGridSyncState(job.tenant, gridId)) as GridSyncState | undefined;
+    const state = await store.getGridSyncState(job.tenant, gridId);
     if (!state) return;
     await store.putGridSyncState(job.tenant, gridId, {
       ...state,

@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config/env.ts';
 import type { SecretLookup } from '../../src/config/secrets.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { type Gridsync, startGridsync } from '../../src/main.ts';
-import type { GridSyncState } from '../../src/sync/sync-state.ts';
+import type { GridSyncState } from '../../src/domain/sync-state.ts';
 import { expectDocumentedGridStatus } from '../support/grid-status-schema.ts';
 import { signRequest } from '../support/sign-request.ts';
 import { ledgerlineGrid } from './fixtures.ts';

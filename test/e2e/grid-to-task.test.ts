@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { GridSyncState } from '../../src/sync/sync-state.ts';
+import type { GridSyncState } from '../../src/domain/sync-state.ts';
 import { startHarness, type Harness } from '../support/gridsync-harness.ts';
 import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from './fixtures.ts';
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import { aVerdict, anAccountState } from '../support/state-documents.ts';
 import { ledgerlineGrid } from './example-payloads.ts';
 import { type IntakeHarness, startIntake } from './intake-harness.ts';
 
@@ -74,13 +75,17 @@ describe('GET /v1/tenants/:tenant/grids/:gridId', () => {
       unresolved: ['contact maya@ledgerline.example'],
       updatedAt: at,
     });
-    await intake.store.putAccountState('acme', 'ledgerline.example', {
-      domain: 'ledgerline.example',
-      score: 12,
-      level: 'low',
-      verdict: { qualified: false, summary: 'active on 3 of 14 days required' },
-      updatedAt: at,
-    });
+    await intake.store.putAccountState(
+      'acme',
+      'ledgerline.example',
+      anAccountState({
+        domain: 'ledgerline.example',
+        score: 12,
+        level: 'low',
+        verdict: aVerdict({ qualified: false, summary: 'active on 3 of 14 days required' }),
+        updatedAt: at,
+      }),
+    );
     const response = await intake.getStatus('acme', GRID_ID, intake.keys.acme.statusToken);
 
     expect(response.json()).toMatchObject({

@@ -8,7 +8,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 
 import type { SecretLookup } from '../../src/config/secrets.ts';
 import { type AcceptedEvent, buildIntakeApp } from '../../src/intake/build-intake-app.ts';
-import type { IntakeStorePort } from '../../src/intake/intake-deps.ts';
+import type { IntakeStorePort } from '../../src/store/store.ts';
 import type { Problem } from '../../src/intake/problem.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { loadMappingFile } from '../../src/mapping/load-mapping-file.ts';

@@ -5,7 +5,7 @@
 import type { GridCompleteness } from '../../domain/grid-completeness.ts';
 import type { SalesGrid } from '../../domain/sales-grid.ts';
 import type { Signal } from '../../domain/signal.ts';
-import type { StoredGrid, TaskLedgerEntry } from '../store.ts';
+import type { StateDocuments, StoredGrid, TaskLedgerEntry } from '../store.ts';
 import { type Queryable, sql } from './postgres-database.ts';
 
 const GET_GRID = sql(`SELECT v.version, v.grid, v.completeness, v.received_at FROM grids g
@@ -82,7 +82,7 @@ export async function listActiveAccounts(db: Queryable, tenant: string, since: D
 }
 
 /** grid_sync_state and account_state: one JSON document per (tenant, subject), replaced whole. */
-export interface StateTable {
+interface StateTable {
   put: ReturnType<typeof sql>;
   get: ReturnType<typeof sql>;
 }
@@ -95,27 +95,30 @@ function stateTable(table: string, subject: string): StateTable {
   };
 }
 
-export const GRID_SYNC_STATE = stateTable('grid_sync_state', 'grid_id');
-export const ACCOUNT_STATE = stateTable('account_state', 'account_domain');
+const STATE_TABLES: Record<keyof StateDocuments, StateTable> = {
+  gridSync: stateTable('grid_sync_state', 'grid_id'),
+  account: stateTable('account_state', 'account_domain'),
+};
 
-export async function putState(
+export async function putState<K extends keyof StateDocuments>(
   db: Queryable,
-  table: StateTable,
+  kind: K,
   tenant: string,
   id: string,
-  doc: unknown,
+  doc: StateDocuments[K],
   now: Date,
 ): Promise<void> {
-  await db.query(table.put, [tenant, id, JSON.stringify(doc ?? null), now]);
+  await db.query(STATE_TABLES[kind].put, [tenant, id, JSON.stringify(doc ?? null), now]);
 }
 
-export async function getState(
+export async function getState<K extends keyof StateDocuments>(
   db: Queryable,
-  table: StateTable,
+  kind: K,
   tenant: string,
   id: string,
-): Promise<unknown> {
-  const [row] = await db.query<{ doc: unknown }>(table.get, [tenant, id]);
+): Promise<StateDocuments[K] | undefined> {
+  // Written by putState from a StateDocuments[K] and by nothing else.
+  const [row] = await db.query<{ doc: StateDocuments[K] }>(STATE_TABLES[kind].get, [tenant, id]);
   return row === undefined ? undefined : row.doc;
 }
 

@@ -2,7 +2,9 @@
  * The store for several replicas: PostgreSQL through a pg Pool. Every port method is one transaction (single
  * statements run in autocommit); the SQL lives in the postgres-*.ts modules next to this one.
  */
+import type { AccountState } from '../../domain/account-state.ts';
 import type { Signal } from '../../domain/signal.ts';
+import type { GridSyncState } from '../../domain/sync-state.ts';
 import type { Job, NewJob } from '../job.ts';
 import type {
   Accepted,
@@ -115,10 +117,10 @@ export class PostgresStore implements Store {
     return records.listActiveAccounts(this.#db.autocommit('listActiveAccounts'), tenant, since);
   }
 
-  putGridSyncState(tenant: string, gridId: string, state: unknown): Promise<void> {
+  putGridSyncState(tenant: string, gridId: string, state: GridSyncState): Promise<void> {
     return records.putState(
       this.#db.autocommit('putGridSyncState'),
-      records.GRID_SYNC_STATE,
+      'gridSync',
       tenant,
       gridId,
       state,
@@ -126,14 +128,14 @@ export class PostgresStore implements Store {
     );
   }
 
-  getGridSyncState(tenant: string, gridId: string): Promise<unknown> {
-    return records.getState(this.#db.autocommit('getGridSyncState'), records.GRID_SYNC_STATE, tenant, gridId);
+  getGridSyncState(tenant: string, gridId: string): Promise<GridSyncState | undefined> {
+    return records.getState(this.#db.autocommit('getGridSyncState'), 'gridSync', tenant, gridId);
   }
 
-  putAccountState(tenant: string, accountDomain: string, state: unknown): Promise<void> {
+  putAccountState(tenant: string, accountDomain: string, state: AccountState): Promise<void> {
     return records.putState(
       this.#db.autocommit('putAccountState'),
-      records.ACCOUNT_STATE,
+      'account',
       tenant,
       accountDomain,
       state,
@@ -141,13 +143,8 @@ export class PostgresStore implements Store {
     );
   }
 
-  getAccountState(tenant: string, accountDomain: string): Promise<unknown> {
-    return records.getState(
-      this.#db.autocommit('getAccountState'),
-      records.ACCOUNT_STATE,
-      tenant,
-      accountDomain,
-    );
+  getAccountState(tenant: string, accountDomain: string): Promise<AccountState | undefined> {
+    return records.getState(this.#db.autocommit('getAccountState'), 'account', tenant, accountDomain);
   }
 
   getWrittenFields(

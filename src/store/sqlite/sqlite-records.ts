@@ -2,7 +2,7 @@
 import type { GridCompleteness } from '../../domain/grid-completeness.ts';
 import type { SalesGrid } from '../../domain/sales-grid.ts';
 import type { Signal } from '../../domain/signal.ts';
-import type { StoredGrid, TaskLedgerEntry } from '../store.ts';
+import type { StateDocuments, StoredGrid, TaskLedgerEntry } from '../store.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 
 export function getGrid(db: SqliteDatabase, tenant: string, gridId: string): StoredGrid | undefined {
@@ -73,17 +73,20 @@ export function listActiveAccounts(db: SqliteDatabase, tenant: string, since: Da
 }
 
 /** grid_sync_state and account_state: one JSON document per (tenant, subject), replaced whole. */
-export type StateTable =
-  { table: 'grid_sync_state'; subject: 'grid_id' } | { table: 'account_state'; subject: 'account_domain' };
+const STATE_TABLES = {
+  gridSync: { table: 'grid_sync_state', subject: 'grid_id' },
+  account: { table: 'account_state', subject: 'account_domain' },
+} as const satisfies Record<keyof StateDocuments, { table: string; subject: string }>;
 
-export function putState(
+export function putState<K extends keyof StateDocuments>(
   db: SqliteDatabase,
-  { table, subject }: StateTable,
+  kind: K,
   tenant: string,
   id: string,
-  doc: unknown,
+  doc: StateDocuments[K],
   now: Date,
 ): void {
+  const { table, subject } = STATE_TABLES[kind];
   db.run(
     `INSERT INTO ${table} (tenant, ${subject}, doc, updated_at) VALUES ($tenant, $id, $doc, $now)
      ON CONFLICT (tenant, ${subject}) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`,
@@ -91,12 +94,13 @@ export function putState(
   );
 }
 
-export function getState(
+export function getState<K extends keyof StateDocuments>(
   db: SqliteDatabase,
-  { table, subject }: StateTable,
+  kind: K,
   tenant: string,
   id: string,
-): unknown {
+): StateDocuments[K] | undefined {
+  const { table, subject } = STATE_TABLES[kind];
   const row = db.get<{ doc: string }>(
     `SELECT doc FROM ${table} WHERE tenant = $tenant AND ${subject} = $id`,
     {
@@ -104,7 +108,8 @@ export function getState(
       $id: id,
     },
   );
-  return row === undefined ? undefined : (JSON.parse(row.doc) as unknown);
+  // Written by putState from a StateDocuments[K] and by nothing else.
+  return row === undefined ? undefined : (JSON.parse(row.doc) as StateDocuments[K]);
 }
 
 export function getWrittenFields(

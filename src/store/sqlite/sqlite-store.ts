@@ -16,15 +16,14 @@ import type {
   StoredGrid,
   TaskLedgerEntry,
 } from '../store.ts';
+import type { AccountState } from '../../domain/account-state.ts';
 import type { Signal } from '../../domain/signal.ts';
+import type { GridSyncState } from '../../domain/sync-state.ts';
 import { GroupCommit } from './group-commit.ts';
 import { SqliteDatabase } from './sqlite-database.ts';
 import * as intake from './sqlite-intake.ts';
 import * as jobs from './sqlite-jobs.ts';
 import * as records from './sqlite-records.ts';
-
-const GRID_SYNC_STATE: records.StateTable = { table: 'grid_sync_state', subject: 'grid_id' };
-const ACCOUNT_STATE: records.StateTable = { table: 'account_state', subject: 'account_domain' };
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
@@ -130,27 +129,25 @@ export class SqliteStore implements Store {
     return this.#db.read('listActiveAccounts', () => records.listActiveAccounts(this.#db, tenant, since));
   }
 
-  putGridSyncState(tenant: string, gridId: string, state: unknown): Promise<void> {
+  putGridSyncState(tenant: string, gridId: string, state: GridSyncState): Promise<void> {
     return this.#db.write('putGridSyncState', () =>
-      records.putState(this.#db, GRID_SYNC_STATE, tenant, gridId, state, new Date()),
+      records.putState(this.#db, 'gridSync', tenant, gridId, state, new Date()),
     );
   }
 
-  getGridSyncState(tenant: string, gridId: string): Promise<unknown> {
-    return this.#db.read('getGridSyncState', () =>
-      records.getState(this.#db, GRID_SYNC_STATE, tenant, gridId),
-    );
+  getGridSyncState(tenant: string, gridId: string): Promise<GridSyncState | undefined> {
+    return this.#db.read('getGridSyncState', () => records.getState(this.#db, 'gridSync', tenant, gridId));
   }
 
-  putAccountState(tenant: string, accountDomain: string, state: unknown): Promise<void> {
+  putAccountState(tenant: string, accountDomain: string, state: AccountState): Promise<void> {
     return this.#db.write('putAccountState', () =>
-      records.putState(this.#db, ACCOUNT_STATE, tenant, accountDomain, state, new Date()),
+      records.putState(this.#db, 'account', tenant, accountDomain, state, new Date()),
     );
   }
 
-  getAccountState(tenant: string, accountDomain: string): Promise<unknown> {
+  getAccountState(tenant: string, accountDomain: string): Promise<AccountState | undefined> {
     return this.#db.read('getAccountState', () =>
-      records.getState(this.#db, ACCOUNT_STATE, tenant, accountDomain),
+      records.getState(this.#db, 'account', tenant, accountDomain),
     );
   }
 

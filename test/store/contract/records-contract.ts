@@ -1,5 +1,6 @@
 /** Store contract, the worker's records: state documents, written-field fingerprints, the AE-task ledger. */
 import { describe, expect, it } from 'vitest';
+import { aGridSyncState, anAccountState, aTarget, aVerdict } from '../../support/state-documents.ts';
 import { COMPLETE, gridDelivery, INCOMPLETE, makeGrid, type StoreFactory, useStore } from './fixtures.ts';
 
 export function recordsContract(factory: StoreFactory): void {
@@ -8,24 +9,23 @@ export function recordsContract(factory: StoreFactory): void {
   describe('state documents', () => {
     it('stores a grid sync state and an account state whole, and replaces them whole', async () => {
       expect(await t.store.getGridSyncState('acme', 'g')).toBeUndefined();
-      const first = {
-        crm: 'hubspot',
-        mode: 'live',
+      const first = aGridSyncState({
         version: 1,
-        targets: { gridRecord: { state: 'pending' } },
-        unresolved: [],
-      };
+        targets: { gridRecord: aTarget('pending') },
+        warnings: ['a warning the next document does not have'],
+      });
       await t.store.putGridSyncState('acme', 'g', first);
       expect(await t.store.getGridSyncState('acme', 'g')).toEqual(first);
-      await t.store.putGridSyncState('acme', 'g', { crm: 'hubspot', version: 2 });
-      expect(await t.store.getGridSyncState('acme', 'g')).toEqual({ crm: 'hubspot', version: 2 });
+      const second = aGridSyncState({ version: 2 });
+      await t.store.putGridSyncState('acme', 'g', second);
+      expect(await t.store.getGridSyncState('acme', 'g')).toEqual(second);
 
-      const account = {
+      const account = anAccountState({
         domain: 'ledgerline.example',
         score: 42.5,
         level: 'high',
-        verdict: { qualified: true, criteria: [] },
-      };
+        verdict: aVerdict({ qualified: true, criteria: [] }),
+      });
       await t.store.putAccountState('acme', 'ledgerline.example', account);
       expect(await t.store.getAccountState('acme', 'ledgerline.example')).toEqual(account);
       expect(await t.store.getAccountState('globex', 'ledgerline.example')).toBeUndefined();

@@ -1,6 +1,7 @@
 /**
- * The document the grid sync keeps per grid (StateRepository), shown as it is on the grid's status endpoint.
- * Plain JSON: dates are ISO strings. The per-account document is qualification's (qualification/account-state.ts).
+ * The document the grid sync keeps per grid (the store's StateRepository), shown as it is on the grid's status
+ * endpoint. Plain JSON: dates are ISO strings. Written by src/sync, stored by src/store, read by src/intake: so
+ * it lives here, below all three. The per-account document is account-state.ts.
  */
 export type TargetState = 'pending' | 'synced' | 'failed' | 'dry_run' | 'skipped';
 

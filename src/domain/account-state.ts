@@ -1,8 +1,10 @@
 /**
- * What qualification decides about an account and the document the sync keeps per account (StateRepository),
- * shown as it is on the grid's status endpoint. Plain JSON: dates are ISO strings.
+ * What qualification (src/qualification) decides about an account, and the document the sync keeps per account
+ * (the store's StateRepository), shown as it is on the grid's status endpoint. Plain JSON: dates are ISO
+ * strings. Produced by qualification, stored by src/store, read by src/mapping and src/intake: so it lives
+ * here, below all of them.
  */
-import type { IntentLevel } from '../domain/signal.ts';
+import type { IntentLevel } from './signal.ts';
 
 export interface CriterionResult {
   criterion: string;
