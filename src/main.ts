@@ -59,9 +59,11 @@ export async function startGridsync(options: StartOptions): Promise<Gridsync> {
   });
   const store = options.store ?? (await openStore(config.GRIDSYNC_DATABASE_URL));
   const publicUrl = config.GRIDSYNC_PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+  // Shutdown reaches the CRM adapters: a retry wait (a rate-limit window, a backoff) ends at once on close().
+  const crmShutdown = new AbortController();
   const runtimes = new TenantRuntimes({
     mappings,
-    connect: options.connect ?? crmConnector(secrets),
+    connect: options.connect ?? crmConnector(secrets, crmShutdown.signal),
     logger,
     publicUrl,
   });
@@ -94,6 +96,7 @@ export async function startGridsync(options: StartOptions): Promise<Gridsync> {
       // finish or release its jobs, and only then close the store they write to.
       await app.close();
       scheduler.stop();
+      crmShutdown.abort();
       await runner.stop();
       mappings.close();
       await store.close();

@@ -7,12 +7,13 @@ import type { CrmConnector } from './crm-connection.ts';
 import { createHubSpotConnection } from './hubspot/connect-hubspot.ts';
 import { createSalesforceConnection } from './salesforce/connect-salesforce.ts';
 
-export function crmConnector(secrets: SecretLookup): CrmConnector {
+/** `signal` is the worker's shutdown: it cuts every CRM retry wait short, so stopping never waits them out. */
+export function crmConnector(secrets: SecretLookup, signal?: AbortSignal): CrmConnector {
   return (loaded, logger) => {
     const crm = loaded.mapping.crm;
     if (crm.auth === undefined) return { mode: 'dry_run', reason: 'the mapping has no crm.auth block' };
     return crm.type === 'hubspot'
-      ? createHubSpotConnection(loaded.mapping, crm, secrets, logger)
-      : createSalesforceConnection(loaded.mapping, crm, secrets, logger);
+      ? createHubSpotConnection(loaded.mapping, crm, secrets, logger, signal)
+      : createSalesforceConnection(loaded.mapping, crm, secrets, logger, signal);
   };
 }

@@ -50,11 +50,31 @@ export interface DailyBudgetStatus {
 /** Warn when this share of the daily limit is left (and at least this many requests). */
 const DAILY_WARN_SHARE = 0.05;
 
+/** From this share of the daily limit on, each request waits a little, so the remaining budget lasts longer. */
+export const PACE_FROM_USAGE = 0.9;
+export const PACE_MAX_DELAY_MS = 2_000;
+
+/**
+ * How long a request waits given the day's usage: nothing below 90 %, then a delay that grows linearly to
+ * PACE_MAX_DELAY_MS at 100 %. The hard stop is the CRM's own refusal (or the budget closing at 0).
+ */
+export function paceDelayMs(usage: { used: number; limit: number } | undefined): number {
+  if (usage === undefined || usage.limit <= 0) return 0;
+  const share = usage.used / usage.limit;
+  if (share < PACE_FROM_USAGE) return 0;
+  const progress = Math.min(1, (share - PACE_FROM_USAGE) / (1 - PACE_FROM_USAGE));
+  return Math.round(progress * PACE_MAX_DELAY_MS);
+}
+
 export interface RequestBudgetOptions {
   /** Shown in log lines, e.g. the tenant id. */
   name: string;
-  requestsPerWindow: number;
-  windowMs: number;
+  /**
+   * The CRM's burst limit (HubSpot: per 10 s). Without it requests are not paced by a window, only by the
+   * daily count and holds (Salesforce documents no burst limit, only a daily one).
+   */
+  requestsPerWindow?: number;
+  windowMs?: number;
   /** A separate per-second budget for searches; without it searches only take a standard slot. */
   searchPerSecond?: number;
   /**
@@ -66,7 +86,7 @@ export interface RequestBudgetOptions {
 }
 
 export class RequestBudget {
-  readonly requestsPerWindow: number;
+  readonly requestsPerWindow: number | undefined;
   readonly windowMs: number;
   readonly #queue: PQueue;
   readonly #arrivals: ArrivalWindow;
@@ -83,16 +103,19 @@ export class RequestBudget {
 
   constructor(options: RequestBudgetOptions) {
     this.requestsPerWindow = options.requestsPerWindow;
-    this.windowMs = options.windowMs;
+    this.windowMs = options.windowMs ?? 10_000;
     this.#name = options.name;
     this.#logger = options.logger;
     const safetyMs = options.safetyMs ?? 50;
-    this.#queue = new PQueue({
-      intervalCap: options.requestsPerWindow,
-      interval: options.windowMs + safetyMs,
-      strict: true,
-    });
-    this.#arrivals = new ArrivalWindow(options.requestsPerWindow, options.windowMs + safetyMs);
+    this.#queue =
+      options.requestsPerWindow === undefined
+        ? new PQueue()
+        : new PQueue({
+            intervalCap: options.requestsPerWindow,
+            interval: this.windowMs + safetyMs,
+            strict: true,
+          });
+    this.#arrivals = new ArrivalWindow(options.requestsPerWindow ?? Infinity, this.windowMs + safetyMs);
     this.#searchArrivals =
       options.searchPerSecond === undefined
         ? undefined
@@ -113,6 +136,8 @@ export class RequestBudget {
       lane === 'search' && this.#searchArrivals ? [this.#arrivals, this.#searchArrivals] : [this.#arrivals];
     return this.#queue.add(
       async () => {
+        const paceMs = this.#daily === undefined ? 0 : paceDelayMs(usageOf(this.#daily));
+        if (paceMs > 0) await new Promise((resolve) => setTimeout(resolve, paceMs));
         const settle = await this.#admit(windows, lane);
         try {
           return await task();
@@ -172,20 +197,21 @@ export class RequestBudget {
    */
   observe(report: RateLimitReport): void {
     const { remaining } = report;
-    if (remaining === undefined) return;
-    const limit = report.limit ?? this.requestsPerWindow;
+    const configured = this.requestsPerWindow;
+    if (remaining === undefined || configured === undefined) return;
+    const limit = report.limit ?? configured;
     const windowMs = report.windowMs ?? this.windowMs;
-    if (report.limit !== undefined && report.limit < this.requestsPerWindow && !this.#warnedAboutLimit) {
+    if (report.limit !== undefined && report.limit < configured && !this.#warnedAboutLimit) {
       this.#warnedAboutLimit = true;
       this.#logger.warn(
-        { budget: this.#name, reportedLimit: report.limit, configuredLimit: this.requestsPerWindow },
+        { budget: this.#name, reportedLimit: report.limit, configuredLimit: configured },
         'the CRM reports a lower request limit than configured: check the plan in the mapping',
       );
     }
     const reserve = Math.max(1, Math.ceil(limit * 0.02));
     // We count our requests generously (until they certainly left the CRM's window), so our estimate of what
     // is left is at most the truth when we are alone; a little tolerance absorbs answers arriving out of order.
-    const leftByOurCount = this.requestsPerWindow - this.#arrivals.used(Date.now());
+    const leftByOurCount = configured - this.#arrivals.used(Date.now());
     if (remaining >= reserve || remaining >= leftByOurCount - reserve || limit <= 0) return;
     const perSlotMs = Math.ceil(windowMs / limit);
     // Wait for a few slots at the CRM's pace; the next answer tells whether that was enough.
@@ -204,7 +230,7 @@ export class RequestBudget {
     const warnAt = Math.max(1, Math.ceil(report.limit * DAILY_WARN_SHARE));
     const before = this.#daily;
     this.#daily = { limit: report.limit, remaining: report.remaining };
-    if (report.remaining <= warnAt) {
+    if (report.remaining <= warnAt && report.remaining < report.limit) {
       // A new day (more left than before) starts without the old warning.
       const warning =
         before?.warning !== undefined && report.remaining <= before.remaining
@@ -269,6 +295,10 @@ export class RequestBudget {
   get stats(): { waiting: number; running: number; holds: number } {
     return { waiting: this.#queue.size, running: this.#queue.pending, holds: this.#holds };
   }
+}
+
+function usageOf(daily: DailyBudgetStatus): { used: number; limit: number } {
+  return { used: daily.limit - daily.remaining, limit: daily.limit };
 }
 
 /**

@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
 
 import { CrmError } from './crm-errors.ts';
-import { backoffMs, decideRetry, type RetryPolicy } from './retry-decision.ts';
+import { backoffMs } from '../lib/backoff.ts';
+import { decideRetry, type RetryPolicy } from './retry-decision.ts';
 
-const policy: RetryPolicy = { maxAttempts: 4, baseMs: 100, capMs: 1_000, maxWaitMs: 30_000 };
+const policy: RetryPolicy = {
+  maxAttempts: 4,
+  baseMs: 100,
+  capMs: 1_000,
+  maxWaitMs: 30_000,
+  attemptTimeoutMs: 5_000,
+};
 const low = (): number => 0;
 const high = (): number => 0.999;
 

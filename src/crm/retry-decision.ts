@@ -6,8 +6,10 @@
  * outages). Anything longer is the job's business: the request gives up with a retryable CrmError, the job
  * is failed with a retry time, and the worker comes back later without holding a lease meanwhile.
  */
+import { backoffMs } from '../lib/backoff.ts';
 import type { CrmError } from './crm-errors.ts';
 
+/** How one CRM request is retried: the one policy type of both adapters. */
 export interface RetryPolicy {
   /** Tries per request, the first included. */
   maxAttempts: number;
@@ -17,6 +19,10 @@ export interface RetryPolicy {
   capMs: number;
   /** A rate-limit wait longer than this is not waited out in-process (e.g. HubSpot's DAILY policy). */
   maxWaitMs: number;
+  /** Time one try may take, from sending to the whole answer read. */
+  attemptTimeoutMs: number;
+  /** Time the whole request may take, tries and waits included; no try starts past it. */
+  deadlineMs?: number;
 }
 
 export interface RetryDecision {
@@ -92,17 +98,4 @@ function decideAfterRateLimit(
     return { retry: false, reason: `still rate limited after ${attempt} attempts`, waitMs };
   }
   return { retry: true, reason: `rate limited: waiting ${waitMs} ms before attempt ${attempt + 1}`, waitMs };
-}
-
-/**
- * Capped exponential backoff with "equal jitter": half of the step is fixed and half random, so waits never
- * collapse to zero and each one is at least as long as the one before until the cap.
- */
-export function backoffMs(
-  attempt: number,
-  policy: Pick<RetryPolicy, 'baseMs' | 'capMs'>,
-  random: () => number = Math.random,
-): number {
-  const step = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(step / 2 + random() * (step / 2));
 }

@@ -2,14 +2,16 @@ import { describe, expect, it } from 'vitest';
 
 import { createLogger } from '../lib/logger.ts';
 import { CrmError } from './crm-errors.ts';
-import { type RequestRetryOptions, sendWithRetry } from './send-with-retry.ts';
+import { RequestBudget } from './request-budget.ts';
+import type { RetryPolicy } from './retry-decision.ts';
+import { sendWithRetry } from './send-with-retry.ts';
 
-const retry: RequestRetryOptions = {
+const retry: RetryPolicy = {
   maxAttempts: 3,
   baseMs: 10,
   capMs: 100,
   maxWaitMs: 1_000,
-  deadlineMs: 50,
+  attemptTimeoutMs: 50,
 };
 const logger = createLogger({ level: 'silent' });
 const options = (extra: Partial<Parameters<typeof sendWithRetry>[1]> = {}) => ({
@@ -113,11 +115,35 @@ describe('sendWithRetry', () => {
     expect(calls()).toBe(1);
   });
 
-  it('waits for a throttle slot before each try', async () => {
+  it('waits for a budget slot before each try', async () => {
     const order: string[] = [];
-    const throttle = async <T>(task: () => Promise<T>): Promise<T> => (order.push('slot'), task());
+    const budget = new RequestBudget({ name: 'test', requestsPerWindow: 10, windowMs: 1_000, logger });
+    const run = budget.run.bind(budget);
+    budget.run = (lane, task) => (order.push(`slot:${lane}`), run(lane, task));
     const { send } = failing(new CrmError('unavailable', '503'));
-    await sendWithRetry(() => (order.push('send'), send()), options({ throttle }));
-    expect(order).toEqual(['slot', 'send', 'slot', 'send']);
+    await sendWithRetry(() => (order.push('send'), send()), options({ budget, lane: 'search' }));
+    expect(order).toEqual(['slot:search', 'send', 'slot:search', 'send']);
+  });
+
+  it('runs the beforeRetry lookup before each retry and ends with what it finds', async () => {
+    const { send, calls } = failing(new CrmError('timeout', 'slow'), new CrmError('timeout', 'slow'));
+    let lookups = 0;
+    const found = await sendWithRetry(send, {
+      ...options(),
+      idempotent: false,
+      beforeRetry: () => Promise.resolve(++lookups === 1 ? undefined : 'found it'),
+    });
+    expect(found).toBe('found it');
+    expect(calls()).toBe(2);
+    expect(lookups).toBe(2);
+  });
+
+  it('gives up when the next wait would pass the request deadline', async () => {
+    const { send, calls } = failing(new CrmError('unavailable', '503'), new CrmError('unavailable', '503'));
+    const retryWithDeadline = { ...retry, baseMs: 1_000, capMs: 1_000, deadlineMs: 200 };
+    await expect(sendWithRetry(send, { ...options(), retry: retryWithDeadline })).rejects.toMatchObject({
+      kind: 'unavailable',
+    });
+    expect(calls()).toBe(1);
   });
 });

@@ -4,11 +4,10 @@
  * (retryable, after the adapter's own tries), the tenant's CRM is left alone for a while that doubles with each
  * failure; jobs that come due meanwhile are put back without a call, and the first batch after the pause probes.
  */
-export interface BreakerSchedule {
-  baseMs: number;
-  /** Longest pause: how late, at worst, gridsync notices that the CRM is back. */
-  capMs: number;
-}
+import { type BackoffSchedule, backoffStepMs } from '../lib/backoff.ts';
+
+/** capMs is the longest pause: how late, at worst, gridsync notices that the CRM is back. */
+export type BreakerSchedule = BackoffSchedule;
 
 export const DEFAULT_BREAKER_SCHEDULE: BreakerSchedule = { baseMs: 2_000, capMs: 60_000 };
 
@@ -37,7 +36,8 @@ export class CrmBreaker {
   failed(now: number, error: string, waitMs = 0): void {
     this.#failures += 1;
     this.#lastError = error;
-    const pause = Math.min(this.#schedule.capMs, this.#schedule.baseMs * 2 ** (this.#failures - 1));
+    // No jitter: one tenant's breaker has one clock, and its jobs are jittered by their own retry schedule.
+    const pause = backoffStepMs(this.#failures, this.#schedule);
     this.#openUntil = now + Math.max(pause, waitMs);
   }
 

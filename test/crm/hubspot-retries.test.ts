@@ -141,7 +141,9 @@ describe('HubSpot outages and deadlines', () => {
       await realSleep(1);
     };
     const began = Date.now();
-    const outcomes = await clientFor(fake, { sleep, retry: { deadlineMs: 100 } }).upsertGridRecords(grids(2));
+    const outcomes = await clientFor(fake, { sleep, retry: { attemptTimeoutMs: 100 } }).upsertGridRecords(
+      grids(2),
+    );
 
     expect(outcomes.every((o) => o.ok)).toBe(true);
     expect(fake.callCount(UPSERT_ROUTE)).toBe(2);

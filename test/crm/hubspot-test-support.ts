@@ -48,7 +48,13 @@ export function silentLogger(): Logger {
 }
 
 /** Fast retries: tests prove the policy's shape, not its production timings. */
-export const TEST_RETRY = { maxAttempts: 5, baseMs: 10, capMs: 200, maxWaitMs: 5_000, deadlineMs: 2_000 };
+export const TEST_RETRY = {
+  maxAttempts: 5,
+  baseMs: 10,
+  capMs: 200,
+  maxWaitMs: 5_000,
+  attemptTimeoutMs: 2_000,
+};
 
 export function clientFor(fake: HubSpotFake, options: Partial<HubSpotClientOptions> = {}): CrmClient {
   return createHubSpotClient({

@@ -41,7 +41,13 @@ export interface HarnessOptions {
   fake?: HubSpotFakeOptions;
   /** Edits the acme example mapping before it is written (YAML document paths). */
   mapping?: [path: (string | number)[], value: unknown][];
-  retry?: { maxAttempts?: number; baseMs?: number; capMs?: number; maxWaitMs?: number; deadlineMs?: number };
+  retry?: {
+    maxAttempts?: number;
+    baseMs?: number;
+    capMs?: number;
+    maxWaitMs?: number;
+    attemptTimeoutMs?: number;
+  };
   runner?: { retrySchedule?: { baseMs: number; capMs: number }; idlePollMs?: number };
   startWorker?: boolean;
   /** A store to run on instead of a SQLite file (e.g. a PostgreSQL schema shared by two replicas). */
@@ -75,7 +81,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     baseMs: 20,
     capMs: 200,
     maxWaitMs: 2_000,
-    deadlineMs: 5_000,
+    attemptTimeoutMs: 5_000,
     ...options.retry,
   };
   const connect: CrmConnector = (loaded, log) => ({

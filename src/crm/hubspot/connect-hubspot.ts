@@ -23,6 +23,7 @@ export function createHubSpotConnection(
   crm: HubSpotSettings,
   secrets: SecretLookup,
   logger: Logger,
+  signal?: AbortSignal,
 ): CrmConnection {
   const auth = crm.auth;
   if (auth === undefined) return { mode: 'dry_run', reason: 'the mapping has no crm.auth block' };
@@ -49,6 +50,13 @@ export function createHubSpotConnection(
   }
   return {
     mode: 'live',
-    client: createHubSpotClient({ mapping, accessToken: tokens, logger, baseUrl, budget }),
+    client: createHubSpotClient({
+      mapping,
+      accessToken: tokens,
+      logger,
+      baseUrl,
+      budget,
+      ...(signal === undefined ? {} : { signal }),
+    }),
   };
 }

@@ -15,7 +15,8 @@ import type {
 } from '../crm-client.ts';
 import { CrmError } from '../crm-errors.ts';
 import { RequestBudget } from '../request-budget.ts';
-import { DEFAULT_REQUEST_RETRY, type RequestRetryOptions } from '../send-with-retry.ts';
+import type { RetryPolicy } from '../retry-decision.ts';
+import { DEFAULT_REQUEST_RETRY } from '../send-with-retry.ts';
 import { type HubSpotTokenProvider, tokenProviderFrom } from './hubspot-auth.ts';
 import { BATCH_REFUSALS, type BatchEntry, writeInBatches } from './hubspot-batch-write.ts';
 import { createHubSpotHttp, type HubSpotHttp } from './hubspot-http.ts';
@@ -37,7 +38,7 @@ export interface HubSpotClientOptions {
   logger: Logger;
   /** Defaults to the mapping's crm.baseUrl, then https://api.hubapi.com. */
   baseUrl?: string;
-  retry?: Partial<RequestRetryOptions>;
+  retry?: Partial<RetryPolicy>;
   /** The tenant's budget, to keep it across clients rebuilt on a mapping change; built from the plan if absent. */
   budget?: RequestBudget;
   /** Stops retry waits at shutdown. */

@@ -12,7 +12,8 @@ import type { Logger } from '../../lib/logger.ts';
 import { nextMidnightIn } from '../../lib/next-midnight.ts';
 import { CrmError } from '../crm-errors.ts';
 import type { BudgetLane, DailyLimitReport, RateLimitReport, RequestBudget } from '../request-budget.ts';
-import { type RequestRetryOptions, sendWithRetry } from '../send-with-retry.ts';
+import type { RetryPolicy } from '../retry-decision.ts';
+import { sendWithRetry } from '../send-with-retry.ts';
 import type { HubSpotTokenProvider } from './hubspot-auth.ts';
 import { errorFromNetwork, errorFromResponse, parseErrorBody, rateLimitPolicy } from './hubspot-errors.ts';
 import { HUBSPOT_LIMITS, HUBSPOT_RATE_LIMIT_HEADERS } from './hubspot-limits.ts';
@@ -48,7 +49,7 @@ export interface HubSpotHttpOptions {
   baseUrl: string;
   tokens: HubSpotTokenProvider;
   budget: RequestBudget;
-  retry: RequestRetryOptions;
+  retry: RetryPolicy;
   logger: Logger;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -78,7 +79,7 @@ export function createHubSpotHttp(options: HubSpotHttpOptions): HubSpotHttp {
           ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
-        signal: options.signal === undefined ? signal : AbortSignal.any([signal, options.signal]),
+        signal,
       });
       text = await response.text();
     } catch (thrown) {
@@ -128,7 +129,8 @@ export function createHubSpotHttp(options: HubSpotHttpOptions): HubSpotHttp {
       retry: options.retry,
       logger,
       label: `${call.method} ${call.path}`,
-      throttle: (task) => budget.run(call.lane ?? 'standard', task),
+      budget,
+      lane: call.lane ?? 'standard',
       idempotent: call.idempotent ?? true,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.sleep === undefined ? {} : { sleep: options.sleep }),

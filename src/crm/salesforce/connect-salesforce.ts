@@ -7,14 +7,19 @@ import type { Logger } from '../../lib/logger.ts';
 import type { TenantMapping } from '../../mapping/mapping-schema.ts';
 import type { CrmConnection } from '../crm-connection.ts';
 import { resolveCredentials } from '../resolve-credentials.ts';
+import type { RequestBudget } from '../request-budget.ts';
 import type { SalesforceCredentials, SalesforceSettings } from './salesforce-auth.ts';
-import { createSalesforceClient } from './salesforce-client.ts';
+import { createSalesforceClient, salesforceBudget } from './salesforce-client.ts';
+
+/** Budgets outlive clients: a mapping edit rebuilds the client, but the org's daily count carries on. */
+const budgets = new Map<string, RequestBudget>();
 
 export function createSalesforceConnection(
   mapping: TenantMapping,
   crm: SalesforceSettings,
   secrets: SecretLookup,
   logger: Logger,
+  signal?: AbortSignal,
 ): CrmConnection {
   const auth = crm.auth;
   if (auth === undefined) return { mode: 'dry_run', reason: 'the mapping has no crm.auth block' };
@@ -46,5 +51,19 @@ export function createSalesforceConnection(
       break;
     }
   }
-  return { mode: 'live', client: createSalesforceClient({ mapping, credentials, logger }) };
+  let budget = budgets.get(mapping.tenant);
+  if (budget === undefined) {
+    budget = salesforceBudget(mapping.tenant, logger);
+    budgets.set(mapping.tenant, budget);
+  }
+  return {
+    mode: 'live',
+    client: createSalesforceClient({
+      mapping,
+      credentials,
+      logger,
+      budget,
+      ...(signal === undefined ? {} : { signal }),
+    }),
+  };
 }

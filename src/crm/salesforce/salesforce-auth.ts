@@ -2,18 +2,18 @@
  * Salesforce credentials and the session token. gridsync, not jsforce, refreshes the token: the Connection
  * gets no refreshFn and no OAuth client id, because jsforce's own refresh runs again on every 401 and a
  * 401 that persists (a revoked app, a blocked IP) made it loop through the token endpoint. Here a request
- * refreshes at most once, token calls per minute are capped, and refused credentials cool down before the
- * next try, so a broken tenant costs a handful of token calls, not thousands.
+ * refreshes at most once, and the shared TokenRefreshGuard caps token calls per minute and cools refused
+ * credentials down (the tenant "needs reconnection"), so a broken tenant costs a handful of token calls.
  */
 import type { Connection, TokenResponse } from 'jsforce';
 import { OAuth2 } from 'jsforce';
 
 import type { Logger } from '../../lib/logger.ts';
+import { withTimeout } from '../../lib/with-timeout.ts';
 import type { CrmSettings } from '../../mapping/mapping-schema.ts';
 import { CrmError } from '../crm-errors.ts';
+import { type ReconnectionState, TokenRefreshGuard } from '../token-refresh-guard.ts';
 import { tokenErrorToCrmError } from './salesforce-errors.ts';
-import { AUTH_FAILURE_COOLDOWN_MS, TOKEN_CALLS_PER_MINUTE } from './salesforce-limits.ts';
-import { withTimeout } from './with-timeout.ts';
 
 export type SalesforceSettings = Extract<CrmSettings, { type: 'salesforce' }>;
 export type SalesforceAuth = NonNullable<SalesforceSettings['auth']>;
@@ -39,15 +39,18 @@ export class SalesforceSession {
   readonly #conn: Connection;
   readonly #options: SalesforceSessionOptions;
   readonly #oauth2: OAuth2 | undefined;
-  readonly #now: () => number;
-  readonly #tokenCalls: number[] = [];
+  readonly #guard: TokenRefreshGuard;
   #inflight: Promise<void> | undefined;
-  #refused: { error: CrmError; until: number } | undefined;
 
   constructor(conn: Connection, options: SalesforceSessionOptions) {
     this.#conn = conn;
     this.#options = options;
-    this.#now = options.now ?? Date.now;
+    this.#guard = new TokenRefreshGuard({
+      crm: 'Salesforce',
+      logger: options.logger,
+      ...(options.now === undefined ? {} : { now: options.now }),
+      ...(options.tokenCallsPerMinute === undefined ? {} : { callsPerMinute: options.tokenCallsPerMinute }),
+    });
     const { credentials } = options;
     if (credentials.kind === 'access_token') {
       conn.accessToken = credentials.accessToken;
@@ -71,7 +74,7 @@ export class SalesforceSession {
    * tenant's credentials are known to be refused, throws that error without calling Salesforce at all.
    */
   async ensureToken(): Promise<void> {
-    this.#throwIfRefused();
+    this.#guard.throwIfRefused();
     if (this.#conn.accessToken) return;
     await this.#fetchToken('first token');
   }
@@ -93,15 +96,12 @@ export class SalesforceSession {
 
   /** Credentials Salesforce keeps refusing: no request and no token call until the cooldown has passed. */
   markRefused(error: CrmError): void {
-    this.#refused = { error, until: this.#now() + AUTH_FAILURE_COOLDOWN_MS };
-    this.#options.logger.warn(
-      { code: error.correlationId, cooldownMs: AUTH_FAILURE_COOLDOWN_MS },
-      'salesforce credentials refused: pausing the tenant',
-    );
+    this.#guard.markRefused(error);
   }
 
-  #throwIfRefused(): void {
-    if (this.#refused !== undefined && this.#now() < this.#refused.until) throw this.#refused.error;
+  /** Set while Salesforce refuses the tenant's credentials, for its status. */
+  get needsReconnection(): ReconnectionState | undefined {
+    return this.#guard.needsReconnection;
   }
 
   async #fetchToken(reason: string): Promise<void> {
@@ -112,28 +112,12 @@ export class SalesforceSession {
   }
 
   async #callTokenEndpoint(reason: string): Promise<void> {
-    this.#throwIfRefused();
-    const now = this.#now();
-    const cap = this.#options.tokenCallsPerMinute ?? TOKEN_CALLS_PER_MINUTE;
-    while ((this.#tokenCalls[0] ?? now) <= now - 60_000) this.#tokenCalls.shift();
-    if (this.#tokenCalls.length >= cap) {
-      const error = new CrmError(
-        'auth_failed',
-        `Salesforce keeps refusing fresh tokens: ${cap} token calls in the last minute; reconnect the tenant`,
-      );
-      this.markRefused(error);
-      throw error;
-    }
-    this.#tokenCalls.push(now);
-    this.#options.logger.info(
-      { reason, tokenCallsLastMinute: this.#tokenCalls.length },
-      'salesforce token request',
-    );
+    this.#guard.admitTokenCall(reason);
     let token: TokenResponse;
     try {
       const timeoutMs = this.#options.tokenTimeoutMs;
       token = await withTimeout(
-        this.#requestToken(),
+        () => this.#requestToken(),
         timeoutMs,
         () => new CrmError('timeout', `Salesforce token endpoint gave no answer within ${timeoutMs} ms`),
       );
@@ -148,7 +132,7 @@ export class SalesforceSession {
         'Salesforce token endpoint answered without access_token and instance_url',
       );
     }
-    this.#refused = undefined;
+    this.#guard.succeeded();
     this.#conn.accessToken = token.access_token;
     this.#conn.instanceUrl = token.instance_url.replace(/\/+$/, '');
   }

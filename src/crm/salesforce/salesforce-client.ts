@@ -25,7 +25,8 @@ import { SalesforceSession } from './salesforce-auth.ts';
 import type { CollectionRecord } from './salesforce-collections.ts';
 import { writeCollection } from './salesforce-collections.ts';
 import { SalesforceHttp } from './salesforce-http.ts';
-import type { RetryPolicy } from './salesforce-limits.ts';
+import { RequestBudget } from '../request-budget.ts';
+import type { RetryPolicy } from '../retry-decision.ts';
 import { DEFAULT_API_VERSION, DEFAULT_LOGIN_URL, DEFAULT_RETRY_POLICY } from './salesforce-limits.ts';
 import {
   findAccountsByDomain,
@@ -46,6 +47,15 @@ export interface SalesforceClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Cap on token calls per minute (default 5). */
   tokenCallsPerMinute?: number;
+  /** The tenant's request budget (its daily limit), kept across clients rebuilt on a mapping change. */
+  budget?: RequestBudget;
+  /** Shutdown: cuts retry waits short. */
+  signal?: AbortSignal;
+}
+
+/** A Salesforce tenant's budget: no burst window (Salesforce documents none), its org's daily count. */
+export function salesforceBudget(tenant: string, logger: Logger): RequestBudget {
+  return new RequestBudget({ name: tenant, logger });
 }
 
 const ROLE_OBJECTS: Record<Exclude<CrmObjectRole, 'grid'>, string> = {
@@ -60,7 +70,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
   if (mapping.crm.type !== 'salesforce') {
     throw new Error(`tenant ${mapping.tenant} uses ${mapping.crm.type}, not Salesforce`);
   }
-  const policy: Required<RetryPolicy> = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const logger = options.logger.child({ crm: 'salesforce', tenant: mapping.tenant });
   const conn = new Connection({ version: mapping.crm.apiVersion || DEFAULT_API_VERSION });
   const session = new SalesforceSession(conn, {
@@ -72,7 +82,12 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       ? {}
       : { tokenCallsPerMinute: options.tokenCallsPerMinute }),
   });
-  const http = new SalesforceHttp(conn, session, policy, logger);
+  const http = new SalesforceHttp(conn, session, {
+    policy,
+    logger,
+    budget: options.budget ?? salesforceBudget(mapping.tenant, logger),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
   const gridObject = soqlName(mapping.grid.object);
   const externalIdField = soqlName(mapping.grid.externalIdField);
 

@@ -10,14 +10,13 @@
  * that carry the field, and the others are sent again; another whole-request refusal is split in halves
  * until the records it concerns stand alone.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-
 import type { RecordOutcome } from '../crm-client.ts';
 import { CrmError } from '../crm-errors.ts';
-import { backoffMs } from '../retry-decision.ts';
+import { sleep } from '../../lib/abort.ts';
+import { backoffMs } from '../../lib/backoff.ts';
+import type { RetryPolicy } from '../retry-decision.ts';
 import { LOCK_CONTENTION_CODE, recordErrorsToCrmError } from './salesforce-errors.ts';
 import type { SalesforceHttp } from './salesforce-http.ts';
-import type { RetryPolicy } from './salesforce-limits.ts';
 import { COLLECTION_BATCH_SIZE } from './salesforce-limits.ts';
 
 /** One record as sObject Collections takes it: `{ attributes: { type }, [field]: value }`. */

@@ -1,32 +1,32 @@
 /**
- * Every Salesforce call goes through `send`: jsforce's Connection does the HTTP (version path, bearer
- * header, error parsing), gridsync decides about retries. jsforce retries GETs on its own (up to 5 times)
- * and never retries writes, and its timeout ends at the response headers; so each call here turns jsforce's
- * retries off, bounds the attempt with a timeout, and retries transient failures (5xx, network, timeout,
- * UNABLE_TO_LOCK_ROW, REQUEST_LIMIT_EXCEEDED) with capped jittered backoff inside a per-request deadline.
+ * Every Salesforce call goes through `send`, on the shared CRM request pipeline (send-with-retry.ts: budget,
+ * attempt timeout, deadline, retry decisions, shutdown). This file supplies only what is Salesforce's: one
+ * attempt through jsforce's Connection (version path, bearer header, error parsing), the token refresh after
+ * a 401, and what each answer says about the org's daily limit (Sforce-Limit-Info) for the tenant's budget.
+ *
+ * jsforce retries GETs on its own (up to 5 times) and never retries writes, and its timeout ends at the
+ * response headers; so each attempt turns jsforce's retries off and the pipeline bounds it.
  *
  * The status and headers of each attempt are seen through a wrapping transport passed in conn.request's
  * options (jsforce's HttpApi uses `options.transport` when given): jsforce's errors do not carry the
- * status, and Sforce-Limit-Info paces the next request.
+ * status, and Sforce-Limit-Info feeds the budget.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-
 import type { Connection, HttpRequest, HttpRequestOptions, HttpResponse } from 'jsforce';
 
 import type { Logger } from '../../lib/logger.ts';
 import { CrmError } from '../crm-errors.ts';
-import { decideRetry } from '../retry-decision.ts';
+import type { RequestBudget } from '../request-budget.ts';
+import type { RetryPolicy } from '../retry-decision.ts';
+import { sendWithRetry } from '../send-with-retry.ts';
 import type { SalesforceSession } from './salesforce-auth.ts';
 import { requestErrorToCrmError, tokenErrorToCrmError } from './salesforce-errors.ts';
-import type { ApiUsage, RetryPolicy } from './salesforce-limits.ts';
 import {
+  type ApiUsage,
+  DAILY_LIMIT_WAIT_MS,
   DEFAULT_RETRY_POLICY,
   LIMIT_INFO_HEADER,
-  paceDelayMs,
   parseLimitInfo,
-  PACE_FROM_USAGE,
 } from './salesforce-limits.ts';
-import { withTimeout } from './with-timeout.ts';
 
 export interface SalesforceRequest {
   method: 'GET' | 'POST' | 'PATCH';
@@ -58,18 +58,31 @@ function explainRefused(error: CrmError, refreshed: boolean): CrmError {
   });
 }
 
+export interface SalesforceHttpOptions {
+  policy: Partial<RetryPolicy>;
+  logger: Logger;
+  /** The tenant's budget, kept across clients rebuilt on a mapping change. */
+  budget: RequestBudget;
+  /** Shutdown: cuts retry waits short. */
+  signal?: AbortSignal;
+}
+
 export class SalesforceHttp {
   readonly #conn: Connection;
   readonly #session: SalesforceSession;
-  readonly #policy: Required<RetryPolicy>;
+  readonly #policy: RetryPolicy;
   readonly #logger: Logger;
+  readonly #budget: RequestBudget;
+  readonly #signal: AbortSignal | undefined;
   #usage: ApiUsage | undefined;
 
-  constructor(conn: Connection, session: SalesforceSession, policy: RetryPolicy, logger: Logger) {
+  constructor(conn: Connection, session: SalesforceSession, options: SalesforceHttpOptions) {
     this.#conn = conn;
     this.#session = session;
-    this.#policy = { ...DEFAULT_RETRY_POLICY, ...policy };
-    this.#logger = logger;
+    this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
+    this.#logger = options.logger;
+    this.#budget = options.budget;
+    this.#signal = options.signal;
   }
 
   /** The org's daily API usage from the last response, when Salesforce reported it. */
@@ -77,19 +90,15 @@ export class SalesforceHttp {
     return this.#usage;
   }
 
-  async send<T>(request: SalesforceRequest, options: SendOptions<T> = {}): Promise<T> {
-    const deadline = Date.now() + this.#policy.deadlineMs;
-    let attempts = 0;
+  send<T>(request: SalesforceRequest, options: SendOptions<T> = {}): Promise<T> {
+    // A 401 earns one token refresh per request, and the retry that follows is part of the same attempt.
     let refreshed = false;
-    for (;;) {
-      await this.#pace();
-      attempts += 1;
-      let result = await this.#authorisedAttempt(request, deadline);
-      // A 401 earns one token refresh per request, and the retry that follows is part of the same attempt.
+    const attempt = async (): Promise<T> => {
+      let result = await this.#authorisedAttempt(request);
       if (!result.ok && result.error.status === 401 && !refreshed && this.#session.canRefresh) {
         const refresh = await this.#refresh(result.tokenUsed);
         refreshed = refresh.ok;
-        result = refresh.ok ? await this.#authorisedAttempt(request, deadline) : refresh;
+        result = refresh.ok ? await this.#authorisedAttempt(request) : refresh;
       }
       if (result.ok) return result.body as T;
       let error = result.error;
@@ -98,36 +107,32 @@ export class SalesforceHttp {
         error = explainRefused(error, refreshed);
         this.#session.markRefused(error);
       }
-      // Waits that do not fit in what is left of the deadline are the job's to wait, not this request's.
-      const decision = decideRetry(error, attempts, { ...this.#policy, maxWaitMs: deadline - Date.now() });
-      if (!decision.retry || Date.now() + decision.waitMs >= deadline) throw error;
-      this.#logger.warn(
-        {
-          context: request.context,
-          kind: error.kind,
-          status: error.status,
-          code: error.correlationId,
-          attempt: attempts,
-          waitMs: decision.waitMs,
-          reason: decision.reason,
-        },
-        'salesforce call failed, retrying',
-      );
-      await sleep(decision.waitMs);
-      if (options.beforeRetry !== undefined) {
-        const found = await options.beforeRetry();
-        if (found !== undefined) return found;
+      if (error.kind === 'rate_limited' && (error.waitMs ?? 0) >= DAILY_LIMIT_WAIT_MS) {
+        // REQUEST_LIMIT_EXCEEDED for the day: nothing of this tenant's goes out for a while.
+        this.#budget.closeUntil(
+          Date.now() + DAILY_LIMIT_WAIT_MS,
+          "Salesforce's daily API request limit is spent",
+        );
       }
-    }
+      throw error;
+    };
+    return sendWithRetry(attempt, {
+      retry: this.#policy,
+      logger: this.#logger,
+      label: `salesforce ${request.context}`,
+      budget: this.#budget,
+      ...(options.beforeRetry === undefined ? {} : { beforeRetry: options.beforeRetry }),
+      ...(this.#signal === undefined ? {} : { signal: this.#signal }),
+    });
   }
 
-  async #authorisedAttempt(request: SalesforceRequest, deadline: number): Promise<AttemptResult> {
+  async #authorisedAttempt(request: SalesforceRequest): Promise<AttemptResult> {
     try {
       await this.#session.ensureToken();
     } catch (error) {
       return { ok: false, error: tokenErrorToCrmError(error) };
     }
-    return this.#attempt(request, deadline);
+    return this.#attempt(request);
   }
 
   async #refresh(tokenUsed: string | undefined): Promise<{ ok: true } | { ok: false; error: CrmError }> {
@@ -139,14 +144,18 @@ export class SalesforceHttp {
     }
   }
 
-  async #attempt(request: SalesforceRequest, deadline: number): Promise<AttemptResult> {
-    const timeoutMs = Math.max(1, Math.min(this.#policy.attemptTimeoutMs, deadline - Date.now()));
+  async #attempt(request: SalesforceRequest): Promise<AttemptResult> {
     const tokenUsed = this.#conn.accessToken ?? undefined;
     let status: number | undefined;
     const inner = this.#conn._transport;
     const observingTransport = {
       httpRequest: (req: HttpRequest, options: HttpRequestOptions = {}) => {
-        const pending = inner.httpRequest(req, { ...options, retry: { maxRetries: 0 }, timeout: timeoutMs });
+        // The pipeline bounds the attempt; jsforce's own timeout only covers the headers, as a backstop.
+        const pending = inner.httpRequest(req, {
+          ...options,
+          retry: { maxRetries: 0 },
+          timeout: this.#policy.attemptTimeoutMs,
+        });
         pending.then(
           (response: HttpResponse) => {
             status = response.statusCode;
@@ -167,11 +176,7 @@ export class SalesforceHttp {
             headers: { 'content-type': 'application/json' },
           };
     try {
-      const body = await withTimeout(
-        this.#conn.request(httpRequest, { transport: observingTransport }),
-        timeoutMs,
-        () => new CrmError('timeout', `Salesforce ${request.context}: no answer within ${timeoutMs} ms`),
-      );
+      const body: unknown = await this.#conn.request(httpRequest, { transport: observingTransport });
       return { ok: true, body };
     } catch (error) {
       return { ok: false, error: requestErrorToCrmError(error, status, request.context), tokenUsed };
@@ -181,21 +186,12 @@ export class SalesforceHttp {
   #noteUsage(header: string | undefined): void {
     const usage = parseLimitInfo(header);
     if (usage === undefined) return;
-    const crossedPaceLine =
-      (this.#usage === undefined || this.#usage.used / this.#usage.limit < PACE_FROM_USAGE) &&
-      usage.used / usage.limit >= PACE_FROM_USAGE;
     this.#usage = usage;
     this.#logger.debug({ apiUsed: usage.used, apiLimit: usage.limit }, 'salesforce api usage');
-    if (crossedPaceLine) {
-      this.#logger.warn(
-        { apiUsed: usage.used, apiLimit: usage.limit },
-        'salesforce daily API usage above 90 %: slowing down',
-      );
-    }
-  }
-
-  async #pace(): Promise<void> {
-    const delay = paceDelayMs(this.#usage);
-    if (delay > 0) await sleep(delay);
+    // The org's count is over a rolling 24 h: a spent limit comes back gradually, so probe again soon.
+    this.#budget.observeDaily(
+      { limit: usage.limit, remaining: Math.max(0, usage.limit - usage.used) },
+      (now) => now + DAILY_LIMIT_WAIT_MS,
+    );
   }
 }

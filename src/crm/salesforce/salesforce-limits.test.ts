@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { PACE_MAX_DELAY_MS, paceDelayMs, parseLimitInfo } from './salesforce-limits.ts';
+import { PACE_MAX_DELAY_MS, paceDelayMs } from '../request-budget.ts';
+import { parseLimitInfo } from './salesforce-limits.ts';
 
 describe('parseLimitInfo', () => {
   it('reads api-usage=used/limit, whatever follows', () => {
