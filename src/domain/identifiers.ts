@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 
+import { CONTRACT_LIMITS } from './contract-limits.ts';
+
 export const accountDomainSchema = z
   .string()
   .trim()
@@ -11,3 +13,11 @@ export const accountDomainSchema = z
   .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'expected a domain such as "ledgerline.example"');
 
 export const contactEmailSchema = z.email().transform((e) => e.toLowerCase());
+
+/** A tenant id: the mapping file's `tenant` and the `{tenant}` of every URL. */
+export const tenantIdSchema = z
+  .string()
+  .regex(
+    new RegExp(`^[a-z0-9][a-z0-9-]{0,${CONTRACT_LIMITS.tenantIdLength - 1}}$`),
+    'lower-case letters, digits and "-"',
+  );

@@ -5,10 +5,11 @@
  */
 import { z } from 'zod';
 
+import { CONTRACT_LIMITS as LIMITS } from './contract-limits.ts';
 import { accountDomainSchema, contactEmailSchema } from './identifiers.ts';
 
 /** A grid section is prose written by a person; trimming happens here so "   " counts as missing. */
-const sectionText = z.string().trim().max(65_536);
+const sectionText = z.string().trim().max(LIMITS.sectionLength);
 
 export const GRID_SECTIONS = [
   'beforeScenario',
@@ -34,19 +35,19 @@ export const SECTION_TITLES: Readonly<Record<GridSection, string>> = {
 export const gridIdSchema = z
   .string()
   .min(1)
-  .max(200)
+  .max(LIMITS.gridIdLength)
   .regex(/^[A-Za-z0-9._:-]+$/, 'use letters, digits, ".", "_", ":" or "-" only');
 
 export const salesGridSchema = z
   .object({
     gridId: gridIdSchema,
-    submittedBy: z.string().trim().min(1).max(320),
+    submittedBy: z.string().trim().min(1).max(LIMITS.submittedByLength),
     capturedAt: z.iso.datetime({ offset: true }),
     account: z
       .object({
         domain: accountDomainSchema.optional(),
-        name: z.string().trim().max(255).optional(),
-        crmId: z.string().trim().min(1).max(64).optional(),
+        name: z.string().trim().max(LIMITS.nameLength).optional(),
+        crmId: z.string().trim().min(1).max(LIMITS.crmIdLength).optional(),
       })
       .strict()
       .refine((a) => a.domain !== undefined || a.crmId !== undefined, {
@@ -55,20 +56,20 @@ export const salesGridSchema = z
     contact: z
       .object({
         email: contactEmailSchema,
-        name: z.string().trim().max(255).optional(),
+        name: z.string().trim().max(LIMITS.nameLength).optional(),
       })
       .strict()
       .optional(),
     deal: z
-      .object({ crmId: z.string().trim().min(1).max(64) })
+      .object({ crmId: z.string().trim().min(1).max(LIMITS.crmIdLength) })
       .strict()
       .optional(),
     context: z
       .object({
-        event: z.string().trim().max(255).optional(),
-        notes: z.string().trim().max(10_000).optional(),
+        event: z.string().trim().max(LIMITS.nameLength).optional(),
+        notes: z.string().trim().max(LIMITS.notesLength).optional(),
       })
-      .catchall(z.string().max(10_000))
+      .catchall(z.string().max(LIMITS.notesLength))
       .optional(),
     beforeScenario: sectionText.optional(),
     idealScenario: sectionText.optional(),

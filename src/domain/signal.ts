@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 
+import { CONTRACT_LIMITS as LIMITS } from './contract-limits.ts';
 import { accountDomainSchema, contactEmailSchema } from './identifiers.ts';
 
 export const SIGNAL_SOURCES = ['product', 'docs', 'website', 'community', 'external'] as const;
@@ -15,12 +16,12 @@ export type IntentLevel = (typeof INTENT_LEVELS)[number];
 export const signalSchema = z
   .object({
     /** Sender-chosen id; a signal sent twice is stored once. */
-    id: z.string().min(1).max(200),
+    id: z.string().min(1).max(LIMITS.signalIdLength),
     /** Free-form type looked up in the tenant's scoring table, e.g. "product.active_day", "website.pricing_view". */
     type: z
       .string()
       .min(1)
-      .max(100)
+      .max(LIMITS.signalTypeLength)
       .regex(/^[a-z0-9_.-]+$/, 'use lower-case letters, digits, ".", "_" or "-"'),
     account: z
       .object({
@@ -28,7 +29,7 @@ export const signalSchema = z
       })
       .strict(),
     contact: z
-      .object({ email: contactEmailSchema, name: z.string().max(255).optional() })
+      .object({ email: contactEmailSchema, name: z.string().max(LIMITS.nameLength).optional() })
       .strict()
       .optional(),
     occurredAt: z.iso.datetime({ offset: true }),
@@ -40,7 +41,7 @@ export const signalSchema = z
 
 export type Signal = z.infer<typeof signalSchema>;
 
-export const MAX_SIGNALS_PER_BATCH = 1_000;
+export const MAX_SIGNALS_PER_BATCH = LIMITS.signalsPerBatch;
 
 export const signalBatchSchema = z
   .object({ signals: z.array(signalSchema).min(1).max(MAX_SIGNALS_PER_BATCH) })

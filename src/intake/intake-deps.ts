@@ -31,6 +31,8 @@ export interface IntakeDeps {
   /** Called after a delivery is committed (never for a replay): how the intake wakes the worker at once. */
   onAccepted?: (event: AcceptedEvent) => void;
   now?: () => Date;
+  /** How long a request may take to arrive whole (HTTP_LIMITS.requestTimeoutMs); tests shorten it. */
+  requestTimeoutMs?: number;
 }
 
 /** IntakeDeps with the defaults filled in, as the routes receive them. */

@@ -8,7 +8,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { describeSecretRef } from '../config/secrets.ts';
 import type { LoadedMapping } from '../mapping/loaded-mapping.ts';
 import { findTenant, type RouteDeps } from './intake-deps.ts';
-import { MAX_BODY_BYTES } from './intake-errors.ts';
+import { parseJsonBody } from './parse-json-body.ts';
+import { HTTP_LIMITS } from './http-limits.ts';
 import { sendProblem } from './problem.ts';
 import { parseWebhookSecret } from './sign-webhook.ts';
 import { verifyWebhookSignature } from './verify-signature.ts';
@@ -35,7 +36,7 @@ export function installSignedBody(scope: FastifyInstance, deps: RouteDeps): void
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser(
     'application/json',
-    { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES },
+    { parseAs: 'buffer', bodyLimit: HTTP_LIMITS.bodyBytes },
     (_request, body, done) => {
       done(null, body);
     },
@@ -97,8 +98,10 @@ function checkDelivery(
     });
   }
 
-  const json = parseJson(body);
-  if (!json.ok) return sendProblem(reply, json.code, json.detail);
+  const json = parseJsonBody(body);
+  if (!json.ok) {
+    return sendProblem(reply, json.code, json.detail, json.errors ? { errors: json.errors } : {});
+  }
 
   deliveries.set(request, {
     tenant,
@@ -127,35 +130,4 @@ function webhookKey(secret: string): ReturnType<typeof parseWebhookSecret> {
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value.join(' ') : value;
-}
-
-type ParsedJson =
-  { ok: true; value: unknown } | { ok: false; code: 'json_malformed' | 'payload_invalid'; detail: string };
-
-/**
- * JSON.parse, refusing `__proto__` keys (prototype poisoning once the value is merged into another object).
- * The reviver that finds them is slow, so it only runs when the text could spell one.
- */
-function parseJson(body: Buffer): ParsedJson {
-  const text = body.toString('utf8');
-  if (text.trim() === '') {
-    return { ok: false, code: 'json_malformed', detail: 'the body is empty: send a JSON object' };
-  }
-  try {
-    if (!text.includes('__proto__') && !text.includes('\\u')) return { ok: true, value: JSON.parse(text) };
-    let poisoned = false;
-    const value: unknown = JSON.parse(text, (key, item: unknown) => {
-      if (key === '__proto__') poisoned = true;
-      return item;
-    });
-    return poisoned
-      ? { ok: false, code: 'payload_invalid', detail: '"__proto__" is not accepted as a key' }
-      : { ok: true, value };
-  } catch (error) {
-    return {
-      ok: false,
-      code: 'json_malformed',
-      detail: `the body is not valid JSON: ${(error as Error).message}`,
-    };
-  }
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 
 import { secretRefSchema } from '../config/secret-ref.ts';
+import { tenantIdSchema } from '../domain/identifiers.ts';
 import { identifier, objectName } from './schema/common.ts';
 import { crmSchema } from './schema/crm.ts';
 import {
@@ -27,10 +28,7 @@ export { OWNER_STEPS } from './schema/task.ts';
 
 export const tenantMappingSchema = z
   .object({
-    tenant: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and "-"')
-      .describe('Tenant id, used in webhook URLs.'),
+    tenant: tenantIdSchema.describe('Tenant id, used in webhook URLs.'),
     crm: crmSchema.describe('Which CRM the tenant uses and how gridsync connects to it.'),
     secrets: z
       .object({

@@ -16,7 +16,7 @@ import type { LoadedMapping } from '../../src/mapping/loaded-mapping.ts';
 import type { SecretRef } from '../../src/config/secret-ref.ts';
 import type { Store } from '../../src/store/store.ts';
 import { randomWebhookSecret, signRequest } from '../support/sign-request.ts';
-import { tempSqliteStore } from '../support/temp-store.ts';
+import { type TempStore, tempSqliteStore } from '../support/temp-store.ts';
 
 export const TENANTS = ['acme', 'globex'] as const;
 export type Tenant = (typeof TENANTS)[number];
@@ -44,6 +44,8 @@ export interface HarnessOptions {
   /** Wraps the real store, e.g. to make it fail. */
   wrapStore?: (store: Store) => IntakeStorePort;
   mappings?: LoadedMapping[];
+  /** Another store than a temp SQLite file (e.g. tempPostgresStore). */
+  openStore?: () => Promise<TempStore>;
 }
 
 export interface PostOptions {
@@ -72,7 +74,7 @@ export interface IntakeHarness {
 export async function startIntake(options: HarnessOptions = {}): Promise<IntakeHarness> {
   // Mappings first: a mapping that fails to load must not leave a temp store behind.
   const mappings = options.mappings ?? TENANTS.map(exampleMapping);
-  const { store, cleanup } = await tempSqliteStore();
+  const { store, cleanup } = await (options.openStore ?? tempSqliteStore)();
   const keys = {} as Record<Tenant, TenantKeys>;
   const values = new Map<string, string>();
   for (const loaded of mappings) {

@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 
 import { describeSecretRef } from '../../config/secrets.ts';
+import { gridIdSchema } from '../../domain/sales-grid.ts';
 import { describeGridStatus } from '../grid-status.ts';
 import { findTenant, gridStatusUrl, type RouteDeps } from '../intake-deps.ts';
 import { sendProblem } from '../problem.ts';
@@ -60,6 +61,10 @@ export function registerGetGridStatus(app: FastifyInstance, deps: RouteDeps): vo
       );
     }
 
+    // An id the contract could never accept names no grid; it never reaches the store (PostgreSQL refuses NUL).
+    if (!gridIdSchema.safeParse(gridId).success) {
+      return sendProblem(reply, 'grid_unknown', `tenant "${tenant}" has no grid "${gridId}"`);
+    }
     try {
       const stored = await deps.store.getGrid(tenant, gridId);
       if (!stored) return sendProblem(reply, 'grid_unknown', `tenant "${tenant}" has no grid "${gridId}"`);
