@@ -102,8 +102,9 @@ describe.each([
         /[^\x20-\x7e]/g,
         (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
       );
-      for (const body of [raw, escaped])
-        {expect((await harness.post('signals', 'acme', body)).statusCode).toBe(202);}
+      for (const body of [raw, escaped]) {
+        expect((await harness.post('signals', 'acme', body)).statusCode).toBe(202);
+      }
 
       const stored = await harness.store.listAccountSignals('acme', DOMAIN, new Date(0));
       expect(stored.map((s) => Buffer.from(s.id).toString('hex')).sort()).toEqual(

@@ -75,10 +75,12 @@ function decodedStrings(value: unknown, into: string[] = []): string[] {
   if (typeof value === 'string') {
     into.push(value);
     for (const part of value.split(/[^A-Za-z0-9+/=_-]+/)) {
-      if (part.length >= 12 && /^[A-Za-z0-9+/_-]+=*$/.test(part))
-        {into.push(Buffer.from(part, 'base64').toString('latin1'));}
-      if (part.length >= 12 && /^(?:[0-9a-f]{2})+$/i.test(part))
-        {into.push(Buffer.from(part, 'hex').toString('latin1'));}
+      if (part.length >= 12 && /^[A-Za-z0-9+/_-]+=*$/.test(part)) {
+        into.push(Buffer.from(part, 'base64').toString('latin1'));
+      }
+      if (part.length >= 12 && /^(?:[0-9a-f]{2})+$/i.test(part)) {
+        into.push(Buffer.from(part, 'hex').toString('latin1'));
+      }
     }
   } else if (Array.isArray(value)) {
     if (value.length > 0 && value.every((item) => typeof item === 'number')) {
@@ -112,8 +114,9 @@ describe('logs at trace level', () => {
       wrongToken,
     ];
     const remember = (headers: Record<string, string>): Record<string, string> => {
-      for (const signature of headers['webhook-signature']?.split(' ') ?? [])
-        {secrets.push(signature.slice(3));}
+      for (const signature of headers['webhook-signature']?.split(' ') ?? []) {
+        secrets.push(signature.slice(3));
+      }
       return headers;
     };
     const { url } = serving;
@@ -208,8 +211,9 @@ describe('logs at trace level', () => {
         // not JSON: the line itself is checked
       }
       const texts = [line, ...decodedStrings(parsed)];
-      for (const secret of secrets)
-        {if (texts.some((text) => text.includes(secret))) leaks.push(`${secret} in ${line.slice(0, 300)}`);}
+      for (const secret of secrets) {
+        if (texts.some((text) => text.includes(secret))) leaks.push(`${secret} in ${line.slice(0, 300)}`);
+      }
     }
     expect(leaks).toEqual([]);
     // The test saw what it meant to: trace lines, the parser's refusals, the accepted deliveries.
