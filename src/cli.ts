@@ -9,6 +9,9 @@ const USAGE = `usage: gridsync <command> [options]
 commands:
   serve                              run intake (HTTP) and the sync worker on the configured store
   mapping validate [files…]          check mapping files; every problem at once, as file:line:column
+  mapping plan [--tenant T | files…] [--json]
+                                     compare mappings with the live CRM schema (read only)
+  mapping apply [--tenant T] [--yes] create the objects, fields and options a mapping needs
   mapping schema [--write|--check]   print, write or check mappings/mapping.schema.json
   submit --tenant T --file F [--url U] [--kind grid|signals]
                                      sign a grid (or a signal batch) with the tenant's secret and post it

@@ -11,6 +11,7 @@ import { ConfigError, loadConfig } from '../config/env.ts';
 import { MAPPING_SCHEMA_FILE_NAME, renderMappingJsonSchema } from '../mapping/json-schema.ts';
 import { isMappingFileName, loadMappingFile } from '../mapping/load-mapping-file.ts';
 import { formatMappingError, type MappingError } from '../mapping/mapping-errors.ts';
+import { applyCommand, defaultPlanIo, planCommand } from './mapping-plan-command.ts';
 import type { LoadedMapping } from '../mapping/loaded-mapping.ts';
 import { formatMappingWarning, mappingWarnings, type MappingWarning } from '../mapping/mapping-warnings.ts';
 
@@ -18,6 +19,13 @@ const USAGE = `usage:
   gridsync mapping validate [files…] [--json]
       Check mapping files; every problem at once, as file:line:column. Without files: every *.yaml in
       GRIDSYNC_MAPPINGS_DIR (default ./mappings).
+  gridsync mapping plan [--tenant T | files…] [--json]
+      Compare each mapping with its live CRM schema (read only): what is missing or would fail, with the
+      mapping's file:line:column and a fix. Exit 0 the CRM can take it, 1 something would fail, 2 usage or
+      connection errors (docs/setup-tenant.md).
+  gridsync mapping apply [--tenant T | file] [--yes]
+      Show the plan, ask, then create what is missing and safe to create (objects, fields, options,
+      associations, Salesforce field access); never deletes, narrows or changes a type.
   gridsync mapping schema [--write | --check] [--file PATH]
       Print the JSON Schema of mapping files; --write updates mappings/mapping.schema.json, --check exits 1
       when it is out of date.
@@ -40,6 +48,10 @@ export async function mappingCommand(args: string[]): Promise<number> {
         return await validateCommand(rest);
       case 'schema':
         return await schemaCommand(rest);
+      case 'plan':
+        return await planCommand(rest, defaultPlanIo(defaultFiles));
+      case 'apply':
+        return await applyCommand(rest, defaultPlanIo(defaultFiles));
       case undefined:
       case 'help':
       case '--help':

@@ -14,7 +14,7 @@ import ts from 'typescript';
 export const ALLOWED_IMPORTS: Readonly<Record<string, readonly string[]>> = {
   // Entry points: the command line, and the composition root that wires one gridsync process.
   'cli.ts': ['cli', 'config'],
-  cli: ['main.ts', 'intake', 'store', 'mapping', 'config', 'lib'],
+  cli: ['main.ts', 'intake', 'crm', 'schema-plan', 'store', 'mapping', 'config', 'lib'],
   'main.ts': ['intake', 'worker', 'crm', 'store', 'mapping', 'config', 'lib'],
   // Work arrives (intake) and is run (worker: claims, leases, retries, cron ticks).
   intake: ['store', 'mapping', 'domain', 'config', 'lib'],
@@ -22,7 +22,9 @@ export const ALLOWED_IMPORTS: Readonly<Record<string, readonly string[]>> = {
   // The grid sync domain: identities, planning, writes, account refresh, the AE-task step.
   sync: ['ae-task', 'crm', 'qualification', 'mapping', 'store', 'domain', 'lib'],
   'ae-task': ['crm', 'store', 'mapping', 'lib'],
-  crm: ['mapping', 'config', 'lib'],
+  crm: ['schema-plan', 'mapping', 'config', 'lib'],
+  // Mapping vs live CRM schema (pure): what a mapping needs, the findings, the changes apply makes.
+  'schema-plan': ['mapping'],
   qualification: ['mapping', 'domain'],
   store: ['domain', 'lib'],
   mapping: ['config', 'domain', 'lib'],

@@ -18,6 +18,7 @@ import { associateDefault, associateLabelled, getOwner } from './hubspot-fake/fa
 import { FakeAuth, type FakeOAuthApp } from './hubspot-fake/fake-auth.ts';
 import { batchRead, batchUpdate, batchUpsert, createObject } from './hubspot-fake/fake-objects.ts';
 import { FakeRateLimits } from './hubspot-fake/fake-rate-limit.ts';
+import { FakeSchemas, schemaRoutes } from './hubspot-fake/fake-schemas.ts';
 import { search } from './hubspot-fake/fake-search.ts';
 import { type FakeOwner, FakeStore, type RejectStyle } from './hubspot-fake/fake-store.ts';
 
@@ -56,6 +57,8 @@ type Handler = (match: RegExpMatchArray, body: unknown, query: URLSearchParams) 
 
 export class HubSpotFake {
   readonly store: FakeStore;
+  /** Custom object schemas, properties, groups and association definitions (fake-schemas.ts). */
+  readonly schemas: FakeSchemas;
   readonly requests: FakeRequest[] = [];
   readonly #server: Server;
   readonly #limits: FakeRateLimits;
@@ -78,7 +81,9 @@ export class HubSpotFake {
     });
     const s = this.store;
     const v = '2026-03';
+    this.schemas = new FakeSchemas(s);
     this.#routes = [
+      ...schemaRoutes(this.schemas),
       ['POST', route(`/crm/objects/${v}/*/batch/upsert`), (m, b) => batchUpsert(s, m[1]!, b)],
       ['POST', route(`/crm/objects/${v}/*/batch/update`), (m, b) => batchUpdate(s, m[1]!, b)],
       ['POST', route(`/crm/objects/${v}/*/batch/read`), (m, b) => batchRead(s, m[1]!, b)],

@@ -71,6 +71,11 @@ export class FakeStore {
     return this.#objects.get(type)?.get(id);
   }
 
+  /** A property created with hasUniqueValue (fake-schemas.ts): usable as an upsert's idProperty from now on. */
+  addUniqueProperty(type: string, property: string): void {
+    this.#unique.set(type, new Set([...(this.#unique.get(type) ?? []), property]));
+  }
+
   isUnique(type: string, property: string): boolean {
     return this.#unique.get(type)?.has(property) ?? false;
   }

@@ -20,6 +20,7 @@ export const STANDARD_OBJECTS: ObjectSpec[] = [
     fields: [
       owner,
       { name: 'Website', type: 'url' },
+      { name: 'BillingCountry', type: 'string', length: 80 },
       {
         name: 'Industry',
         type: 'picklist',

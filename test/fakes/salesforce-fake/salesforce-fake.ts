@@ -2,7 +2,7 @@
  * A stateful local stand-in for the Salesforce org gridsync talks to, on 127.0.0.1 with a random port:
  * OAuth token endpoint (client credentials, refresh token, JWT bearer), sObject Collections and
  * single-record writes, SOQL queries with paging, describe, `Sforce-Limit-Info` on every API answer and the
- * daily limit's 403. The real
+ * daily limit's 403, and the Metadata API subset `mapping apply` uses (fake-metadata.ts). The real
  * adapter (jsforce underneath) runs against it with `instanceUrl` and `loginUrl` set to `fake.url`.
  *
  * Tests arrange the org through `fake.org` (objects, fields, records, access) and read what happened from
@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 
 import { describeGlobal, describeObject } from './fake-describe.ts';
 import { type FakeAnswer, RecordRefusal, RequestRefusal, resourceNotFound } from './fake-errors.ts';
+import { FakeMetadata } from './fake-metadata.ts';
 import { isIdShaped } from './fake-ids.ts';
 import { type FakeConnectedApp, FakeOAuth } from './fake-oauth.ts';
 import { FakeOrg } from './fake-org.ts';
@@ -79,6 +80,8 @@ export class SalesforceFake {
   readonly org = new FakeOrg();
   readonly requests: FakeSalesforceRequest[] = [];
   readonly oauth: FakeOAuth;
+  /** The Metadata API subset (fake-metadata.ts); `metadata.calls` lists what was asked. */
+  readonly metadata: FakeMetadata;
   readonly #server: Server;
   readonly #options: SalesforceFakeOptions;
   readonly #routes: [string, RegExp, Handler][];
@@ -105,6 +108,7 @@ export class SalesforceFake {
       tokenTtlMs: options.tokenTtlMs ?? 2 * 60 * 60_000,
     });
     const org = this.org;
+    this.metadata = new FakeMetadata(org);
     this.#routes = [
       ['GET', /^\/sobjects\/?$/, (_m, _b, _q, api) => ({ status: 200, body: describeGlobal(org, api) })],
       [
@@ -322,6 +326,10 @@ export class SalesforceFake {
     const bearer = req.headers.authorization?.startsWith('Bearer ')
       ? req.headers.authorization.slice(7)
       : undefined;
+    if (method === 'POST' && /^\/services\/Soap\/m\/\d+\.\d$/.test(url.pathname)) {
+      this.#used += 1;
+      return this.metadata.answer(text, (token) => this.oauth.accepts(token, now));
+    }
     if (!this.oauth.accepts(bearer, now)) {
       return new RequestRefusal(401, 'INVALID_SESSION_ID', 'Session expired or invalid').answer();
     }

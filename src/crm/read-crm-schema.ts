@@ -1,0 +1,27 @@
+/**
+ * A tenant's live CRM schema for `mapping plan` and the drift watch, whichever CRM its mapping names. Fails
+ * with a CrmError (connection, credentials) or says why there is no connection at all (dry-run tenant).
+ */
+import type { SecretLookup } from '../config/secrets.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { TenantMapping } from '../mapping/mapping-schema.ts';
+import type { CrmSchemaSnapshot } from '../schema-plan/crm-schema.ts';
+import { hubSpotSchemaHttp, readHubSpotSchema } from './hubspot/hubspot-schema.ts';
+import { readSalesforceSchema, salesforceSchemaAccess } from './salesforce/salesforce-schema.ts';
+
+export type SchemaRead = { ok: true; schema: CrmSchemaSnapshot } | { ok: false; reason: string };
+
+export async function readCrmSchema(
+  mapping: TenantMapping,
+  secrets: SecretLookup,
+  logger: Logger,
+): Promise<SchemaRead> {
+  if (mapping.crm.type === 'hubspot') {
+    const connection = hubSpotSchemaHttp(mapping, secrets, logger);
+    if (!connection.ok) return connection;
+    return { ok: true, schema: await readHubSpotSchema(connection.http, mapping) };
+  }
+  const connection = salesforceSchemaAccess(mapping, secrets, logger);
+  if (!connection.ok) return connection;
+  return { ok: true, schema: await readSalesforceSchema(connection.access.http, mapping) };
+}

@@ -1,0 +1,215 @@
+/**
+ * `gridsync mapping plan` and `apply` against the Salesforce stand-in with the globex example mapping: plan
+ * lists the object and every field with its line and exits 1; apply --yes creates the object and fields
+ * through the Metadata API and grants them with a permission set assigned to the integration user; plan
+ * exits 0; a grid then syncs through gridsync's own composition (real connector, client credentials).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+
+import { applyCommand, planCommand, type PlanCommandIo } from '../../src/cli/mapping-plan-command.ts';
+import { loadConfig } from '../../src/config/env.ts';
+import type { SecretLookup } from '../../src/config/secrets.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import { startGridsync } from '../../src/main.ts';
+import { SalesforceFake } from '../fakes/salesforce-fake/salesforce-fake.ts';
+import { randomWebhookSecret, signRequest } from '../support/sign-request.ts';
+
+let fake: SalesforceFake;
+let dir: string;
+let file: string;
+const secret = randomWebhookSecret();
+const values: Record<string, string> = {
+  GLOBEX_SF_CLIENT_ID: 'globex-client',
+  GLOBEX_SF_CLIENT_SECRET: 'globex-secret',
+  GLOBEX_WEBHOOK_SECRET: secret,
+  GLOBEX_STATUS_TOKEN: 'status-token',
+};
+const secrets: SecretLookup = (ref) => ('env' in ref ? values[ref.env] : undefined);
+
+function io(): PlanCommandIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    secrets,
+    defaultFiles: () => Promise.resolve([file]),
+    logger: createLogger({ level: 'silent' }),
+  };
+}
+
+function lineOf(text: string): number {
+  return (
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes(text)) + 1
+  );
+}
+
+beforeEach(async () => {
+  fake = await SalesforceFake.start({ apps: [{ clientId: 'globex-client', clientSecret: 'globex-secret' }] });
+  // What RevOps keeps on Account for matching (identity.company.field): it exists and is visible.
+  fake.org.addField('Account', {
+    name: 'Domain__c',
+    type: 'string',
+    length: 255,
+    externalId: true,
+    unique: true,
+  });
+  dir = mkdtempSync(join(tmpdir(), 'gridsync-sf-plan-'));
+  mkdirSync(join(dir, 'mappings'));
+  const doc = parseDocument(readFileSync('mappings/globex.yaml', 'utf8'));
+  doc.setIn(['crm', 'baseUrl'], fake.url);
+  file = join(dir, 'mappings', 'globex.yaml');
+  writeFileSync(file, doc.toString());
+});
+afterEach(async () => {
+  await fake.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('mapping plan / apply on Salesforce', () => {
+  it('creates the object, fields and permission set, and a grid then syncs live', async () => {
+    const first = io();
+    expect(await planCommand(['--json', file], first)).toBe(1);
+    const findings = (
+      JSON.parse(first.out.join('')) as {
+        plans: {
+          findings: {
+            code: string;
+            field: string | null;
+            object: string;
+            location: { line: number } | null;
+          }[];
+        }[];
+      }
+    ).plans[0]!.findings;
+    expect(findings[0]).toMatchObject({
+      code: 'object_missing',
+      object: 'Sales_Grid__c',
+      location: { line: lineOf('object: Sales_Grid__c') },
+    });
+    const grid = findings
+      .filter((f) => f.object === 'Sales_Grid__c' && f.code === 'field_missing')
+      .map((f) => f.field);
+    expect(grid).toEqual(
+      expect.arrayContaining(['Grid_Id__c', 'Before_Scenario__c', 'Opportunity__c', 'Grid_Complete__c']),
+    );
+    expect(findings.find((f) => f.field === 'Intent_Level__c')).toMatchObject({
+      object: 'Account',
+      location: { line: lineOf('Intent_Level__c:') },
+    });
+    expect(findings.find((f) => f.field === 'Tech_Stack__c')).toMatchObject({
+      code: 'field_missing',
+      object: 'Account',
+    });
+
+    const applied = io();
+    const code = await applyCommand([file, '--yes'], applied);
+    const text = applied.out.join('');
+    if (code !== 0) console.log(text, applied.err.join(''));
+    expect(code).toBe(0);
+    expect(text).toContain('created the custom object Sales_Grid__c (Name: Text)');
+    expect(text).toContain('assigned Gridsync_Integration to the integration user');
+    expect(text).toMatch(/needs a person for:[\s\S]*page layouts/);
+    const describe = fake.org.visibleObject('Sales_Grid__c')!;
+    const key = fake.org.visibleField(describe, 'Grid_Id__c');
+    expect(key).toMatchObject({ externalId: true, unique: true, access: 'edit' });
+    expect(fake.org.visibleField(describe, 'Before_Scenario__c')).toMatchObject({
+      type: 'textarea',
+      length: 32_768,
+      access: 'edit',
+    });
+    expect(fake.org.visibleField(describe, 'Opportunity__c')).toMatchObject({
+      type: 'reference',
+      referenceTo: ['Opportunity'],
+    });
+    const status = fake.org.visibleField(fake.org.visibleObject('Opportunity')!, 'Grid_Status__c');
+    expect(status?.picklistValues).toEqual(['Complete', 'Draft']);
+    expect(
+      fake.metadata.calls.filter((c) => c.operation === 'createMetadata' && c.type === 'CustomField').length,
+    ).toBeGreaterThan(10);
+
+    expect(await planCommand([file], io())).toBe(0);
+    const again = io();
+    expect(await applyCommand([file, '--yes'], again)).toBe(0);
+    expect(again.out.join('')).toContain('nothing to apply');
+
+    // A grid through gridsync's own composition: real connector, client credentials against the stand-in.
+    const logger = createLogger({ level: 'silent' });
+    const gridsync = await startGridsync({
+      config: loadConfig(
+        {
+          PORT: '0',
+          HOST: '127.0.0.1',
+          GRIDSYNC_DATABASE_URL: join(dir, 'gridsync.db'),
+          GRIDSYNC_MAPPINGS_DIR: join(dir, 'mappings'),
+          LOG_LEVEL: 'silent',
+        },
+        join(dir, 'no.env'),
+      ),
+      logger,
+      secrets,
+      runnerOptions: { coalesceMs: 20, idlePollMs: 100, retrySchedule: { baseMs: 50, capMs: 200 } },
+    });
+    try {
+      const gridBody = JSON.parse(readFileSync('test/fixtures/grids/ledgerline-complete.json', 'utf8')) as {
+        gridId: string;
+      };
+      const signed = signRequest({ secret, body: gridBody });
+      const answer = await fetch(`${gridsync.url}/v1/tenants/globex/grids`, {
+        method: 'POST',
+        headers: { ...signed.headers, 'content-type': 'application/json' },
+        body: signed.payload,
+      });
+      expect(answer.status).toBe(202);
+      await gridsync.runner.drain();
+      const records = fake.org.records('Sales_Grid__c');
+      expect(records.map((r) => r.values['Grid_Id__c'])).toEqual([gridBody.gridId]);
+      expect(String(records[0]!.values['Before_Scenario__c'])).not.toBe('');
+    } finally {
+      await gridsync.close();
+    }
+  });
+
+  it('names a wrong-type field and a picklist lacking a value; apply adds the value and reports the type', async () => {
+    fake.org.addField('Account', { name: 'Intent_Score__c', type: 'boolean' });
+    fake.org.addField('Account', {
+      name: 'Intent_Level__c',
+      type: 'picklist',
+      picklistValues: ['High', 'Low', 'None'],
+    });
+    const planned = io();
+    expect(await planCommand([file, '--json'], planned)).toBe(1);
+    const findings = (
+      JSON.parse(planned.out.join('')) as {
+        plans: {
+          findings: { code: string; field: string; location: { line: number }; missingOptions?: string[] }[];
+        }[];
+      }
+    ).plans[0]!.findings;
+    expect(findings.find((f) => f.field === 'Intent_Score__c')).toMatchObject({
+      code: 'type_mismatch',
+      location: { line: lineOf('Intent_Score__c:') },
+    });
+    expect(findings.find((f) => f.field === 'Intent_Level__c')).toMatchObject({
+      code: 'option_missing',
+      missingOptions: ['Medium'],
+    });
+
+    const applied = io();
+    expect(await applyCommand([file, '--yes'], applied)).toBe(1);
+    expect(applied.out.join('')).toContain('added picklist value(s) Medium to Account.Intent_Level__c');
+    expect(applied.out.join('')).toMatch(/leave for a person[\s\S]*Intent_Score__c/);
+    const account = fake.org.object('Account')!;
+    expect(account.fields.get('intent_level__c')?.picklistValues).toEqual(['High', 'Low', 'None', 'Medium']);
+    expect(account.fields.get('intent_score__c')?.type).toBe('boolean');
+  });
+});
