@@ -12,6 +12,7 @@ import type { CrmField, CrmObject, CrmSchemaSnapshot, FieldKind } from '../../sc
 import { CrmError } from '../crm-errors.ts';
 import { resolveCredentials } from '../resolve-credentials.ts';
 import { type SalesforceCredentials, SalesforceSession, type SalesforceSettings } from './salesforce-auth.ts';
+import { salesforceBudget } from './salesforce-client.ts';
 import { SalesforceHttp } from './salesforce-http.ts';
 import { DEFAULT_API_VERSION, DEFAULT_LOGIN_URL, DEFAULT_RETRY_POLICY } from './salesforce-limits.ts';
 import { soqlName } from './salesforce-soql.ts';
@@ -77,7 +78,11 @@ export function salesforceSchemaAccess(
     logger,
     tokenTimeoutMs: DEFAULT_RETRY_POLICY.attemptTimeoutMs,
   });
-  const http = new SalesforceHttp(conn, session, DEFAULT_RETRY_POLICY, logger);
+  const http = new SalesforceHttp(conn, session, {
+    policy: DEFAULT_RETRY_POLICY,
+    logger,
+    budget: salesforceBudget(mapping.tenant, logger),
+  });
   return { ok: true, access: { conn, session, http } };
 }
 
