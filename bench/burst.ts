@@ -1,0 +1,352 @@
+/**
+ * `node bench/burst.ts`: does the intake wait for the worker? `gridsync serve` runs as an operator runs it (a child
+ * process, SQLite file, `info` logging, a live HubSpot tenant pointed at the local stand-in); its accounts are made
+ * to qualify first, then a burst of signed grids arrives while the worker syncs them and creates their AE tasks.
+ * Throughout, a prober (its own thread, so the load generator cannot delay it) asks `GET /healthz` every 10 ms,
+ * and the server's own event-loop delay is recorded (bench/support/event-loop-probe.ts).
+ *
+ *   node bench/burst.ts                      2,000 grids over 400 accounts, 16 connections
+ *   BENCH_GRIDS=500 BENCH_CONNECTIONS=4 node bench/burst.ts
+ *
+ * BENCH_PROFILE=dir writes a CPU profile of the server (`node --cpu-prof`) there; BENCH_SERVER_NODE_OPTIONS is
+ * the server's NODE_OPTIONS (e.g. `--import` a diagnostic module).
+ *
+ * The baseline, in the same run: /healthz on the same server, idle, before the burst. Goal (issue 14, item 5):
+ * /healthz p99 under 50 ms and max under 200 ms from the first grid until the worker has drained the burst.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { parseDocument } from 'yaml';
+
+import { signedWebhookHeaders } from '../src/intake/sign-webhook.ts';
+import grid from '../test/fixtures/grids/ledgerline-complete.json' with { type: 'json' };
+import { qualifyingSignals } from '../test/e2e/fixtures.ts';
+import { HubSpotFake } from '../test/fakes/hubspot-fake-server.ts';
+
+const GRIDS = Number(process.env['BENCH_GRIDS'] ?? 2_000);
+const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 16);
+const ACCOUNTS = Math.max(1, Math.floor(GRIDS / 5));
+const PROBE_EVERY_MS = 10;
+const IDLE_MS = 3_000;
+const DRAIN_TIMEOUT_MS = 10 * 60_000;
+const SECRET = `whsec_${Buffer.from('gridsync-burst-bench-secret').toString('base64')}`;
+const TOKEN = 'test-token';
+
+type Role = 'fake' | 'prober';
+const role = (workerData as { role?: Role } | undefined)?.role;
+if (!isMainThread && role === 'fake') await serveFake();
+else if (!isMainThread && role === 'prober') await probe((workerData as { url: string }).url);
+else await runBench();
+
+// ---------- thread: the HubSpot stand-in, limits high enough that the worker, not HubSpot, sets the pace ----------
+
+interface FakeCounts {
+  records: number;
+  tasks: number;
+  qualified: number;
+  calls: number;
+  limited: number;
+}
+
+async function serveFake(): Promise<void> {
+  const fake = await HubSpotFake.start({
+    requestsPerWindow: 100_000,
+    searchPerSecond: 10_000,
+    uniqueProperties: { p_sales_grid: ['gridsync_grid_id'] },
+    recordBodies: false,
+  });
+  fake.addOwner({ id: '500', archived: false, email: 'ae@vendor.example' });
+  fake.addOwner({ id: '81234567', archived: false, email: 'sales-lead@vendor.example' });
+  const deals: string[] = [];
+  for (let i = 0; i < ACCOUNTS; i++) {
+    fake.addRecord('companies', {
+      domain: domainOf(i),
+      name: `Account ${i}`,
+      numberofemployees: '300',
+      industry: 'FINANCIAL_SERVICES',
+      country: 'United States',
+      hubspot_owner_id: '500',
+    });
+    fake.addRecord('contacts', { email: `dev@${domainOf(i)}` });
+    deals.push(fake.addRecord('deals', { dealname: `Deal ${i}`, hubspot_owner_id: '500' }));
+  }
+  parentPort!.postMessage({ url: fake.url, deals });
+  parentPort!.on('message', (message: string) => {
+    if (message === 'close') {
+      void fake.close().then(() => parentPort!.postMessage('closed'));
+      return;
+    }
+    const counts: FakeCounts = {
+      records: fake.store.records('p_sales_grid').length,
+      tasks: fake.store.records('tasks').length,
+      qualified: fake.store
+        .records('companies')
+        .filter((c) => c.properties['gridsync_pqa_status'] === 'Qualified').length,
+      calls: fake.requests.length,
+      limited: fake.requests.filter((r) => r.status === 429).length,
+    };
+    parentPort!.postMessage(counts);
+  });
+}
+
+// ---------- thread: the /healthz prober ----------
+
+async function probe(url: string): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  let stopped = false;
+  const samples: number[] = [];
+  parentPort!.once('message', () => (stopped = true));
+  while (!stopped) {
+    const started = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      get(`${url}/healthz`, { agent }, (res) => {
+        res.resume();
+        res.once('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${res.statusCode}`))));
+      }).once('error', reject);
+    });
+    const took = performance.now() - started;
+    samples.push(took);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, PROBE_EVERY_MS - took)));
+  }
+  agent.destroy();
+  parentPort!.postMessage(samples);
+}
+
+// ---------- main: server, load, figures ----------
+
+function domainOf(i: number): string {
+  return `account${i}.example`;
+}
+
+async function runBench(): Promise<void> {
+  const fakeThread = new Worker(new URL(import.meta.url), { workerData: { role: 'fake' } });
+  const { url: fakeUrl, deals } = await next<{ url: string; deals: string[] }>(fakeThread);
+  const counts = async (): Promise<FakeCounts> => {
+    fakeThread.postMessage('counts');
+    return next<FakeCounts>(fakeThread);
+  };
+
+  const dir = mkdtempSync(join(tmpdir(), 'gridsync-burst-'));
+  const mapping = parseDocument(readFileSync('mappings/acme.yaml', 'utf8'));
+  mapping.setIn(['crm', 'baseUrl'], fakeUrl);
+  mapping.setIn(['crm', 'requestsPer10Seconds'], 1000);
+  mkdirSync(join(dir, 'mappings'));
+  writeFileSync(join(dir, 'mappings', 'acme.yaml'), mapping.toString());
+  const server = await startServer(dir);
+  const base = `${server.url}/v1/tenants/acme`;
+  console.log(
+    `bench/burst: ${GRIDS} grids over ${ACCOUNTS} accounts, ${CONNECTIONS} connections; gridsync serve (SQLite file, ` +
+      `LOG_LEVEL=info) on Node ${process.version}`,
+  );
+
+  try {
+    // 1. The accounts qualify, so every grid of the burst also gets its AE task (the worker's full path).
+    const signals = Array.from({ length: ACCOUNTS }, (_u, i) => qualifyingSignals(domainOf(i))).flat();
+    for (let i = 0; i < signals.length; i += 1000) {
+      await post(`${base}/signals`, { signals: signals.slice(i, i + 1000) });
+    }
+    await until(async () => (await counts()).qualified === ACCOUNTS, 'the accounts to qualify');
+
+    // 2. Baseline: the same server, idle.
+    const idle = await probeWhile(server, () => new Promise((resolve) => setTimeout(resolve, IDLE_MS)));
+
+    // 3. The burst, and the worker draining it.
+    let sent = 0;
+    const intakeMs: number[] = [];
+    let burstMs = 0;
+    const busy = await probeWhile(server, async () => {
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: CONNECTIONS }, async () => {
+          while (sent < GRIDS) {
+            const i = sent++;
+            const at = performance.now();
+            await post(`${base}/grids`, {
+              ...grid,
+              gridId: `grid-burst-${i}`,
+              capturedAt: new Date().toISOString(),
+              account: { domain: domainOf(i % ACCOUNTS), name: `Account ${i % ACCOUNTS}` },
+              contact: { email: `dev@${domainOf(i % ACCOUNTS)}`, name: 'Dev' },
+              deal: { crmId: deals[i % ACCOUNTS] },
+            });
+            intakeMs.push(performance.now() - at);
+          }
+        }),
+      );
+      burstMs = performance.now() - started;
+      await until(async () => {
+        const c = await counts();
+        return c.records === GRIDS && c.tasks === GRIDS;
+      }, 'the worker to sync every grid and create its task');
+    });
+    const drainedMs = busy.ms;
+    const final = await counts();
+
+    console.log('');
+    console.log(
+      `  burst sent            ${GRIDS} grids in ${(burstMs / 1000).toFixed(1)} s (intake ${stats(intakeMs)})`,
+    );
+    console.log(
+      `  worker drained        ${(drainedMs / 1000).toFixed(1)} s after the first grid: ${final.records} records, ` +
+        `${final.tasks} tasks, ${final.calls} HubSpot calls (${final.limited} answered 429)`,
+    );
+    console.log(`  /healthz idle         ${stats(idle.samples)}   event loop delay ${loop(idle.loop)}`);
+    console.log(`  /healthz during burst ${stats(busy.samples)}   event loop delay ${loop(busy.loop)}`);
+    const p99 = percentile(busy.samples, 99);
+    const max = Math.max(...busy.samples);
+    console.log(
+      `  ratio busy ÷ idle     p99 ${(p99 / percentile(idle.samples, 99)).toFixed(1)} ×   ` +
+        `goal p99 < 50 ms: ${p99 < 50 ? 'met' : 'NOT met'}, max < 200 ms: ${max < 200 ? 'met' : 'NOT met'}`,
+    );
+  } finally {
+    await server.stop();
+    fakeThread.postMessage('close');
+    await next(fakeThread);
+    await fakeThread.terminate();
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  async function post(url: string, body: unknown): Promise<void> {
+    const payload = JSON.stringify(body);
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        ...signedWebhookHeaders({ secrets: SECRET, body: payload }),
+        'content-type': 'application/json',
+      },
+      body: payload,
+    });
+    if (response.status !== 202) {
+      throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
+    }
+    await response.arrayBuffer();
+  }
+}
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** `gridsync serve` with the event-loop probe preloaded; its log (info) goes to a file, as it would to a collector. */
+async function startServer(dir: string): Promise<Server> {
+  const log = openSync(join(dir, 'gridsync.log'), 'w');
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env['BENCH_PROFILE']
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`]
+        : []),
+      '--import',
+      new URL('./support/event-loop-probe.ts', import.meta.url).pathname,
+      'src/cli.ts',
+      'serve',
+    ],
+    {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        GRIDSYNC_DATABASE_URL: join(dir, 'gridsync.db'),
+        GRIDSYNC_MAPPINGS_DIR: join(dir, 'mappings'),
+        ACME_WEBHOOK_SECRET: SECRET,
+        ACME_STATUS_TOKEN: 'bench-status-token',
+        ACME_HUBSPOT_TOKEN: TOKEN,
+        ...(process.env['BENCH_SERVER_NODE_OPTIONS']
+          ? { NODE_OPTIONS: process.env['BENCH_SERVER_NODE_OPTIONS'] }
+          : {}),
+      },
+      stdio: ['ignore', log, log, 'ipc'],
+    },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await until(
+    () => {
+      const line = readFileSync(join(dir, 'gridsync.log'), 'utf8')
+        .split('\n')
+        .find((l) => l.includes('"gridsync is running"'));
+      return Promise.resolve(line ? String((JSON.parse(line) as { url: string }).url) : undefined);
+    },
+    'gridsync serve to start',
+    20_000,
+  );
+  return {
+    url,
+    child,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Runs `work` while the prober asks /healthz and the server records its event-loop delay. */
+async function probeWhile(
+  server: Server,
+  work: () => Promise<unknown>,
+): Promise<{ samples: number[]; loop: LoopDelay; ms: number }> {
+  server.child.send('reset');
+  const prober = new Worker(new URL(import.meta.url), { workerData: { role: 'prober', url: server.url } });
+  const started = performance.now();
+  await work();
+  const ms = performance.now() - started;
+  prober.postMessage('stop');
+  const samples = await next<number[]>(prober);
+  await prober.terminate();
+  server.child.send('report');
+  const { eventLoopDelay } = await new Promise<{ eventLoopDelay: LoopDelay }>((resolve) =>
+    server.child.once('message', (m) => resolve(m as { eventLoopDelay: LoopDelay })),
+  );
+  return { samples, loop: eventLoopDelay, ms };
+}
+
+async function until<T>(
+  check: () => Promise<T>,
+  what: string,
+  timeoutMs = DRAIN_TIMEOUT_MS,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+function stats(values: number[]): string {
+  const f = (n: number) => n.toFixed(1).padStart(6);
+  return `p50 ${f(percentile(values, 50))} ms  p99 ${f(percentile(values, 99))} ms  max ${f(Math.max(...values))} ms  (${values.length})`;
+}
+
+function loop(d: LoopDelay): string {
+  return `p50 ${d.p50} ms  p99 ${d.p99} ms  max ${d.max} ms`;
+}
+
+function next<T>(worker: Worker): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: T): void => {
+      worker.off('error', reject);
+      resolve(message);
+    };
+    worker.once('message', onMessage);
+    worker.once('error', reject);
+  });
+}
