@@ -144,13 +144,17 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       log.error({ err: error }, 'job handler failed');
       outcomes = new Map(group.map((job) => [job.id, { status: 'retry', error: error.message }]));
     }
-    for (const job of group) {
-      await settle(
-        job,
-        outcomes.get(job.id) ?? { status: 'retry', error: 'the handler returned no outcome for this job' },
-        log,
-      );
-    }
+    // Together, not one after another: the store may then commit the whole group's outcomes at once (one fsync
+    // on SQLite instead of one per job).
+    await Promise.all(
+      group.map((job) =>
+        settle(
+          job,
+          outcomes.get(job.id) ?? { status: 'retry', error: 'the handler returned no outcome for this job' },
+          log,
+        ),
+      ),
+    );
   }
 
   async function settle(job: Job, outcome: JobOutcome, log: Logger): Promise<void> {

@@ -4,6 +4,7 @@
  * connection to the same file: a trigger that aborts one delivery's last insert, and a deferred foreign key
  * that only COMMIT checks.
  */
+import { open } from 'node:fs/promises';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/open-store.ts';
@@ -164,7 +165,9 @@ describe('SQLite group commit', () => {
     for (const outcome of settled) {
       const reason = (outcome as PromiseRejectedResult).reason as Error;
       expect(reason).toBeInstanceOf(StoreError);
-      expect(reason.message).toMatch(/intake group commit failed: FOREIGN KEY constraint failed/);
+      expect(reason.message).toMatch(
+        /group commit \(acceptGrid, acceptSignals\) failed: FOREIGN KEY constraint failed/,
+      );
     }
     expect(await store.getGrid('acme', 'g-1')).toBeUndefined();
     expect(await store.getGrid('acme', 'g-poison')).toBeUndefined();
@@ -190,5 +193,76 @@ describe('SQLite group commit', () => {
     } finally {
       await reopened.close();
     }
+  });
+});
+
+describe('SQLite commits are durable before they are acknowledged, without holding the event loop', () => {
+  /** node:fs/promises' FileHandle.datasync, spied on; `hold` makes each sync wait until released. */
+  async function spyOnDatasync() {
+    const probe = await open(temp.url, 'r');
+    const prototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    const original = prototype.datasync;
+    let held: (() => void)[] | undefined;
+    const spy = vi.spyOn(prototype, 'datasync').mockImplementation(async function (this: unknown) {
+      if (held) await new Promise<void>((resolve) => held?.push(resolve));
+      return original.call(this);
+    });
+    return {
+      calls: () => spy.mock.calls.length,
+      hold: () => (held = []),
+      release: () => {
+        const waiting = held ?? [];
+        held = undefined;
+        for (const resolve of waiting) resolve();
+      },
+    };
+  }
+
+  it('keeps the file in WAL mode, where a synced WAL is what makes a commit durable', () => {
+    const db = new DatabaseSync(temp.url);
+    try {
+      expect(db.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('syncs the WAL file to disk after each commit, before the delivery is answered', async () => {
+    const datasync = await spyOnDatasync();
+    await store.acceptGrid(gridDelivery('acme', 'wh-1', grid('g-1')));
+    expect(datasync.calls()).toBe(1);
+    await Promise.all([
+      store.acceptGrid(gridDelivery('acme', 'wh-2', grid('g-2'))),
+      store.acceptGrid(gridDelivery('acme', 'wh-3', grid('g-3'))),
+    ]);
+    expect(datasync.calls()).toBe(2); // one group, one commit, one sync
+  });
+
+  it('answers nothing, and begins no other transaction, while the sync of a commit is in flight', async () => {
+    const datasync = await spyOnDatasync();
+    await store.acceptGrid(gridDelivery('acme', 'wh-0', grid('g-0'))); // the WAL is open from here on
+    datasync.hold();
+    let answered = false;
+    const accepted = store.acceptGrid(gridDelivery('acme', 'wh-1', grid('g-1'))).then((r) => {
+      answered = true;
+      return r;
+    });
+    let readDone = false;
+    const read = store.getGrid('acme', 'g-1').then((g) => {
+      readDone = true;
+      return g;
+    });
+    // Timers still fire meanwhile: the event loop is free while the disk works.
+    let ticks = 0;
+    const ticking = setInterval(() => (ticks += 1), 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    clearInterval(ticking);
+    expect(ticks).toBeGreaterThan(5);
+    expect(answered).toBe(false);
+    expect(readDone).toBe(false);
+    datasync.release();
+    expect(await accepted).toMatchObject({ replay: false, result: { version: 1 } });
+    expect(await read).toMatchObject({ version: 1 });
   });
 });

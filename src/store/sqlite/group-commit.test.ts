@@ -20,12 +20,12 @@ function recordingRunner(options: { failGroup?: (works: readonly GroupedWork[]) 
   return { run, groups };
 }
 
-const LIMITS: GroupLimits = { maxDeliveries: 3, maxRows: 100 };
+const LIMITS: Partial<GroupLimits> = { maxDeliveries: 3, maxRows: 100 };
 
 describe('GroupCommit', () => {
   it('commits calls submitted in the same turn as one group, in order, and resolves each with its own value', async () => {
     const runner = recordingRunner();
-    const commits = new GroupCommit(runner.run, LIMITS);
+    const commits = new GroupCommit(runner.run, { limits: LIMITS });
     const seen: string[] = [];
     const results = await Promise.all(
       ['a', 'b', 'c'].map((name) =>
@@ -41,7 +41,7 @@ describe('GroupCommit', () => {
   });
 
   it('rejects only the call whose work threw', async () => {
-    const commits = new GroupCommit(recordingRunner().run, LIMITS);
+    const commits = new GroupCommit(recordingRunner().run, { limits: LIMITS });
     const settled = await Promise.allSettled([
       commits.submit('a', 1, () => 'a'),
       commits.submit('b', 1, () => {
@@ -55,7 +55,7 @@ describe('GroupCommit', () => {
 
   it('rejects every call of a group whose transaction failed, and still commits the next group', async () => {
     const runner = recordingRunner({ failGroup: (works) => works.some((w) => w.what === 'b') });
-    const commits = new GroupCommit(runner.run, { maxDeliveries: 2, maxRows: 100 });
+    const commits = new GroupCommit(runner.run, { limits: { maxDeliveries: 2, maxRows: 100 } });
     const settled = await Promise.allSettled(
       ['a', 'b', 'c'].map((name) => commits.submit(name, 1, () => name)),
     );
@@ -66,14 +66,14 @@ describe('GroupCommit', () => {
 
   it('splits the queue into groups of at most maxDeliveries, oldest first', async () => {
     const runner = recordingRunner();
-    const commits = new GroupCommit(runner.run, LIMITS);
+    const commits = new GroupCommit(runner.run, { limits: LIMITS });
     await Promise.all(['1', '2', '3', '4', '5', '6', '7'].map((name) => commits.submit(name, 1, () => name)));
     expect(runner.groups).toEqual([['1', '2', '3'], ['4', '5', '6'], ['7']]);
   });
 
   it('closes a group before it would pass maxRows, and runs a call larger than maxRows alone', async () => {
     const runner = recordingRunner();
-    const commits = new GroupCommit(runner.run, LIMITS);
+    const commits = new GroupCommit(runner.run, { limits: LIMITS });
     const calls: [string, number][] = [
       ['small-1', 40],
       ['small-2', 40],
@@ -87,21 +87,69 @@ describe('GroupCommit', () => {
 
   it('starts a new group for calls submitted after the previous group was committed', async () => {
     const runner = recordingRunner();
-    const commits = new GroupCommit(runner.run, LIMITS);
+    const commits = new GroupCommit(runner.run, { limits: LIMITS });
     await commits.submit('first', 1, () => 1);
     await commits.submit('second', 1, () => 2);
     expect(runner.groups).toEqual([['first'], ['second']]);
   });
 
-  it('commits everything queued at once on flushAll, without waiting for the next turn', async () => {
+  it('runs everything queued before drain() resolves (the connection closes after it)', async () => {
     const runner = recordingRunner();
-    const commits = new GroupCommit(runner.run, LIMITS);
+    const commits = new GroupCommit(runner.run, { limits: LIMITS });
     const pending = ['a', 'b', 'c', 'd'].map((name) => commits.submit(name, 1, () => name));
-    commits.flushAll();
+    const read = commits.read(() => 'read');
+    await commits.drain();
     expect(runner.groups).toEqual([['a', 'b', 'c'], ['d']]);
-    expect(await Promise.all(pending)).toEqual(['a', 'b', 'c', 'd']);
-    // The turn it had scheduled finds nothing left to commit.
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(runner.groups).toHaveLength(2);
+    expect(await Promise.all([...pending, read])).toEqual(['a', 'b', 'c', 'd', 'read']);
+  });
+
+  it('lets the event loop turn between two groups, and between a group and a read', async () => {
+    const runner = recordingRunner();
+    const commits = new GroupCommit(runner.run, { limits: { maxDeliveries: 1 } });
+    const order: string[] = [];
+    const done = Promise.all([
+      commits.submit('first', 1, () => order.push('first')),
+      commits.submit('second', 1, () => order.push('second')),
+      commits.read(() => order.push('read')),
+    ]);
+    // A timer is served between them, as an HTTP request would be.
+    const ticks = setInterval(() => order.push('tick'), 0);
+    await done;
+    clearInterval(ticks);
+    expect(order.filter((o) => o !== 'tick')).toEqual(['first', 'second', 'read']);
+    expect(order.indexOf('tick')).toBeLessThan(order.indexOf('read'));
+  });
+
+  it('settles a write, and begins the next transaction, only once the commit is durable', async () => {
+    const runner = recordingRunner();
+    let syncDone: () => void = () => {};
+    const syncs: string[] = [];
+    const commits = new GroupCommit(runner.run, {
+      makeDurable: () => {
+        syncs.push(`sync after ${runner.groups.at(-1)?.join(',')}`);
+        return new Promise<void>((resolve) => (syncDone = resolve));
+      },
+    });
+    let written = false;
+    const write = commits.submit('w', 1, () => 'w').then(() => (written = true));
+    const read = commits.read(() => `read after ${syncs.length} sync`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(runner.groups).toEqual([['w']]);
+    expect(written).toBe(false);
+    syncDone();
+    await write;
+    expect(await read).toBe('read after 1 sync');
+  });
+
+  it('rejects every write of a group whose commit could not be synced to disk', async () => {
+    const runner = recordingRunner();
+    const commits = new GroupCommit(runner.run, {
+      makeDurable: () => Promise.reject(new Error('EIO: i/o error, fdatasync')),
+    });
+    const settled = await Promise.allSettled(['a', 'b'].map((name) => commits.submit(name, 1, () => name)));
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+    expect(String((settled[0] as PromiseRejectedResult).reason)).toMatch(
+      /syncing a commit to disk failed: EIO/,
+    );
   });
 });

@@ -1,28 +1,40 @@
 /**
- * Group commit for intake. With synchronous=FULL every COMMIT waits for the disk, and node:sqlite waits on the
- * event loop's own thread: one commit per delivery made the fsync, not the work, the cost of a webhook. Here
- * deliveries that arrive together are queued and committed together by one transaction (`RunGroup`, in
- * SqliteDatabase.writeGroup), so one fsync acknowledges all of them.
+ * The order and the pace of every transaction of the SQLite store. node:sqlite is synchronous: whatever runs
+ * SQL holds the event loop's thread, and a promise that resolves continues in a microtask, so a worker loop
+ * awaiting 500 writes used to run all 500 (and their 500 fsyncs) before the intake could answer anything. Here:
  *
- * What a caller sees does not change: its promise settles only after the COMMIT that holds its delivery is on
- * disk (a 202 is never sent for data that could still be lost), a delivery that fails is rolled back alone and
- * rejects alone, and a COMMIT that fails rejects every delivery of its group. Deliveries run in the order they
- * were submitted, each seeing the ones before it, so a group behaves exactly as the same calls one after another.
+ * - Every transaction starts in a turn of its own (setImmediate), so HTTP requests are served between them.
+ * - Group commit: writes queued together (deliveries, the worker's writes) are committed together by one
+ *   transaction (`RunGroup`, in SqliteDatabase), each in its own SAVEPOINT, so one commit and one disk sync
+ *   acknowledge all of them.
+ * - The disk sync (`MakeDurable`) runs off the event loop (sqlite-wal-sync.ts), and until it is done no other
+ *   transaction begins: nothing reads what is not yet durable, exactly as when SQLite synced inside COMMIT.
+ *
+ * What a caller sees does not change: its promise settles only once the COMMIT that holds its write is on disk
+ * (a 202 is never sent for data that could still be lost), a write that fails is rolled back alone and rejects
+ * alone, and a COMMIT that fails rejects every write of its group. Everything runs in the order it was asked
+ * for, each write seeing the ones before it, so a group behaves exactly as the same calls one after another.
  */
+import { StoreError } from '../store-errors.ts';
 import type { GroupedWork, WorkOutcome } from './sqlite-database.ts';
 
 /** Runs the works in one transaction, each isolated; throws when the transaction as a whole failed. */
 export type RunGroup = (works: readonly GroupedWork[]) => WorkOutcome[];
 
+/** Makes what the last COMMIT wrote durable (the disk sync synchronous=FULL would have done inside COMMIT). */
+export type MakeDurable = () => Promise<void>;
+
 export interface GroupLimits {
-  /** Deliveries per transaction. */
+  /** Writes per transaction. */
   maxDeliveries: number;
   /**
-   * Rows a transaction may write (a delivery counts roughly the rows it writes): the group's work holds the event
-   * loop and delays every answer in it, so a few large signal batches fill a group on their own. A delivery
+   * Rows a transaction may write (a write counts roughly the rows it writes): the group's work holds the event
+   * loop and delays every answer in it, so a few large signal batches fill a group on their own. A write
    * larger than this still runs, alone.
    */
   maxRows: number;
+  /** Reads run back to back for at most this long before the loop turns (at least one read per turn). */
+  readTurnMs: number;
 }
 
 /**
@@ -30,64 +42,104 @@ export interface GroupLimits {
  * B-tree work that grouping does not save, so five batches (5,000 rows) already share the commit well and a
  * bigger group would mostly make its first answer wait longer.
  */
-export const DEFAULT_GROUP_LIMITS: GroupLimits = { maxDeliveries: 256, maxRows: 5_000 };
+export const DEFAULT_GROUP_LIMITS: GroupLimits = { maxDeliveries: 256, maxRows: 5_000, readTurnMs: 5 };
 
-interface Queued {
-  work: GroupedWork;
-  rows: number;
+interface Settle {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
+type Queued =
+  | (Settle & { kind: 'write'; work: GroupedWork; rows: number })
+  | (Settle & { kind: 'read'; run: () => unknown });
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class GroupCommit {
   readonly #runGroup: RunGroup;
+  readonly #makeDurable: MakeDurable;
   readonly #limits: GroupLimits;
   #queue: Queued[] = [];
-  #scheduled: NodeJS.Immediate | undefined;
+  #draining: Promise<void> | undefined;
 
-  constructor(runGroup: RunGroup, limits: GroupLimits = DEFAULT_GROUP_LIMITS) {
+  constructor(
+    runGroup: RunGroup,
+    options: { makeDurable?: MakeDurable; limits?: Partial<GroupLimits> } = {},
+  ) {
     this.#runGroup = runGroup;
-    this.#limits = limits;
+    this.#makeDurable = options.makeDurable ?? (() => Promise.resolve());
+    this.#limits = { ...DEFAULT_GROUP_LIMITS, ...options.limits };
   }
 
-  /** Queues `run` for the next group; settles once that group's COMMIT has succeeded, or failed. */
+  /** Queues a write for the next group; settles once that group's COMMIT is durable, or failed. */
   submit<T>(what: string, rows: number, run: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ work: { what, run }, rows, resolve: resolve as (value: unknown) => void, reject });
-      this.#schedule();
-    });
+    return this.#enqueue<T>((settle) => ({ kind: 'write', work: { what, run }, rows, ...settle }));
   }
 
-  /** Commits everything queued, now: before the connection closes, so nothing submitted is left hanging. */
-  flushAll(): void {
-    if (this.#scheduled) clearImmediate(this.#scheduled);
-    this.#scheduled = undefined;
-    while (this.#queue.length > 0) this.#commitNextGroup();
+  /** Queues a read (`run` opens its own read transaction); it runs once every earlier write is durable. */
+  read<T>(run: () => T): Promise<T> {
+    return this.#enqueue<T>((settle) => ({ kind: 'read', run, ...settle }));
+  }
+
+  /** Resolves once everything queued so far has run: before the connection closes, so nothing is left hanging. */
+  async drain(): Promise<void> {
+    while (this.#draining) await this.#draining;
+  }
+
+  #enqueue<T>(entry: (settle: Settle) => Queued): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push(entry({ resolve: resolve as (value: unknown) => void, reject }));
+      this.#draining ??= this.#drainQueue();
+    });
   }
 
   /**
-   * setImmediate, not a microtask: it runs once the event loop's poll phase has handed every request that
-   * arrived meanwhile to its handler, so those deliveries are already queued and share the commit; on an idle
-   * loop it runs at once, adding no timer delay. Between two groups the loop turns, so the answers of the first
-   * go out while the next is written.
+   * One piece per turn. setImmediate, not a microtask: it runs once the event loop's poll phase has handed every
+   * request that arrived meanwhile to its handler, so those deliveries are already queued and share the commit;
+   * on an idle loop it runs at once, adding no timer delay.
    */
-  #schedule(): void {
-    this.#scheduled ??= setImmediate(() => {
-      this.#scheduled = undefined;
-      this.#commitNextGroup();
-      if (this.#queue.length > 0) this.#schedule();
-    });
+  async #drainQueue(): Promise<void> {
+    while (this.#queue.length > 0) {
+      await nextTurn();
+      if (this.#queue[0]?.kind === 'read') this.#runReads();
+      else await this.#commitNextGroup();
+    }
+    // Cleared in the same synchronous step as the empty-queue check, so a later call starts a new drain.
+    this.#draining = undefined;
   }
 
-  #commitNextGroup(): void {
+  #runReads(): void {
+    const started = performance.now();
+    do {
+      const read = this.#queue.shift() as Queued & { kind: 'read' };
+      try {
+        read.resolve(read.run());
+      } catch (error) {
+        read.reject(error);
+      }
+    } while (this.#queue[0]?.kind === 'read' && performance.now() - started < this.#limits.readTurnMs);
+  }
+
+  async #commitNextGroup(): Promise<void> {
     const group = this.#takeGroup();
     if (group.length === 0) return;
     let outcomes: WorkOutcome[];
     try {
       outcomes = this.#runGroup(group.map((queued) => queued.work));
     } catch (error) {
-      // Nothing of the group was committed: every delivery in it failed, and each sender may retry.
+      // Nothing of the group was committed: every write in it failed, and each caller may retry.
       for (const queued of group) queued.reject(error);
+      return;
+    }
+    try {
+      await this.#makeDurable();
+    } catch (error) {
+      // Committed, but the disk did not confirm it: nobody may act on it as if it were safe. A retry finds it
+      // stored (a delivery is replayed), so refusing is safe; accepting could acknowledge what a power cut loses.
+      const message = error instanceof Error ? error.message : String(error);
+      const failure = new StoreError(`SQLite store: syncing a commit to disk failed: ${message}`, {
+        cause: error,
+      });
+      for (const queued of group) queued.reject(failure);
       return;
     }
     group.forEach((queued, i) => {
@@ -97,16 +149,17 @@ export class GroupCommit {
     });
   }
 
-  /** The oldest deliveries, in order, within the limits (always at least one). */
-  #takeGroup(): Queued[] {
+  /** The oldest writes, in order, up to the first read and within the limits (always at least one). */
+  #takeGroup(): (Queued & { kind: 'write' })[] {
     let count = 0;
     let rows = 0;
     while (count < this.#queue.length && count < this.#limits.maxDeliveries) {
       const next = this.#queue[count]!;
+      if (next.kind !== 'write') break;
       if (count > 0 && rows + next.rows > this.#limits.maxRows) break;
       rows += next.rows;
       count += 1;
     }
-    return this.#queue.splice(0, count);
+    return this.#queue.splice(0, count) as (Queued & { kind: 'write' })[];
   }
 }

@@ -3,6 +3,11 @@
  * migrations. node:sqlite is synchronous: a transaction runs start to end within one turn of the event loop,
  * so calls from this process never interleave; BEGIN IMMEDIATE (with busy_timeout) orders us against other
  * processes opening the same file (`gridsync migrate` next to `gridsync serve`).
+ *
+ * Being synchronous, it would hold the event loop for every statement and every disk sync the worker asks for,
+ * so the intake (and /healthz) waited for the worker. Every transaction is therefore queued (group-commit.ts):
+ * each starts in a turn of its own, writes that arrive together share one COMMIT, and the disk sync of a COMMIT
+ * runs off the event loop (sqlite-wal-sync.ts) with nothing else begun until it is done.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -10,6 +15,8 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlit
 import { err, ok, type Result } from '../../lib/result.ts';
 import { loadMigrations, pendingMigrations } from '../migrations.ts';
 import { StoreError } from '../store-errors.ts';
+import { GroupCommit } from './group-commit.ts';
+import { WalSync } from './sqlite-wal-sync.ts';
 
 const MIGRATIONS = new URL('./migrations/', import.meta.url);
 const BUSY_TIMEOUT_MS = 5_000;
@@ -30,30 +37,41 @@ export class SqliteDatabase {
   readonly path: string;
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
+  readonly #queue: GroupCommit;
+  readonly #walSync: WalSync | undefined;
 
   constructor(path: string) {
     this.path = path;
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       this.#db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
-      // WAL: readers do not block the writer. synchronous=FULL: a commit is on disk before it returns, because
-      // intake answers 202 right after and a power cut must not lose what was acknowledged.
-      // temp_store=MEMORY: group commit puts each delivery in a SAVEPOINT, whose sub-journal (pages as they were
-      // before it) otherwise goes to a temp file on disk, hundreds of page writes per signal batch. It only serves
-      // a ROLLBACK TO inside the open transaction, never crash recovery, so memory is the right place for it.
+      // WAL: readers do not block the writer. temp_store=MEMORY: group commit puts each write in a SAVEPOINT,
+      // whose sub-journal (pages as they were before it) otherwise goes to a temp file on disk, hundreds of page
+      // writes per signal batch. It only serves a ROLLBACK TO inside the open transaction, never crash recovery,
+      // so memory is the right place for it.
       this.#db.exec(`
         PRAGMA journal_mode = WAL;
-        PRAGMA synchronous = FULL;
         PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};
         PRAGMA foreign_keys = ON;
         PRAGMA temp_store = MEMORY;
       `);
+      // A commit must be on disk before anyone is told it happened (intake answers 202 right after, and a power
+      // cut must not lose what was acknowledged). In WAL mode the WAL's sync after COMMIT is what gives that, and
+      // WalSync runs it off the event loop, so SQLite itself need not (NORMAL). Without WAL (a file system that
+      // refuses it), SQLite syncs inside COMMIT (FULL). In memory there is no disk.
+      const mode = this.get<{ journal_mode: string }>('PRAGMA journal_mode')?.journal_mode;
+      const wal = mode === 'wal';
+      this.#db.exec(`PRAGMA synchronous = ${wal ? 'NORMAL' : 'FULL'}`);
+      this.#walSync = wal ? new WalSync(path) : undefined;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw new StoreError(`SQLite store ${path}: cannot open it (${message}); check GRIDSYNC_DATABASE_URL`, {
         cause: error,
       });
     }
+    this.#queue = new GroupCommit((works) => this.#writeGroup(groupName(works), works), {
+      makeDurable: () => this.#walSync?.sync() ?? Promise.resolve(),
+    });
   }
 
   /** The prepared statement for this SQL, prepared once per connection. */
@@ -82,18 +100,24 @@ export class SqliteDatabase {
     return Number((Array.isArray(params) ? statement.run(...params) : statement.run(params)).changes);
   }
 
-  /** A write transaction: takes the write lock first, so two processes never deadlock upgrading a read lock. */
-  write<T>(what: string, work: () => T): Promise<T> {
-    return this.#transaction('BEGIN IMMEDIATE', what, work);
+  /**
+   * A write: all of `work` or none of it, settled once the COMMIT that holds it is on disk. It runs in a later
+   * turn of the event loop, as one SAVEPOINT of a transaction it may share with the writes queued in the same
+   * turn (group-commit.ts); `rows` (about how many rows it writes) keeps one transaction from holding the loop
+   * too long.
+   */
+  write<T>(what: string, work: () => T, rows = 1): Promise<T> {
+    return this.#queue.submit(what, rows, work);
   }
 
   /**
    * Group commit (see group-commit.ts): one BEGIN IMMEDIATE … COMMIT around independent pieces of work, run in
    * order, each inside its own SAVEPOINT so one that throws is rolled back alone (its error returned in its
    * place) while the rest go on and see what the earlier ones wrote. Returns only once COMMIT succeeded; throws,
-   * with everything rolled back, when the transaction as a whole could not begin or commit.
+   * with everything rolled back, when the transaction as a whole could not begin or commit. BEGIN IMMEDIATE
+   * takes the write lock first, so two processes never deadlock upgrading a read lock.
    */
-  writeGroup(what: string, works: readonly GroupedWork[]): WorkOutcome[] {
+  #writeGroup(what: string, works: readonly GroupedWork[]): WorkOutcome[] {
     try {
       this.#db.exec('BEGIN IMMEDIATE');
     } catch (error) {
@@ -109,9 +133,9 @@ export class SqliteDatabase {
     }
   }
 
-  /** A read transaction: several statements see one snapshot. */
+  /** A read transaction: several statements see one snapshot, of what is durable. It runs in a later turn. */
   read<T>(what: string, work: () => T): Promise<T> {
-    return this.#transaction('BEGIN', what, work);
+    return this.#queue.read(() => this.#readTransaction(what, work));
   }
 
   /** Applies the migrations this file has not seen; returns the names applied. */
@@ -136,9 +160,12 @@ export class SqliteDatabase {
     });
   }
 
-  close(): void {
+  /** What is still queued runs (and its callers are answered) first, not dropped with the connection. */
+  async close(): Promise<void> {
+    await this.#queue.drain();
     this.#statements.clear();
     if (this.#db.isOpen) this.#db.close();
+    await this.#walSync?.close();
   }
 
   // Prepared once (statement()), not exec'd: they run twice per delivery, and parsing them each time showed.
@@ -159,21 +186,26 @@ export class SqliteDatabase {
     }
   }
 
-  #transaction<T>(begin: string, what: string, work: () => T): Promise<T> {
+  #readTransaction<T>(what: string, work: () => T): T {
     try {
-      this.#db.exec(begin);
+      this.#db.exec('BEGIN');
     } catch (error) {
-      return Promise.reject(wrap(what, this.path, error));
+      throw wrap(what, this.path, error);
     }
     try {
       const result = work();
       this.#db.exec('COMMIT');
-      return Promise.resolve(result);
+      return result;
     } catch (error) {
       if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      return Promise.reject(wrap(what, this.path, error));
+      throw wrap(what, this.path, error);
     }
   }
+}
+
+/** Names a group in its error by what it held: "group commit (acceptGrid, complete)". */
+function groupName(works: readonly GroupedWork[]): string {
+  return `group commit (${[...new Set(works.map((w) => w.what))].join(', ')})`;
 }
 
 /** SQLite's own errors become StoreError; a caller's callback error (e.g. the intake answer) passes through. */

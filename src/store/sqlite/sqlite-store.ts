@@ -1,8 +1,8 @@
 /**
- * The embedded default store: one SQLite file through node:sqlite. Every port method is one transaction
- * (BEGIN IMMEDIATE when it writes), except intake's two, whose deliveries are each one SAVEPOINT inside a
- * transaction shared with the deliveries that arrived together (group-commit.ts): still all-or-nothing each,
- * and still answered only once committed. The SQL lives in the sqlite-*.ts modules next to this one.
+ * The embedded default store: one SQLite file through node:sqlite. Every port method that writes is one
+ * SAVEPOINT inside a transaction shared with the writes that arrived together (group-commit.ts): still
+ * all-or-nothing each, and still answered only once committed; every read is one read transaction. The SQL lives
+ * in the sqlite-*.ts modules next to this one.
  */
 import type { Job, NewJob } from '../job.ts';
 import type {
@@ -19,7 +19,6 @@ import type {
 import type { AccountState } from '../../domain/account-state.ts';
 import type { Signal } from '../../domain/signal.ts';
 import type { GridSyncState } from '../../domain/sync-state.ts';
-import { GroupCommit } from './group-commit.ts';
 import { SqliteDatabase } from './sqlite-database.ts';
 import * as intake from './sqlite-intake.ts';
 import * as jobs from './sqlite-jobs.ts';
@@ -28,12 +27,10 @@ import * as records from './sqlite-records.ts';
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly #db: SqliteDatabase;
-  readonly #intake: GroupCommit;
 
   /** Opens (creating the file and its folder) without migrating: openStore() migrates before handing it out. */
   constructor(path: string) {
     this.#db = new SqliteDatabase(path);
-    this.#intake = new GroupCommit((works) => this.#db.writeGroup('intake group commit', works));
   }
 
   get path(): string {
@@ -54,25 +51,20 @@ export class SqliteStore implements Store {
   }
 
   close(): Promise<void> {
-    // Deliveries still queued are committed (and answered) first, not dropped with the connection.
-    this.#intake.flushAll();
-    this.#db.close();
-    return Promise.resolve();
+    return this.#db.close();
   }
 
   // A grid writes about four rows (version, head, job, delivery); a batch about one per signal.
   acceptGrid(cmd: AcceptGrid): Promise<Accepted<GridAcceptance>> {
-    return this.#intake.submit('acceptGrid', 4, () => intake.acceptGrid(this.#db, cmd));
+    return this.#db.write('acceptGrid', () => intake.acceptGrid(this.#db, cmd), 4);
   }
 
   acceptSignals(cmd: AcceptSignals): Promise<Accepted<SignalsAcceptance>> {
-    return this.#intake.submit('acceptSignals', cmd.signals.length + 1, () =>
-      intake.acceptSignals(this.#db, cmd),
-    );
+    return this.#db.write('acceptSignals', () => intake.acceptSignals(this.#db, cmd), cmd.signals.length + 1);
   }
 
   enqueue(newJobs: NewJob[]): Promise<void> {
-    return this.#db.write('enqueue', () => jobs.enqueueJobs(this.#db, newJobs, new Date()));
+    return this.#db.write('enqueue', () => jobs.enqueueJobs(this.#db, newJobs, new Date()), newJobs.length);
   }
 
   claim(options: ClaimOptions): Promise<Job[]> {
@@ -166,8 +158,11 @@ export class SqliteStore implements Store {
     objectType: string,
     entries: { recordKey: string; fields: Record<string, string> }[],
   ): Promise<void> {
-    return this.#db.write('recordWrittenFields', () =>
-      records.recordWrittenFields(this.#db, tenant, objectType, entries, new Date()),
+    const rows = entries.reduce((sum, e) => sum + Object.keys(e.fields).length, 0);
+    return this.#db.write(
+      'recordWrittenFields',
+      () => records.recordWrittenFields(this.#db, tenant, objectType, entries, new Date()),
+      rows,
     );
   }
 
