@@ -1,11 +1,18 @@
 /** `gridsync serve`: intake and worker in one process until SIGTERM/SIGINT. */
+import { pino } from 'pino';
+
 import { loadConfig } from '../config/env.ts';
 import { createLogger } from '../lib/logger.ts';
 import { startGridsync } from '../main.ts';
 
 export async function serveCommand(_args: string[]): Promise<number> {
   const config = loadConfig();
-  const logger = createLogger({ level: config.LOG_LEVEL });
+  // Written asynchronously (on libuv's thread pool, flushed at exit): on Linux, stdout to a file or a pipe is a
+  // synchronous write, so a busy disk or a slow log collector held the event loop, and every request with it.
+  const logger = createLogger({
+    level: config.LOG_LEVEL,
+    destination: pino.destination({ dest: 1, sync: false }),
+  });
   const gridsync = await startGridsync({ config, logger });
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
