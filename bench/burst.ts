@@ -8,8 +8,8 @@
  *   node bench/burst.ts                      2,000 grids over 400 accounts, 16 connections
  *   BENCH_GRIDS=500 BENCH_CONNECTIONS=4 node bench/burst.ts
  *
- * BENCH_PROFILE=dir writes a CPU profile of the server (`node --cpu-prof`) there; BENCH_SERVER_NODE_OPTIONS is
- * the server's NODE_OPTIONS (e.g. `--import` a diagnostic module).
+ * BENCH_PROFILE=dir writes a CPU profile of the server (`node --cpu-prof`) there; BENCH_SERVER_FLAGS adds
+ * node flags to the server's command line (e.g. `--import` a diagnostic module).
  *
  * The baseline, in the same run: /healthz on the same server, idle, before the burst. Goal (issue 14, item 5):
  * /healthz p99 under 50 ms and max under 200 ms from the first grid until the worker has drained the burst.
@@ -239,6 +239,7 @@ async function startServer(dir: string): Promise<Server> {
   const child = spawn(
     process.execPath,
     [
+      ...(process.env['BENCH_SERVER_FLAGS']?.split(' ').filter(Boolean) ?? []),
       ...(process.env['BENCH_PROFILE']
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`]
         : []),
@@ -258,9 +259,6 @@ async function startServer(dir: string): Promise<Server> {
         ACME_WEBHOOK_SECRET: SECRET,
         ACME_STATUS_TOKEN: 'bench-status-token',
         ACME_HUBSPOT_TOKEN: TOKEN,
-        ...(process.env['BENCH_SERVER_NODE_OPTIONS']
-          ? { NODE_OPTIONS: process.env['BENCH_SERVER_NODE_OPTIONS'] }
-          : {}),
       },
       stdio: ['ignore', log, log, 'ipc'],
     },

@@ -93,6 +93,18 @@ describe('GroupCommit', () => {
     expect(runner.groups).toEqual([['first'], ['second']]);
   });
 
+  it('leaves the writes a group had no time for to the next group, in order', async () => {
+    const groups: string[][] = [];
+    // Each write "takes" the whole turn: the runner stops after the first, as SqliteDatabase does at its deadline.
+    const commits = new GroupCommit((works) => {
+      groups.push(works.map((w) => w.what));
+      return [ok(works[0]!.run())];
+    });
+    const results = await Promise.all(['a', 'b', 'c'].map((name) => commits.submit(name, 1, () => name)));
+    expect(results).toEqual(['a', 'b', 'c']);
+    expect(groups).toEqual([['a', 'b', 'c'], ['b', 'c'], ['c']]);
+  });
+
   it('runs everything queued before drain() resolves (the connection closes after it)', async () => {
     const runner = recordingRunner();
     const commits = new GroupCommit(runner.run, { limits: LIMITS });

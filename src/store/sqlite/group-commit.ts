@@ -18,8 +18,12 @@
 import { StoreError } from '../store-errors.ts';
 import type { GroupedWork, WorkOutcome } from './sqlite-database.ts';
 
-/** Runs the works in one transaction, each isolated; throws when the transaction as a whole failed. */
-export type RunGroup = (works: readonly GroupedWork[]) => WorkOutcome[];
+/**
+ * Runs the works in one transaction, each isolated, in order, at least one: it stops taking the next one once
+ * `deadline` (performance.now()) has passed, and answers the outcomes of those it ran. Throws when the
+ * transaction as a whole failed.
+ */
+export type RunGroup = (works: readonly GroupedWork[], deadline: number) => WorkOutcome[];
 
 /** Makes what the last COMMIT wrote durable (the disk sync synchronous=FULL would have done inside COMMIT). */
 export type MakeDurable = () => Promise<void>;
@@ -35,6 +39,8 @@ export interface GroupLimits {
   maxRows: number;
   /** Reads run back to back for at most this long before the loop turns (at least one read per turn). */
   readTurnMs: number;
+  /** A group stops taking writes after this long; the rest go into the next group (at least one per group). */
+  writeTurnMs: number;
 }
 
 /**
@@ -42,7 +48,12 @@ export interface GroupLimits {
  * B-tree work that grouping does not save, so five batches (5,000 rows) already share the commit well and a
  * bigger group would mostly make its first answer wait longer.
  */
-export const DEFAULT_GROUP_LIMITS: GroupLimits = { maxDeliveries: 256, maxRows: 5_000, readTurnMs: 5 };
+export const DEFAULT_GROUP_LIMITS: GroupLimits = {
+  maxDeliveries: 256,
+  maxRows: 5_000,
+  readTurnMs: 5,
+  writeTurnMs: 10,
+};
 
 interface Settle {
   resolve: (value: unknown) => void;
@@ -124,12 +135,18 @@ export class GroupCommit {
     if (group.length === 0) return;
     let outcomes: WorkOutcome[];
     try {
-      outcomes = this.#runGroup(group.map((queued) => queued.work));
+      const deadline = performance.now() + this.#limits.writeTurnMs;
+      outcomes = this.#runGroup(
+        group.map((queued) => queued.work),
+        deadline,
+      );
     } catch (error) {
       // Nothing of the group was committed: every write in it failed, and each caller may retry.
       for (const queued of group) queued.reject(error);
       return;
     }
+    // What the deadline left out goes first into the next group, in order.
+    this.#queue.unshift(...group.splice(outcomes.length));
     try {
       await this.#makeDurable();
     } catch (error) {

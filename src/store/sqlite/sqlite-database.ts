@@ -69,7 +69,7 @@ export class SqliteDatabase {
         cause: error,
       });
     }
-    this.#queue = new GroupCommit((works) => this.#writeGroup(groupName(works), works), {
+    this.#queue = new GroupCommit((works, deadline) => this.#writeGroup(groupName(works), works, deadline), {
       makeDurable: () => this.#walSync?.sync() ?? Promise.resolve(),
     });
   }
@@ -113,18 +113,23 @@ export class SqliteDatabase {
   /**
    * Group commit (see group-commit.ts): one BEGIN IMMEDIATE … COMMIT around independent pieces of work, run in
    * order, each inside its own SAVEPOINT so one that throws is rolled back alone (its error returned in its
-   * place) while the rest go on and see what the earlier ones wrote. Returns only once COMMIT succeeded; throws,
+   * place) while the rest go on and see what the earlier ones wrote; none is begun once `deadline` has passed
+   * (the outcomes answer those that ran). Returns only once COMMIT succeeded; throws,
    * with everything rolled back, when the transaction as a whole could not begin or commit. BEGIN IMMEDIATE
    * takes the write lock first, so two processes never deadlock upgrading a read lock.
    */
-  #writeGroup(what: string, works: readonly GroupedWork[]): WorkOutcome[] {
+  #writeGroup(what: string, works: readonly GroupedWork[], deadline: number): WorkOutcome[] {
     try {
       this.#db.exec('BEGIN IMMEDIATE');
     } catch (error) {
       throw wrap(what, this.path, error);
     }
     try {
-      const outcomes = works.map((work) => this.#runInSavepoint(work));
+      const outcomes: WorkOutcome[] = [];
+      for (const work of works) {
+        if (outcomes.length > 0 && performance.now() >= deadline) break;
+        outcomes.push(this.#runInSavepoint(work));
+      }
       this.#db.exec('COMMIT');
       return outcomes;
     } catch (error) {
