@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { err, ok } from '../../lib/result.ts';
-import { GroupCommit, type GroupLimits, type RunGroup } from './group-commit.ts';
-import type { GroupedWork } from './sqlite-database.ts';
+import { GroupCommit, type GroupedWork, type GroupLimits, type RunGroup } from './group-commit.ts';
 
 /** A stand-in for SqliteDatabase.writeGroup that records the groups it was given. */
 function recordingRunner(options: { failGroup?: (works: readonly GroupedWork[]) => boolean } = {}) {
@@ -103,6 +102,24 @@ describe('GroupCommit', () => {
     const results = await Promise.all(['a', 'b', 'c'].map((name) => commits.submit(name, 1, () => name)));
     expect(results).toEqual(['a', 'b', 'c']);
     expect(groups).toEqual([['a', 'b', 'c'], ['b', 'c'], ['c']]);
+  });
+
+  it('tells the runner to stop once the turn is used up and the group holds minWrites', async () => {
+    const groups: string[][] = [];
+    const commits = new GroupCommit(
+      (works, stop) => {
+        const ran: string[] = [];
+        for (const work of works) {
+          if (ran.length > 0 && stop(ran.length)) break;
+          ran.push(work.run() as string);
+        }
+        groups.push(ran);
+        return ran.map((value) => ok(value));
+      },
+      { limits: { writeTurnMs: 0, minWrites: 2 } },
+    );
+    await Promise.all(['a', 'b', 'c', 'd', 'e'].map((name) => commits.submit(name, 1, () => name)));
+    expect(groups).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
   });
 
   it('runs everything queued before drain() resolves (the connection closes after it)', async () => {

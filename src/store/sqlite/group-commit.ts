@@ -15,15 +15,24 @@
  * alone, and a COMMIT that fails rejects every write of its group. Everything runs in the order it was asked
  * for, each write seeing the ones before it, so a group behaves exactly as the same calls one after another.
  */
+import type { Result } from '../../lib/result.ts';
 import { StoreError } from '../store-errors.ts';
-import type { GroupedWork, WorkOutcome } from './sqlite-database.ts';
+
+/** One write of a group transaction; `what` names it in its error. */
+export interface GroupedWork {
+  what: string;
+  run: () => unknown;
+}
+
+/** What became of one write: its value, or the error that rolled it back. */
+export type WorkOutcome = Result<unknown, unknown>;
 
 /**
- * Runs the works in one transaction, each isolated, in order, at least one: it stops taking the next one once
- * `deadline` (performance.now()) has passed, and answers the outcomes of those it ran. Throws when the
+ * Runs the works in one transaction, each isolated, in order: before each one after the first it asks `stop`
+ * (how many ran so far) and, told to, takes no more; it answers the outcomes of those it ran. Throws when the
  * transaction as a whole failed.
  */
-export type RunGroup = (works: readonly GroupedWork[], deadline: number) => WorkOutcome[];
+export type RunGroup = (works: readonly GroupedWork[], stop: (ran: number) => boolean) => WorkOutcome[];
 
 /** Makes what the last COMMIT wrote durable (the disk sync synchronous=FULL would have done inside COMMIT). */
 export type MakeDurable = () => Promise<void>;
@@ -39,8 +48,12 @@ export interface GroupLimits {
   maxRows: number;
   /** Reads run back to back for at most this long before the loop turns (at least one read per turn). */
   readTurnMs: number;
-  /** A group stops taking writes after this long; the rest go into the next group (at least one per group). */
+  /**
+   * A group stops taking writes once it has run for this long and holds at least `minWrites`; the rest go
+   * first into the next group.
+   */
   writeTurnMs: number;
+  minWrites: number;
 }
 
 /**
@@ -53,6 +66,7 @@ export const DEFAULT_GROUP_LIMITS: GroupLimits = {
   maxRows: 5_000,
   readTurnMs: 5,
   writeTurnMs: 10,
+  minWrites: 16,
 };
 
 interface Settle {
@@ -135,10 +149,11 @@ export class GroupCommit {
     if (group.length === 0) return;
     let outcomes: WorkOutcome[];
     try {
-      const deadline = performance.now() + this.#limits.writeTurnMs;
+      const { writeTurnMs, minWrites } = this.#limits;
+      const deadline = performance.now() + writeTurnMs;
       outcomes = this.#runGroup(
         group.map((queued) => queued.work),
-        deadline,
+        (ran) => ran >= minWrites && performance.now() >= deadline,
       );
     } catch (error) {
       // Nothing of the group was committed: every write in it failed, and each caller may retry.

@@ -12,10 +12,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
-import { err, ok, type Result } from '../../lib/result.ts';
+import { err, ok } from '../../lib/result.ts';
 import { loadMigrations, pendingMigrations } from '../migrations.ts';
 import { StoreError } from '../store-errors.ts';
-import { GroupCommit } from './group-commit.ts';
+import { GroupCommit, type GroupedWork, type WorkOutcome } from './group-commit.ts';
 import { WalSync } from './sqlite-wal-sync.ts';
 
 const MIGRATIONS = new URL('./migrations/', import.meta.url);
@@ -23,15 +23,6 @@ const BUSY_TIMEOUT_MS = 5_000;
 
 /** Named (`$name` in the SQL) or positional (`?`) parameters. */
 export type Params = Record<string, SQLInputValue> | SQLInputValue[];
-
-/** One piece of work of a group transaction (writeGroup); `what` names it in its error. */
-export interface GroupedWork {
-  what: string;
-  run: () => unknown;
-}
-
-/** What became of one piece of work: its value, or the error that rolled it back. */
-export type WorkOutcome = Result<unknown, unknown>;
 
 export class SqliteDatabase {
   readonly path: string;
@@ -69,7 +60,7 @@ export class SqliteDatabase {
         cause: error,
       });
     }
-    this.#queue = new GroupCommit((works, deadline) => this.#writeGroup(groupName(works), works, deadline), {
+    this.#queue = new GroupCommit((works, stop) => this.#writeGroup(groupName(works), works, stop), {
       makeDurable: () => this.#walSync?.sync() ?? Promise.resolve(),
     });
   }
@@ -113,12 +104,12 @@ export class SqliteDatabase {
   /**
    * Group commit (see group-commit.ts): one BEGIN IMMEDIATE … COMMIT around independent pieces of work, run in
    * order, each inside its own SAVEPOINT so one that throws is rolled back alone (its error returned in its
-   * place) while the rest go on and see what the earlier ones wrote; none is begun once `deadline` has passed
-   * (the outcomes answer those that ran). Returns only once COMMIT succeeded; throws,
+   * place) while the rest go on and see what the earlier ones wrote; `stop` may end the group early (the
+   * outcomes answer those that ran). Returns only once COMMIT succeeded; throws,
    * with everything rolled back, when the transaction as a whole could not begin or commit. BEGIN IMMEDIATE
    * takes the write lock first, so two processes never deadlock upgrading a read lock.
    */
-  #writeGroup(what: string, works: readonly GroupedWork[], deadline: number): WorkOutcome[] {
+  #writeGroup(what: string, works: readonly GroupedWork[], stop: (ran: number) => boolean): WorkOutcome[] {
     try {
       this.#db.exec('BEGIN IMMEDIATE');
     } catch (error) {
@@ -127,7 +118,7 @@ export class SqliteDatabase {
     try {
       const outcomes: WorkOutcome[] = [];
       for (const work of works) {
-        if (outcomes.length > 0 && performance.now() >= deadline) break;
+        if (outcomes.length > 0 && stop(outcomes.length)) break;
         outcomes.push(this.#runInSavepoint(work));
       }
       this.#db.exec('COMMIT');
