@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import type { Config } from './config/env.ts';
 import { secretFromEnvironment, type SecretLookup } from './config/secrets.ts';
 import type { CrmConnector } from './crm/crm-connection.ts';
+import { gridWriteBatchSize } from './crm/write-batch-size.ts';
 import { crmConnector } from './crm/open-crm-client.ts';
 import { buildIntakeApp } from './intake/build-intake-app.ts';
 import type { Logger } from './lib/logger.ts';
@@ -14,6 +15,7 @@ import { createMappingRegistry } from './mapping/mapping-registry.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 import { createHandlers, recordDeadLetter } from './worker/handlers.ts';
+import { DEFAULT_LINGER } from './worker/arrival-linger.ts';
 import { createJobRunner, type JobRunner } from './worker/job-runner.ts';
 import { scheduleSyncs, type SyncScheduler } from './worker/schedule-syncs.ts';
 import { TenantRuntimes } from './worker/tenant-runtime.ts';
@@ -40,6 +42,8 @@ export interface StartOptions {
     coalesceMs?: number;
     idlePollMs?: number;
     retrySchedule?: { baseMs: number; capMs: number };
+    /** Burst linger timings (tests shorten or lengthen them); the batch size comes from the tenant's CRM. */
+    linger?: { quietMs?: number; maxMs?: number };
   };
   /** An opened store to use instead of GRIDSYNC_DATABASE_URL (tests: a PostgreSQL schema per file). Closed on close(). */
   store?: Store;
@@ -68,20 +72,34 @@ export async function startGridsync(options: StartOptions): Promise<Gridsync> {
     publicUrl,
   });
 
+  const { linger: lingerTimings, ...runnerOptions } = options.runnerOptions ?? {};
   // Handlers wake the runner after enqueueing follow-ups; the runner does not exist yet when they are built.
   const wake = (): void => runner.wake();
+  const batchSizeOf = (tenant: string): number => {
+    const crm = mappings.get(tenant)?.mapping.crm.type;
+    return crm === undefined ? 1 : gridWriteBatchSize(crm);
+  };
   const runner: JobRunner = createJobRunner({
     queue: store,
     handlers: createHandlers({ store, runtimes, logger, now, wake }),
     logger: logger.child({ component: 'worker' }),
     workerId: `${hostname()}:${process.pid}`,
-    leaseMs: options.runnerOptions?.leaseMs ?? config.GRIDSYNC_LEASE_SECONDS * 1000,
+    leaseMs: runnerOptions.leaseMs ?? config.GRIDSYNC_LEASE_SECONDS * 1000,
     concurrency: config.GRIDSYNC_WORKER_CONCURRENCY,
     onDeadLetter: recordDeadLetter(store, now),
-    ...(options.runnerOptions ?? {}),
+    linger: { ...DEFAULT_LINGER, ...lingerTimings, batchSizeOf },
+    ...runnerOptions,
   });
   const scheduler = scheduleSyncs({ mappings, queue: store, logger, onEnqueued: wake });
-  const app = buildIntakeApp({ store, mappings, secrets, logger, publicUrl, onAccepted: wake, now });
+  const app = buildIntakeApp({
+    store,
+    mappings,
+    secrets,
+    logger,
+    publicUrl,
+    onAccepted: (event) => runner.wake(event),
+    now,
+  });
   const url = await app.listen({ port: config.PORT, host: config.HOST });
   if (options.startWorker !== false) runner.start();
   logger.info({ url, store: store.kind, tenants: mappings.tenants() }, 'gridsync is running');

@@ -9,6 +9,7 @@ import { sleep, toError } from '../lib/abort.ts';
 import type { Job, JobKind, JobOutcome } from '../store/job.ts';
 import { retryDelayMs, type RetrySchedule } from '../store/retry-schedule.ts';
 import type { JobQueue } from '../store/store.ts';
+import { ArrivalLinger, type LingerOptions } from './arrival-linger.ts';
 import type { DeadLetterHook, JobHandlers } from './job-handler.ts';
 
 export interface JobRunnerOptions {
@@ -19,8 +20,10 @@ export interface JobRunnerOptions {
   /** Jobs claimed per round; a whole claim of one tenant's grids becomes one CRM batch. */
   batchSize?: number;
   leaseMs?: number;
-  /** How long to wait for more work after a wake-up, so a burst of submissions shares one batch. */
+  /** How long to wait for more work after a wake-up that is not a grid arrival (follow-ups, ticks). */
   coalesceMs?: number;
+  /** Wait for a burst of arriving grids to fill CRM batches before claiming (see arrival-linger.ts). */
+  linger?: LingerOptions;
   /** Longest sleep when nothing is due (the store is also polled, for jobs other replicas enqueue). */
   idlePollMs?: number;
   concurrency?: number;
@@ -30,8 +33,8 @@ export interface JobRunnerOptions {
 
 export interface JobRunner {
   start(): void;
-  /** Look for work now (intake calls this after a commit). */
-  wake(): void;
+  /** Look for work now. The intake calls this after a commit, naming what arrived. */
+  wake(arrival?: { tenant: string; kind: 'grid' | 'signals' }): void;
   /** Resolves when the queue has no due job and nothing is in flight (tests). */
   drain(): Promise<void>;
   stop(): Promise<void>;
@@ -49,39 +52,57 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   let woken = false;
   let loop: Promise<void> | undefined;
   let idleWaiters: (() => void)[] = [];
+  const linger = options.linger && new ArrivalLinger(options.linger);
 
-  function wake(): void {
+  function wake(arrival?: { tenant: string; kind: 'grid' | 'signals' }): void {
+    if (arrival?.kind === 'grid') linger?.arrived(arrival.tenant, Date.now());
     woken = true;
     wakeUp?.();
   }
 
+  /** Sleeps up to ms; a wake-up (or stop) ends it early. */
+  async function nap(ms: number): Promise<void> {
+    const wait = new AbortController();
+    wakeUp = () => wait.abort();
+    const onStop = (): void => wait.abort();
+    abort.signal.addEventListener('abort', onStop, { once: true });
+    await sleep(ms, wait.signal);
+    abort.signal.removeEventListener('abort', onStop);
+    wakeUp = undefined;
+  }
+
+  /** After a wake-up: arriving grids are timed by the linger; anything else waits coalesceMs for company. */
+  async function afterWake(): Promise<void> {
+    woken = false;
+    if (linger?.plan(Date.now()).waitMs) return;
+    await sleep(coalesceMs, abort.signal);
+  }
+
   async function waitForWork(): Promise<void> {
     if (woken) {
-      woken = false;
-      await sleep(coalesceMs, abort.signal);
+      await afterWake();
       return;
     }
     const next = await queue.nextRunAt();
     const untilNext = next === undefined ? idlePollMs : Math.max(0, next.getTime() - Date.now());
     if (untilNext === 0) return;
-    const wait = new AbortController();
-    wakeUp = () => wait.abort();
-    const onStop = (): void => wait.abort();
-    abort.signal.addEventListener('abort', onStop, { once: true });
-    await sleep(Math.min(untilNext, idlePollMs), wait.signal);
-    abort.signal.removeEventListener('abort', onStop);
-    wakeUp = undefined;
-    if (woken) {
-      woken = false;
-      await sleep(coalesceMs, abort.signal);
-    }
+    await nap(Math.min(untilNext, idlePollMs));
+    if (woken) await afterWake();
   }
 
   async function runLoop(): Promise<void> {
     while (!abort.signal.aborted) {
+      const plan = linger?.plan(Date.now()) ?? { waitMs: 0 };
+      if (plan.waitMs > 0) {
+        woken = false;
+        await nap(plan.waitMs);
+        continue;
+      }
+      const limit = 'limit' in plan && plan.limit !== undefined ? Math.min(plan.limit, batchSize) : undefined;
       let jobs: Job[];
       try {
-        jobs = await queue.claim({ workerId, limit: batchSize, leaseMs });
+        jobs = await queue.claim({ workerId, limit: limit ?? batchSize, leaseMs });
+        linger?.claimed(jobs, limit, Date.now());
       } catch (thrown) {
         logger.error({ err: toError(thrown) }, 'claiming jobs failed; retrying shortly');
         await sleep(idlePollMs, abort.signal);
@@ -94,6 +115,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         continue;
       }
       await runClaimed(jobs);
+      linger?.busyUntil(Date.now());
     }
   }
 

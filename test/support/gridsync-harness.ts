@@ -48,7 +48,12 @@ export interface HarnessOptions {
     maxWaitMs?: number;
     attemptTimeoutMs?: number;
   };
-  runner?: { retrySchedule?: { baseMs: number; capMs: number }; idlePollMs?: number };
+  runner?: {
+    retrySchedule?: { baseMs: number; capMs: number };
+    idlePollMs?: number;
+    /** Burst linger timings; { quietMs: 0, maxMs: 0 } claims as soon as anything is due. */
+    linger?: { quietMs?: number; maxMs?: number };
+  };
   startWorker?: boolean;
   /** A store to run on instead of a SQLite file (e.g. a PostgreSQL schema shared by two replicas). */
   store?: Store;
