@@ -8,6 +8,7 @@ import { secretRefSchema } from '../config/secret-ref.ts';
 import { tenantIdSchema } from '../domain/identifiers.ts';
 import { identifier, objectName } from './schema/common.ts';
 import { crmSchema } from './schema/crm.ts';
+import { checkDealRuleForCrm, dealSchema } from './schema/deal.ts';
 import {
   associationSchema,
   fieldsSchema,
@@ -21,6 +22,13 @@ import { scoringSchema } from './schema/scoring.ts';
 import { completenessSchema, taskSchema } from './schema/task.ts';
 
 export { HUBSPOT_PLANS } from './schema/crm.ts';
+export {
+  DEAL_PICKS,
+  type DealCreateRule,
+  type DealFindRule,
+  type DealPick,
+  type DealRule,
+} from './schema/deal.ts';
 export { fieldMappingSchema, type FieldMapping } from './schema/fields.ts';
 export { ICP_CRITERIA } from './schema/qualification.ts';
 export { SIGNAL_PAGE_KINDS } from './schema/scoring.ts';
@@ -86,9 +94,15 @@ export const tenantMappingSchema = z
       .strict()
       .default({ company: { field: 'domain' }, contact: { field: 'email' } })
       .describe('The CRM fields that find a company by domain and a contact by email.'),
-    deal: objectTargetSchema
-      .default({ fields: {} })
-      .describe("Fields written on the grid's deal/opportunity."),
+    deal: dealSchema
+      .default({
+        fields: {},
+        find: { stages: 'open', pick: 'most_recently_created' },
+        whenNone: 'wait',
+      })
+      .describe(
+        "The grid's deal/opportunity: the fields written on it, and how gridsync finds it without a deal.crmId.",
+      ),
     company: objectTargetSchema.default({ fields: {} }).describe('Fields written on the company/account.'),
     contact: objectTargetSchema.default({ fields: {} }).describe('Fields written on the contact.'),
     completeness: completenessSchema
@@ -100,6 +114,7 @@ export const tenantMappingSchema = z
   })
   .strict()
   .superRefine((m, ctx) => {
+    checkDealRuleForCrm(m.deal, m.crm.type, ctx);
     if (m.crm.type === 'salesforce') {
       for (const target of ['deal', 'company', 'contact'] as const) {
         if (m.grid.associate[target] && m.grid.associate[target].lookupField === undefined) {
