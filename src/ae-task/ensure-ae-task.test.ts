@@ -123,6 +123,15 @@ class RecordingCrm implements CrmClient {
   findContactsByEmail(): never {
     throw new Error('not used by ensureAeTask');
   }
+  findCompanyDeals(): never {
+    throw new Error('not used by ensureAeTask');
+  }
+  findDealsByKey(): never {
+    throw new Error('not used by ensureAeTask');
+  }
+  createDeals(): never {
+    throw new Error('not used by ensureAeTask');
+  }
 }
 
 const grid: SalesGrid = {

@@ -58,6 +58,56 @@ export interface NewAeTask {
   links: { deal?: string; company?: string; contact?: string };
 }
 
+/** Which of some companies' deals count (the mapping's deal.find): the adapter filters, sync picks the winner. */
+export interface DealSearch {
+  companyIds: string[];
+  /** HubSpot pipeline ids; absent: every pipeline. */
+  pipelines?: string[];
+  /** `open`: not closed won or lost. A list: HubSpot dealstage ids, Salesforce StageName values. */
+  stages: 'open' | string[];
+  /** Salesforce record types (DeveloperName); absent: every record type. */
+  recordTypes?: string[];
+  /** Report which of these contacts are on each deal (pick: associated_with_contact). */
+  contactIds?: string[];
+}
+
+/** A deal as the deal rule judges it. Dates are ISO 8601. */
+export interface DealCandidate {
+  id: string;
+  /** The company it was found for. */
+  companyId: string;
+  ownerId?: string;
+  name?: string;
+  /** HubSpot pipeline id; Salesforce record type DeveloperName. */
+  pipeline?: string;
+  stage?: string;
+  closed: boolean;
+  amount?: number;
+  createdAt: string;
+  modifiedAt: string;
+  /** The searched contacts that are on the deal (only when DealSearch.contactIds was given). */
+  contactIds: string[];
+  /** gridsync's key (deal.create.keyField), on deals gridsync created. */
+  key?: string;
+}
+
+/** A deal gridsync creates for a company that has none (deal.whenNone: create). */
+export interface NewDeal {
+  /** Written to deal.create.keyField: the same key is never created twice. */
+  key: string;
+  companyId: string;
+  contactId?: string;
+  name: string;
+  /** HubSpot pipeline id. */
+  pipeline?: string;
+  stage: string;
+  /** Salesforce record type DeveloperName. */
+  recordType?: string;
+  /** YYYY-MM-DD */
+  closeDate: string;
+  ownerId?: string;
+}
+
 export interface CrmClient {
   readonly crm: 'hubspot' | 'salesforce';
   /** Upserts grid records keyed by the external-ID field, coalesced into as few calls as the CRM allows. */
@@ -72,6 +122,15 @@ export interface CrmClient {
   /** Deals/opportunities by id; missing ids have no entry. */
   getDeals(ids: string[], fields: string[]): Promise<Map<string, FoundRecord>>;
   getCompanies(ids: string[], fields: string[]): Promise<Map<string, FoundRecord>>;
+  /** The deals of each company that the search lets count, in few calls for many companies; none: no entry. */
+  findCompanyDeals(search: DealSearch): Promise<Map<string, DealCandidate[]>>;
+  /** Deals carrying these keys in deal.create.keyField, whatever their stage; keys not found have no entry. */
+  findDealsByKey(keys: string[]): Promise<Map<string, DealCandidate>>;
+  /**
+   * Creates the deals, linked to their company (and contact). The CRM refuses a second deal with the same key
+   * (a unique field): such an input is answered with the deal that already holds the key.
+   */
+  createDeals(deals: NewDeal[]): Promise<RecordOutcome[]>;
   getOwner(ownerId: string): Promise<CrmOwner | undefined>;
   /** The id of a task carrying this marker, if one exists (created before a crash, say). */
   findTaskByMarker(marker: string): Promise<string | undefined>;

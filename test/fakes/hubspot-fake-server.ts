@@ -16,6 +16,7 @@ import { RETIRED_HUBSPOT_PATH_PREFIXES } from '../../src/crm/hubspot/hubspot-pat
 import { errorBody, type FakeAnswer, refuse } from './hubspot-fake/fake-answers.ts';
 import { associateDefault, associateLabelled, getOwner } from './hubspot-fake/fake-associations.ts';
 import { FakeAuth, type FakeOAuthApp } from './hubspot-fake/fake-auth.ts';
+import { batchCreateDeals, readAssociations } from './hubspot-fake/fake-deals.ts';
 import { batchRead, batchUpdate, batchUpsert, createObject } from './hubspot-fake/fake-objects.ts';
 import { FakeRateLimits } from './hubspot-fake/fake-rate-limit.ts';
 import { FakeSchemas, schemaRoutes } from './hubspot-fake/fake-schemas.ts';
@@ -99,6 +100,13 @@ export class HubSpotFake {
         route(`/crm/associations/${v}/*/*/batch/create`),
         (m, b) => associateLabelled(s, m[1]!, m[2]!, b),
       ],
+      // Deals (fake-deals.ts): associations read both ways, batch create with inline associations.
+      [
+        'POST',
+        route(`/crm/associations/${v}/*/*/batch/read`),
+        (m, b) => readAssociations(s, m[1]!, m[2]!, b),
+      ],
+      ['POST', route(`/crm/objects/${v}/deals/batch/create`), (_m, b) => batchCreateDeals(s, b)],
       ['GET', route(`/crm/owners/${v}/*`), (m, _b, q) => getOwner(s, m[1]!, q)],
       ['GET', route(`/account-info/${v}/details`), () => this.#accountDetails()],
     ];

@@ -155,7 +155,7 @@ export async function findTaskIdByMarker(http: HubSpotHttp, marker: string): Pro
   return recordsOf(answer.body).find((task) => task.properties.hs_task_body?.includes(marker))?.id;
 }
 
-function recordsOf(body: unknown): HubSpotRecord[] {
+export function recordsOf(body: unknown): HubSpotRecord[] {
   const results = (body as { results?: unknown } | undefined)?.results;
   if (!Array.isArray(results)) return [];
   return results.flatMap((raw: unknown) => {

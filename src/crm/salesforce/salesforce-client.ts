@@ -24,6 +24,7 @@ import type { SalesforceCredentials } from './salesforce-auth.ts';
 import { SalesforceSession } from './salesforce-auth.ts';
 import type { CollectionRecord } from './salesforce-collections.ts';
 import { writeCollection } from './salesforce-collections.ts';
+import { createDeals, findCompanyDeals, findDealsByKey } from './salesforce-deals.ts';
 import { SalesforceHttp } from './salesforce-http.ts';
 import { RequestBudget } from '../request-budget.ts';
 import type { RetryPolicy } from '../retry-decision.ts';
@@ -90,6 +91,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
   });
   const gridObject = soqlName(mapping.grid.object);
   const externalIdField = soqlName(mapping.grid.externalIdField);
+  const dealOptions = { keyField: mapping.deal.create?.keyField, policy };
 
   async function findTaskByMarker(marker: string): Promise<string | undefined> {
     const [task] = await queryAll(http, taskByMarkerSoql(marker), 'find the AE task by its marker');
@@ -158,6 +160,9 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     findContactsByEmail: (emails) => findContactsByEmail(http, mapping.identity.contact.field, emails),
     getDeals: (ids, fields) => getRecordsById(http, ROLE_OBJECTS.deal, ids, fields),
     getCompanies: (ids, fields) => getRecordsById(http, ROLE_OBJECTS.company, ids, fields),
+    findCompanyDeals: (search) => findCompanyDeals(http, search, dealOptions),
+    findDealsByKey: (keys) => findDealsByKey(http, keys, dealOptions),
+    createDeals: (deals) => createDeals(http, deals, dealOptions),
     getOwner: (ownerId) => getUser(http, ownerId),
     findTaskByMarker,
 
