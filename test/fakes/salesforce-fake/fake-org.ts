@@ -4,6 +4,7 @@
  * restricted picklists, unique and External ID fields, required fields, lookups to the right object), so
  * a mapping that does not fit the org fails here the way it would in Salesforce.
  */
+import { deriveFields } from './fake-derived-fields.ts';
 import { RecordRefusal, RequestRefusal, noSuchColumn, unsupportedType } from './fake-errors.ts';
 import { id15, isIdShaped, recordId } from './fake-ids.ts';
 import {
@@ -205,6 +206,7 @@ export class FakeOrg {
     for (const [key, value] of Object.entries(values)) {
       stored[object.fields.get(key.toLowerCase())?.name ?? key] = value;
     }
+    deriveFields(object.name, stored);
     const owner = object.fields.has('ownerid') && stored['OwnerId'] === undefined;
     this.#records.set(id15(id), {
       id,
@@ -343,6 +345,7 @@ export class FakeOrg {
     this.#checkUnique(object, values, record.id);
     if (dryRun) return record;
     Object.assign(record.values, values, { LastModifiedDate: this.#now() });
+    deriveFields(object.name, record.values);
     record.values['SystemModstamp'] = record.values['LastModifiedDate'] ?? null;
     return record;
   }
