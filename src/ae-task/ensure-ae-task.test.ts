@@ -123,6 +123,9 @@ class RecordingCrm implements CrmClient {
   findContactsByEmail(): never {
     throw new Error('not used by ensureAeTask');
   }
+  unlinkGridDeals(): never {
+    throw new Error('not used by ensureAeTask');
+  }
   findCompanyDeals(): never {
     throw new Error('not used by ensureAeTask');
   }

@@ -114,6 +114,11 @@ export interface CrmClient {
   upsertGridRecords(records: ExternalIdUpsert[]): Promise<RecordOutcome[]>;
   /** Links grid records to their deal, company and contact (HubSpot associations v4, Salesforce lookup fields). */
   linkGridRecords(links: GridLinks[]): Promise<RecordOutcome[]>;
+  /**
+   * Removes the grid records' links to these deals, once the deal rule moved them to another deal (HubSpot
+   * association archive; Salesforce needs nothing: the new lookup value replaced the old one).
+   */
+  unlinkGridDeals(links: { gridRecordId: string; deal: string }[]): Promise<void>;
   /** Updates deal, company or contact fields by record id. */
   updateRecords(role: Exclude<CrmObjectRole, 'grid'>, updates: RecordUpdate[]): Promise<RecordOutcome[]>;
   /** Companies by domain (the mapping's identity field); the map has no entry for a domain not found. */

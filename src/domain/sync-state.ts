@@ -34,6 +34,8 @@ export interface GridSyncState {
   warnings?: string[];
   /** The last retryable error while the job is being retried (cleared by a successful sync). */
   retrying?: { error: string; at: string };
+  /** Which deal the grid is on and why (given by deal.crmId, found by the mapping's deal rule, created, waiting). */
+  deal?: GridDealState;
   /** Where the AE task stands from the worker's point of view (the ledger holds the created task). */
   task?: GridTaskState;
   /** Set when the sync job gave up (dead letter). */
@@ -52,4 +54,22 @@ export interface GridTaskState {
   crmTaskId?: string;
   owner?: { id: string; step: string; skipped: { step: string; ownerId?: string; reason: string }[] };
   preview?: { subject: string; body: string; dueAt: string; priority: string };
+}
+
+export interface GridDealState {
+  /**
+   * given: the grid names deal.crmId. found: the deal rule picked it. created: gridsync opened it (whenNone:
+   * create). waiting: no deal of the company counts yet (whenNone: wait, or gridsync's own deal is closed).
+   * failed: the CRM refused the deal gridsync tried to open.
+   */
+  state: 'given' | 'found' | 'created' | 'waiting' | 'failed';
+  crmId?: string;
+  name?: string;
+  /** Why this deal, in words: "the most recently created of 2 open deals of Ledgerline in pipeline default". */
+  reason: string;
+  /** The company whose deals were looked at. */
+  companyId?: string;
+  /** The deal the grid was on before the rule moved it, and why it moved. */
+  movedFrom?: { crmId: string; reason: string };
+  checkedAt: string;
 }

@@ -110,6 +110,8 @@ export interface GridRepository {
   listGridIdsForAccount(tenant: string, accountDomain: string): Promise<string[]>;
   /** Grid ids whose latest version is complete and whose AE task is not recorded as created. */
   listGridIdsAwaitingTask(tenant: string): Promise<string[]>;
+  /** Grid ids whose current version names no deal.crmId: the mapping's deal rule finds their deal. */
+  listGridIdsFindingDeal(tenant: string): Promise<string[]>;
 }
 
 export interface SignalRepository {

@@ -22,6 +22,8 @@ export interface TaskStepInput {
   identity: GridIdentity;
   now: Date;
   logger: Logger;
+  /** Set while the grid waits for its deal (deal.whenNone: wait): the task waits too, for the deal's owner. */
+  waitingForDeal?: string | undefined;
 }
 
 /** Why no task is due yet, in words DevRel and RevOps can act on; undefined when one is due. */
@@ -43,6 +45,11 @@ export async function considerAeTask(
   const { runtime, source, account, identity, now } = input;
   const notYet = whyNoTaskYet(source, account);
   if (notYet !== undefined) return { task: { state: 'not_eligible', reason: notYet } };
+  if (input.waitingForDeal !== undefined) {
+    return {
+      task: { state: 'blocked', reason: `The task goes to the deal's owner: ${input.waitingForDeal}.` },
+    };
+  }
 
   const links = {
     ...(identity.deal ? { deal: identity.deal.id } : {}),

@@ -3,10 +3,12 @@
  * writes planned, de-duplicated against the last write and sent in batches → AE task considered → the
  * state of each grid stored for its status endpoint. Dry-run tenants stop after planning.
  */
+import type { CrmClient } from '../crm/crm-client.ts';
 import { CrmError } from '../crm/crm-errors.ts';
 import { assessCompleteness } from '../domain/grid-completeness.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { FieldProblem } from '../mapping/plan-fields.ts';
+import type { TenantMapping } from '../mapping/mapping-schema.ts';
 import type { GridSource } from '../mapping/source-values.ts';
 import type { AccountState } from '../domain/account-state.ts';
 import type { JobOutcome } from '../store/job.ts';
@@ -16,11 +18,12 @@ import { memoizeOwnerReads } from './memoized-reads.ts';
 import { planDryRun } from './plan-dry-run.ts';
 import { planGridSync } from './plan-grid-sync.ts';
 import { accountKeyOf, refreshAccount } from './refresh-account.ts';
-import type { GridSyncState } from '../domain/sync-state.ts';
+import type { GridDealState, GridSyncState } from '../domain/sync-state.ts';
 import { refusedFields, refusedTargets } from './refused-fields.ts';
+import { dealGivenBy, resolveDeals } from './resolve-deals.ts';
 import { type GridIdentity, resolveIdentities } from './resolve-identities.ts';
 import type { TenantContext } from './tenant-context.ts';
-import { writeGridPlans } from './write-grid-plans.ts';
+import { type GridTargets, writeGridPlans } from './write-grid-plans.ts';
 
 export interface GridSyncDeps {
   store: SyncStore;
@@ -92,6 +95,17 @@ export async function syncGrids(
       if (company) runtime.companyFields.set(key, company.fields);
       if (!accounts.has(key)) accounts.set(key, (await refreshAccount(runtime, store, key, now)).state);
     }
+    const taskCrm = memoizeOwnerReads(crm);
+    const deals = await resolveDeals({
+      crm: taskCrm,
+      mapping,
+      grids: stored.map((s) => ({
+        source: sources.get(s.gridId) as GridSource,
+        identity: identities.get(s.gridId) ?? { unresolved: [] },
+        previous: previous.get(s.gridId)?.deal,
+      })),
+      now,
+    });
     const plans = stored.map((s) => {
       const grid = sources.get(s.gridId) as GridSource;
       return planGridSync(
@@ -112,7 +126,8 @@ export async function syncGrids(
       plans.filter((p) => refused.get(p.gridId)?.length === 0),
     );
 
-    const taskCrm = memoizeOwnerReads(crm);
+    await unlinkMovedDeals(crm, mapping, deals, targets);
+
     for (const [index, s] of stored.entries()) {
       const plan = plans[index];
       const identity = identities.get(s.gridId) ?? { unresolved: [] };
@@ -128,6 +143,7 @@ export async function syncGrids(
       const gridTargets = targets.get(s.gridId) ?? {};
       const source = sources.get(s.gridId) as GridSource;
       const account = accounts.get(accountKeyOf(s.grid));
+      const deal = deals.get(s.gridId) ?? dealGivenBy(s.grid, identity, now);
       const { task, retryInMs } = await considerAeTask({
         runtime,
         store,
@@ -137,6 +153,7 @@ export async function syncGrids(
         identity,
         now,
         logger: deps.logger,
+        waitingForDeal: deal?.state === 'waiting' || deal?.state === 'failed' ? deal.reason : undefined,
       });
       const state: GridSyncState = {
         crm: mapping.crm.type,
@@ -150,6 +167,7 @@ export async function syncGrids(
           ...(gridTargets.associations ? { associations: gridTargets.associations } : {}),
         },
         unresolved: identity.unresolved,
+        ...(deal ? { deal } : {}),
         ...(plan && plan.problems.length > 0 ? { warnings: plan.problems.map((p) => p.message) } : {}),
         task,
         updatedAt: now.toISOString(),
@@ -216,4 +234,25 @@ function refusedGridState(
     },
     updatedAt: at,
   };
+}
+
+/**
+ * A grid the deal rule moved to another deal leaves the old one: its link is removed once the new one is in
+ * place (the old deal keeps the fields gridsync wrote on it, as a record of the conversation).
+ */
+async function unlinkMovedDeals(
+  crm: CrmClient,
+  mapping: TenantMapping,
+  deals: Map<string, GridDealState>,
+  targets: GridTargets,
+): Promise<void> {
+  if (!mapping.grid.associate.deal) return;
+  const links = [...deals].flatMap(([gridId, deal]) => {
+    const target = targets.get(gridId);
+    const gridRecordId = target?.gridRecord?.crmId;
+    const linked = target?.associations?.state === 'synced';
+    const from = deal.movedFrom?.crmId;
+    return from && deal.crmId && linked && gridRecordId ? [{ gridRecordId, deal: from }] : [];
+  });
+  if (links.length > 0) await crm.unlinkGridDeals(links);
 }

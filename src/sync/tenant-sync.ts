@@ -1,11 +1,13 @@
 /**
  * The scheduled safety net for one tenant: scores decay with time even when no signal arrives, so every account
  * active in the window is re-evaluated; complete grids still waiting for their AE task are looked at again
- * (an owner may have been re-activated, a CRM outage may have ended).
+ * (an owner may have been re-activated, a CRM outage may have ended); grids whose deal the mapping's rule
+ * finds are synced again when the rule now picks another deal (deal-watch.ts).
  */
 import { signalLookbackStart } from '../qualification/evaluate-account.ts';
 import { accountRefreshJob, gridSyncJob } from '../store/job-lifecycle.ts';
 import type { NewJob, SyncStore } from '../store/store.ts';
+import { gridsWhoseDealChanged } from './deal-watch.ts';
 import type { TenantContext } from './tenant-context.ts';
 
 export async function planTenantSync(store: SyncStore, runtime: TenantContext, now: Date): Promise<NewJob[]> {
@@ -26,6 +28,11 @@ export async function planTenantSync(store: SyncStore, runtime: TenantContext, n
     if (account?.verdict.qualified === true) {
       jobs.push(gridSyncJob(tenant, gridId, { maxAttempts }));
     }
+  }
+  const queued = new Set(jobs.map((j) => j.key));
+  for (const gridId of await gridsWhoseDealChanged(store, runtime, now)) {
+    const job = gridSyncJob(tenant, gridId, { maxAttempts });
+    if (!queued.has(job.key)) jobs.push(job);
   }
   return jobs;
 }

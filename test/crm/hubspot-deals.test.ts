@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
-import { addDeal, moveDeal } from '../fakes/hubspot-fake/fake-deals.ts';
+import { addCompanyDeal, moveDeal } from '../fakes/hubspot-fake/fake-deals.ts';
 import { clientFor, testMapping } from './hubspot-test-support.ts';
 
 const KEY_FIELD = 'gridsync_deal_key';
@@ -19,16 +19,7 @@ function company(name: string): string {
 }
 
 function dealOf(companyId: string, properties: Record<string, string>, createdAt?: Date): string {
-  const id = addDeal(fake.store, { dealstage: 'appointmentscheduled', ...properties }, createdAt);
-  fake.store.associate({
-    fromType: 'deals',
-    fromId: id,
-    toType: 'companies',
-    toId: companyId,
-    category: 'HUBSPOT_DEFINED',
-    typeId: 5,
-  });
-  return id;
+  return addCompanyDeal(fake.store, companyId, properties, createdAt);
 }
 
 const ASSOCIATIONS_READ = 'POST /crm/associations/2026-03/companies/deals/batch/read';

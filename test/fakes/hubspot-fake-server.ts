@@ -16,7 +16,7 @@ import { RETIRED_HUBSPOT_PATH_PREFIXES } from '../../src/crm/hubspot/hubspot-pat
 import { errorBody, type FakeAnswer, refuse } from './hubspot-fake/fake-answers.ts';
 import { associateDefault, associateLabelled, getOwner } from './hubspot-fake/fake-associations.ts';
 import { FakeAuth, type FakeOAuthApp } from './hubspot-fake/fake-auth.ts';
-import { batchCreateDeals, readAssociations } from './hubspot-fake/fake-deals.ts';
+import { archiveAssociations, batchCreateDeals, readAssociations } from './hubspot-fake/fake-deals.ts';
 import { batchRead, batchUpdate, batchUpsert, createObject } from './hubspot-fake/fake-objects.ts';
 import { FakeRateLimits } from './hubspot-fake/fake-rate-limit.ts';
 import { FakeSchemas, schemaRoutes } from './hubspot-fake/fake-schemas.ts';
@@ -105,6 +105,11 @@ export class HubSpotFake {
         'POST',
         route(`/crm/associations/${v}/*/*/batch/read`),
         (m, b) => readAssociations(s, m[1]!, m[2]!, b),
+      ],
+      [
+        'POST',
+        route(`/crm/associations/${v}/*/*/batch/archive`),
+        (m, b) => archiveAssociations(s, m[1]!, m[2]!, b),
       ],
       ['POST', route(`/crm/objects/${v}/deals/batch/create`), (_m, b) => batchCreateDeals(s, b)],
       ['GET', route(`/crm/owners/${v}/*`), (m, _b, q) => getOwner(s, m[1]!, q)],

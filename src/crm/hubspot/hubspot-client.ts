@@ -19,7 +19,7 @@ import type { RetryPolicy } from '../retry-decision.ts';
 import { DEFAULT_REQUEST_RETRY } from '../send-with-retry.ts';
 import { type HubSpotTokenProvider, tokenProviderFrom } from './hubspot-auth.ts';
 import { BATCH_REFUSALS, type BatchEntry, writeInBatches } from './hubspot-batch-write.ts';
-import { createDeals, findCompanyDeals, findDealsByKey } from './hubspot-deals.ts';
+import { createDeals, findCompanyDeals, findDealsByKey, unlinkGridDeals } from './hubspot-deals.ts';
 import { createHubSpotHttp, type HubSpotHttp } from './hubspot-http.ts';
 import {
   HUBSPOT_DEFAULT_BASE_URL,
@@ -131,6 +131,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       readByIdentity(http, HUBSPOT_OBJECT_TYPES.contact, contactField, emails, []),
     getDeals: (ids, fields) => readByIds(http, HUBSPOT_OBJECT_TYPES.deal, ids, fields),
     getCompanies: (ids, fields) => readByIds(http, HUBSPOT_OBJECT_TYPES.company, ids, fields),
+    unlinkGridDeals: (links) => unlinkGridDeals(http, gridType, links),
     findCompanyDeals: (search) => findCompanyDeals(http, search, dealOptions),
     findDealsByKey: (keys) => findDealsByKey(http, keys, dealOptions),
     createDeals: (deals) => createDeals(http, deals, dealOptions),

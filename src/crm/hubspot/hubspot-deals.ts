@@ -201,6 +201,23 @@ function toCandidate(
   return candidate;
 }
 
+/** `POST …/{grid}/deals/batch/archive`, 1,000 pairs a call: removing a link that is gone already is fine. */
+export async function unlinkGridDeals(
+  http: HubSpotHttp,
+  gridType: string,
+  links: { gridRecordId: string; deal: string }[],
+): Promise<void> {
+  const inputs = links.map((l) => ({ from: { id: l.gridRecordId }, to: [{ id: l.deal }] }));
+  for (const chunk of chunks(inputs, HUBSPOT_LIMITS.associationBatchSize)) {
+    await http({
+      method: 'POST',
+      path: hubSpotPaths.associationsBatch(gridType, HUBSPOT_OBJECT_TYPES.deal, 'archive'),
+      body: { inputs: chunk },
+      what: `${gridType}→deals association removal`,
+    });
+  }
+}
+
 /**
  * `POST /crm/associations/2026-03/{from}/{to}/batch/read`, 1,000 ids a call; a record with more associations
  * than one page is asked again with its `after` cursor. Ids HubSpot does not know are simply absent.

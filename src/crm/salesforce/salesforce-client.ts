@@ -160,6 +160,8 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     findContactsByEmail: (emails) => findContactsByEmail(http, mapping.identity.contact.field, emails),
     getDeals: (ids, fields) => getRecordsById(http, ROLE_OBJECTS.deal, ids, fields),
     getCompanies: (ids, fields) => getRecordsById(http, ROLE_OBJECTS.company, ids, fields),
+    // The grid's Opportunity lookup now holds the new deal: the old link is gone with its value.
+    unlinkGridDeals: () => Promise.resolve(),
     findCompanyDeals: (search) => findCompanyDeals(http, search, dealOptions),
     findDealsByKey: (keys) => findDealsByKey(http, keys, dealOptions),
     createDeals: (deals) => createDeals(http, deals, dealOptions),

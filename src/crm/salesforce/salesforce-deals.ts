@@ -12,7 +12,7 @@ import type { DealCandidate, DealSearch, NewDeal, RecordOutcome } from '../crm-c
 import { CrmError } from '../crm-errors.ts';
 import { type CollectionRecord, writeCollection } from './salesforce-collections.ts';
 import type { SalesforceHttp } from './salesforce-http.ts';
-import type { RetryPolicy } from './salesforce-limits.ts';
+import type { RetryPolicy } from '../retry-decision.ts';
 import { queryAll } from './salesforce-lookups.ts';
 import { isSalesforceId, shortId, soqlInLists, soqlName, soqlString } from './salesforce-soql.ts';
 

@@ -58,6 +58,15 @@ export async function listGridIdsAwaitingTask(db: Queryable, tenant: string): Pr
   return (await db.query<{ grid_id: string }>(GRIDS_AWAITING_TASK, [tenant])).map((r) => r.grid_id);
 }
 
+const GRIDS_FINDING_DEAL = sql(`SELECT g.grid_id FROM grids g
+  JOIN grid_versions v ON v.tenant = g.tenant AND v.grid_id = g.grid_id AND v.version = g.current_version
+  WHERE g.tenant = $1 AND (v.grid -> 'deal' ->> 'crmId') IS NULL
+  ORDER BY g.grid_id COLLATE "C"`);
+
+export async function listGridIdsFindingDeal(db: Queryable, tenant: string): Promise<string[]> {
+  return (await db.query<{ grid_id: string }>(GRIDS_FINDING_DEAL, [tenant])).map((r) => r.grid_id);
+}
+
 const ACCOUNT_SIGNALS =
   sql(`SELECT doc FROM signals WHERE tenant = $1 AND account_domain = $2 AND occurred_at >= $3
   ORDER BY occurred_at, signal_id COLLATE "C"`);

@@ -100,6 +100,10 @@ export class PostgresStore implements Store {
     return records.listGridIdsForAccount(this.#db.autocommit('listGridIdsForAccount'), tenant, accountDomain);
   }
 
+  listGridIdsFindingDeal(tenant: string): Promise<string[]> {
+    return records.listGridIdsFindingDeal(this.#db.autocommit('listGridIdsFindingDeal'), tenant);
+  }
+
   listGridIdsAwaitingTask(tenant: string): Promise<string[]> {
     return records.listGridIdsAwaitingTask(this.#db.autocommit('listGridIdsAwaitingTask'), tenant);
   }

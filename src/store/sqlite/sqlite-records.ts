@@ -48,6 +48,18 @@ export function listGridIdsAwaitingTask(db: SqliteDatabase, tenant: string): str
     .map((r) => r.grid_id);
 }
 
+export function listGridIdsFindingDeal(db: SqliteDatabase, tenant: string): string[] {
+  return db
+    .all<{ grid_id: string }>(
+      `SELECT g.grid_id FROM grids g
+       JOIN grid_versions v ON v.tenant = g.tenant AND v.grid_id = g.grid_id AND v.version = g.current_version
+       WHERE g.tenant = $tenant AND json_extract(v.grid, '$.deal.crmId') IS NULL
+       ORDER BY g.grid_id`,
+      { $tenant: tenant },
+    )
+    .map((r) => r.grid_id);
+}
+
 export function listAccountSignals(
   db: SqliteDatabase,
   tenant: string,

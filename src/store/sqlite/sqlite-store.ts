@@ -107,6 +107,10 @@ export class SqliteStore implements Store {
     );
   }
 
+  listGridIdsFindingDeal(tenant: string): Promise<string[]> {
+    return this.#db.read('listGridIdsFindingDeal', () => records.listGridIdsFindingDeal(this.#db, tenant));
+  }
+
   listGridIdsAwaitingTask(tenant: string): Promise<string[]> {
     return this.#db.read('listGridIdsAwaitingTask', () => records.listGridIdsAwaitingTask(this.#db, tenant));
   }

@@ -76,6 +76,31 @@ export function readAssociations(
   return batchAnswer(results, errors, startedAt);
 }
 
+/** POST /crm/associations/2026-03/{from}/{to}/batch/archive: `{inputs: [{from: {id}, to: [{id}]}]}`, 204. */
+export function archiveAssociations(
+  store: FakeStore,
+  fromType: string,
+  toType: string,
+  body: unknown,
+): FakeAnswer {
+  const inputs = inputsOf(body);
+  if (!inputs) {
+    return refuse(400, 'VALIDATION_ERROR', 'Expected {"inputs": [{"from": {"id"}, "to": [{"id"}]}]}');
+  }
+  for (const input of inputs) {
+    const from = (input.from as { id?: unknown } | undefined)?.id;
+    const to = Array.isArray(input.to) ? (input.to as { id?: unknown }[]).map((t) => t.id) : [];
+    for (let i = store.associations.length - 1; i >= 0; i -= 1) {
+      const a = store.associations[i]!;
+      const pair =
+        (a.fromType === fromType && a.fromId === from && a.toType === toType && to.includes(a.toId)) ||
+        (a.toType === fromType && a.toId === from && a.fromType === toType && to.includes(a.fromId));
+      if (pair) store.associations.splice(i, 1);
+    }
+  }
+  return { status: 204, body: undefined };
+}
+
 /** POST /crm/objects/2026-03/deals/batch/create: `{inputs: [{properties, associations}]}`. */
 export function batchCreateDeals(store: FakeStore, body: unknown): FakeAnswer {
   const inputs = inputsOf(body);
@@ -154,4 +179,23 @@ export function moveDeal(
     hs_lastmodifieddate: at.toISOString(),
     hs_is_closed: String(CLOSED_STAGES.includes(stage)),
   });
+}
+
+/** A deal of a company, as an AE opens it in HubSpot: associated with the company (primary). */
+export function addCompanyDeal(
+  store: FakeStore,
+  companyId: string,
+  properties: Record<string, string>,
+  createdAt?: Date,
+): string {
+  const id = addDeal(store, { dealstage: 'appointmentscheduled', ...properties }, createdAt);
+  store.associate({
+    fromType: 'deals',
+    fromId: id,
+    toType: 'companies',
+    toId: companyId,
+    category: 'HUBSPOT_DEFINED',
+    typeId: 5,
+  });
+  return id;
 }

@@ -95,6 +95,27 @@ export function recordsContract(factory: StoreFactory): void {
     });
   });
 
+  describe('grids whose deal the mapping finds', () => {
+    it('lists the grids whose current version names no deal.crmId', async () => {
+      await t.store.acceptGrid(gridDelivery('acme', 'wh-1', makeGrid({ gridId: 'g-rule' }), COMPLETE));
+      await t.store.acceptGrid(
+        gridDelivery('acme', 'wh-2', makeGrid({ gridId: 'g-given', deal: { crmId: '42' } }), COMPLETE),
+      );
+      await t.store.acceptGrid(gridDelivery('other', 'wh-3', makeGrid({ gridId: 'g-other' }), COMPLETE));
+      expect(await t.store.listGridIdsFindingDeal('acme')).toEqual(['g-rule']);
+      // A later version that names the deal takes the grid off the list.
+      await t.store.acceptGrid(
+        gridDelivery(
+          'acme',
+          'wh-4',
+          makeGrid({ gridId: 'g-rule', capturedAt: '2026-11-21T09:00:00Z', deal: { crmId: '7' } }),
+          COMPLETE,
+        ),
+      );
+      expect(await t.store.listGridIdsFindingDeal('acme')).toEqual([]);
+    });
+  });
+
   describe('grids awaiting their AE task', () => {
     it('lists complete grids until their task is recorded as created', async () => {
       await t.store.acceptGrid(gridDelivery('acme', 'wh-1', makeGrid({ gridId: 'g-complete' }), COMPLETE));
