@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import type { GridSyncState } from '../../src/domain/sync-state.ts';
 import { addCompanyDeal, moveDeal } from '../fakes/hubspot-fake/fake-deals.ts';
+import { expectDocumentedGridStatus } from '../support/grid-status-schema.ts';
 import { type Harness, type HarnessOptions, startHarness } from '../support/gridsync-harness.ts';
 import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from './fixtures.ts';
 
@@ -16,7 +17,12 @@ afterEach(async () => {
   harness = undefined;
 });
 
-const syncOf = async (h: Harness, gridId: string) => (await h.status(gridId))['sync'] as GridSyncState;
+/** The grid's sync state, from a status answer that must match docs/grid-status.schema.json. */
+const syncOf = async (h: Harness, gridId: string) => {
+  const body = await h.status(gridId);
+  expectDocumentedGridStatus(body);
+  return body['sync'] as GridSyncState;
+};
 const GRID = 'p_sales_grid';
 /** The fixture grid names a deal; DevRel usually does not know it. */
 const gridWithoutDeal = (overrides: Record<string, unknown> = {}) =>
