@@ -70,6 +70,18 @@ describe('mapping plan / apply on HubSpot', () => {
     };
     const findings = report.plans[0]!.findings;
     expect(report.ok).toBe(false);
+    // The members docs/setup-tenant.md documents for `plan --json`, and no others.
+    expect(Object.keys(report.plans[0]!).sort()).toEqual([
+      'checkedAt',
+      'crm',
+      'file',
+      'findings',
+      'ok',
+      'tenant',
+    ]);
+    expect(Object.keys(findings[0]!).sort()).toEqual(
+      ['action', 'code', 'field', 'fix', 'location', 'message', 'object', 'path', 'role', 'severity'].sort(),
+    );
     expect(findings[0]).toMatchObject({ code: 'object_missing', object: 'p_sales_grid', action: 'create' });
     expect(findings[0]!.location?.line).toBe(lineOf('object: p_sales_grid'));
     const missing = findings.filter((f) => f.code === 'field_missing' && f.object === 'p_sales_grid');
