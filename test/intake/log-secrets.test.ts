@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { signedWebhookHeaders } from '../../src/intake/sign-webhook.ts';
+import { secretsInLog } from '../support/log-leaks.ts';
 import { randomWebhookSecret } from '../support/sign-request.ts';
 import { ledgerlineGrid, ledgerlineSignals } from './example-payloads.ts';
 
@@ -68,32 +69,6 @@ function raw(url: string, bytes: string): Promise<string> {
     socket.write(bytes);
     setTimeout(() => socket.destroy(), 3_000);
   });
-}
-
-/** Every string a log line holds, plus what its base64, hex and Buffer-as-JSON parts decode to. */
-function decodedStrings(value: unknown, into: string[] = []): string[] {
-  if (typeof value === 'string') {
-    into.push(value);
-    for (const part of value.split(/[^A-Za-z0-9+/=_-]+/)) {
-      if (part.length >= 12 && /^[A-Za-z0-9+/_-]+=*$/.test(part)) {
-        into.push(Buffer.from(part, 'base64').toString('latin1'));
-      }
-      if (part.length >= 12 && /^(?:[0-9a-f]{2})+$/i.test(part)) {
-        into.push(Buffer.from(part, 'hex').toString('latin1'));
-      }
-    }
-  } else if (Array.isArray(value)) {
-    if (value.length > 0 && value.every((item) => typeof item === 'number')) {
-      into.push(Buffer.from(value).toString('latin1'));
-    }
-    for (const item of value) decodedStrings(item, into);
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      into.push(key);
-      decodedStrings(item, into);
-    }
-  }
-  return into;
 }
 
 describe('logs at trace level', () => {
@@ -202,20 +177,7 @@ describe('logs at trace level', () => {
       .output()
       .split('\n')
       .filter((line) => line.trim() !== '');
-    const leaks: string[] = [];
-    for (const line of lines) {
-      let parsed: unknown = line;
-      try {
-        parsed = JSON.parse(line);
-      } catch {
-        // not JSON: the line itself is checked
-      }
-      const texts = [line, ...decodedStrings(parsed)];
-      for (const secret of secrets) {
-        if (texts.some((text) => text.includes(secret))) leaks.push(`${secret} in ${line.slice(0, 300)}`);
-      }
-    }
-    expect(leaks).toEqual([]);
+    expect(secretsInLog(lines, secrets)).toEqual([]);
     // The test saw what it meant to: trace lines, the parser's refusals, the accepted deliveries.
     expect(lines.some((line) => line.includes('"level":20'))).toBe(true);
     expect(

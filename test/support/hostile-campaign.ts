@@ -45,6 +45,8 @@ export interface AcceptedDelivery {
 export interface CampaignResult {
   answers: Answer[];
   accepted: AcceptedDelivery[];
+  /** Every signature sent (base64, without "v1,"): none may ever appear in the server's log. */
+  signatures: string[];
 }
 
 /** mulberry32: small, fast and good enough to make a failing campaign reproducible from its seed. */
@@ -543,6 +545,11 @@ export async function runHostileCampaign(options: CampaignOptions): Promise<Camp
     });
   }
 
+  const signatures = [...first, ...second].flatMap((item) =>
+    [...item.bytes.toString('latin1').matchAll(/webhook-signature: v1,([^\s]+)/g)].map(
+      (match) => match[1] ?? '',
+    ),
+  );
   const answers: Answer[] = [];
   const accepted: AcceptedDelivery[] = [];
   const run = async (queue: Planned[]): Promise<void> => {
@@ -558,7 +565,7 @@ export async function runHostileCampaign(options: CampaignOptions): Promise<Camp
   };
   await run(first);
   await run(second);
-  return { answers, accepted };
+  return { answers, accepted, signatures };
 }
 
 /** What was acknowledged, read back from the store: each grid and signal must equal what was sent. */
