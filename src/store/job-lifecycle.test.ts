@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  accountRefreshJob,
-  DEFAULT_MAX_ATTEMPTS,
-  gridSyncJob,
-  heldJobTransition,
-  jobsToStore,
-} from './job-lifecycle.ts';
+import { accountRefreshJob, DEFAULT_MAX_ATTEMPTS, gridSyncJob, jobsToStore } from './job-lifecycle.ts';
 
 const now = new Date('2026-11-20T16:00:00Z');
 
@@ -46,17 +40,5 @@ describe('jobsToStore', () => {
       ['acme', 1_000],
       ['globex', 0],
     ]);
-  });
-});
-
-describe('heldJobTransition', () => {
-  it('lets a worker finish, retry or bury the running job it holds', () => {
-    expect(heldJobTransition('succeeded')).toBe('running');
-    expect(heldJobTransition('pending')).toBe('running');
-    expect(heldJobTransition('dead')).toBe('running');
-  });
-
-  it('refuses a transition the lifecycle does not list', () => {
-    expect(() => heldJobTransition('running')).toThrow(/not allowed/);
   });
 });

@@ -1,8 +1,7 @@
 /**
- * Job rules both adapters share: the keys intake uses, how a batch of new jobs collapses, and which transitions
- * a worker holding a job may make (read from JOB_TRANSITIONS, so the lifecycle stays data).
+ * Job rules both adapters share: the keys intake uses and how a batch of new jobs collapses.
  */
-import { JOB_TRANSITIONS, type JobState, type NewJob } from './job.ts';
+import type { NewJob } from './job.ts';
 
 /** Attempts a job gets when its NewJob does not say. */
 export const DEFAULT_MAX_ATTEMPTS = 10;
@@ -68,16 +67,4 @@ export function jobsToStore(jobs: readonly NewJob[], now: Date): JobToStore[] {
     });
   }
   return [...byKey.values()];
-}
-
-/**
- * A worker only ever moves a job it holds, i.e. a `running` one. Returns the state the job must be in for the
- * move, and throws if JOB_TRANSITIONS does not allow it, so adapters cannot drift from the lifecycle.
- */
-export function heldJobTransition(to: JobState): 'running' {
-  const allowed: readonly JobState[] = JOB_TRANSITIONS.running;
-  if (!allowed.includes(to)) {
-    throw new Error(`job transition running → ${to} is not allowed by JOB_TRANSITIONS`);
-  }
-  return 'running';
 }

@@ -1,6 +1,5 @@
 /**
- * Jobs: the unit of work the worker claims from the store. Kinds are typed by their payload, and the
- * lifecycle is data so every adapter refuses the same transitions.
+ * Jobs: the unit of work the worker claims from the store. Kinds are typed by their payload.
  */
 export interface JobPayloads {
   /** A grid version was accepted: sync it (custom object, deal/company fields) and consider its AE task. */
@@ -17,15 +16,16 @@ export const JOB_KINDS = [
   'tenant.sync',
 ] as const satisfies readonly JobKind[];
 
+/**
+ * The lifecycle: pending → running (claim: due, or its lease ran out); running → succeeded (complete), pending
+ * (retry, release) or dead (attempts used up, or a lease that ran out on the last attempt); dead → pending
+ * (replay). Each move is one UPDATE in the adapters' *-jobs.ts; the store contract suite
+ * (test/store/contract/jobs-contract.ts) checks every move, and every move refused, on both adapters.
+ */
 export type JobState = 'pending' | 'running' | 'succeeded' | 'dead';
 
-/** pending → running (claim); running → succeeded | pending (retry or release) | dead (attempts used up). */
-export const JOB_TRANSITIONS = {
-  pending: ['running'],
-  running: ['succeeded', 'pending', 'dead'],
-  succeeded: [],
-  dead: ['pending'],
-} as const satisfies Record<JobState, readonly JobState[]>;
+/** A worker moves only a job it holds: one in this state, locked by it. */
+export const HELD_STATE = 'running' satisfies JobState;
 
 /**
  * What a handler reports for a job it ran. Here, below the worker and the sync, because the sync decides

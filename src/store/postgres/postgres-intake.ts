@@ -3,9 +3,8 @@
  * Concurrent deliveries with the same webhook-id (or for the same grid) wait on an advisory lock and then, in
  * a fresh statement, see what the first one committed: a replay, or the version to compare with.
  */
-import { contentHash } from '../canonical-json.ts';
-import { capturedAtMs, decideGridVersion, type GridHead } from '../grid-versioning.ts';
-import { accountRefreshJob, gridSyncJob } from '../job-lifecycle.ts';
+import { type GridHead, planGridAcceptance } from '../grid-versioning.ts';
+import { accountRefreshJob } from '../job-lifecycle.ts';
 import type {
   Accepted,
   AcceptGrid,
@@ -85,48 +84,39 @@ export async function acceptGrid(tx: Queryable, cmd: AcceptGrid): Promise<Accept
     contentHash: row.content_hash,
     capturedAtMs: row.captured_at.getTime(),
   };
-  const incoming = { contentHash: contentHash(grid), capturedAtMs: capturedAtMs(grid.capturedAt) };
-  const decision = decideGridVersion(head, incoming);
-  const capturedAt = new Date(incoming.capturedAtMs);
+  const plan = planGridAcceptance(head, cmd);
 
-  if (decision.outcome === 'new_version') {
+  if (plan.head?.kind === 'current') {
     await tx.query(PUT_CURRENT, [
       tenant,
       grid.gridId,
-      decision.version,
-      incoming.contentHash,
-      capturedAt,
-      grid.account.domain ?? null,
-      cmd.completeness.complete,
+      plan.head.version,
+      plan.head.contentHash,
+      new Date(plan.head.capturedAtMs),
+      plan.head.accountDomain,
+      plan.head.complete,
       cmd.receivedAt,
     ]);
-  } else if (decision.outcome === 'superseded') {
-    await tx.query(PUT_SUPERSEDED, [tenant, grid.gridId, decision.version, cmd.receivedAt]);
+  } else if (plan.head?.kind === 'latest') {
+    await tx.query(PUT_SUPERSEDED, [tenant, grid.gridId, plan.head.version, cmd.receivedAt]);
   }
-  if (decision.outcome !== 'unchanged') {
+  if (plan.version) {
     await tx.query(ADD_VERSION, [
       tenant,
       grid.gridId,
-      decision.version,
-      decision.outcome,
-      JSON.stringify(grid),
-      JSON.stringify(cmd.completeness),
-      incoming.contentHash,
-      capturedAt,
+      plan.version.version,
+      plan.version.outcome,
+      JSON.stringify(plan.version.grid),
+      JSON.stringify(plan.version.completeness),
+      plan.version.contentHash,
+      new Date(plan.version.capturedAtMs),
       cmd.receivedAt,
       cmd.webhookId,
     ]);
   }
-  // A superseded version changes nothing to sync; an unchanged one re-enqueues harmlessly (see the SQLite twin).
-  if (decision.outcome !== 'superseded') {
-    await enqueueJobs(
-      tx,
-      [gridSyncJob(tenant, grid.gridId, { runAt: cmd.receivedAt, maxAttempts: cmd.maxAttempts })],
-      cmd.receivedAt,
-    );
-  }
+  await enqueueJobs(tx, plan.jobs, cmd.receivedAt);
 
-  const result: GridAcceptance = { gridId: grid.gridId, ...decision };
+  const { result } = plan;
   const answer = cmd.answer(result);
   await recordDelivery(tx, cmd, 'grid', answer);
   return { replay: false, result, answer };

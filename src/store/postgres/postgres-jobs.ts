@@ -3,8 +3,8 @@
  * opened (PostgresStore). Claims lock candidate rows with FOR UPDATE SKIP LOCKED, so replicas never wait on
  * each other's candidates, and serialise per job key with transaction-scoped advisory locks (see claimJobs).
  */
-import { heldJobTransition, jobsToStore } from '../job-lifecycle.ts';
-import type { Job, JobKind, JobPayloads, JobState, NewJob } from '../job.ts';
+import { jobsToStore } from '../job-lifecycle.ts';
+import { HELD_STATE, type Job, type JobKind, type JobPayloads, type JobState, type NewJob } from '../job.ts';
 import type { ClaimOptions } from '../store.ts';
 import { LOCK_SPACE, type Queryable, sql } from './postgres-database.ts';
 
@@ -117,7 +117,7 @@ const TAKE =
  */
 export async function claimJobs(tx: Queryable, options: ClaimOptions): Promise<Job[]> {
   const now = options.now ?? new Date();
-  await tx.query(BURY_OUT_OF_ATTEMPTS, [now, 'dead', heldJobTransition('dead')]);
+  await tx.query(BURY_OUT_OF_ATTEMPTS, [now, 'dead', HELD_STATE]);
   const candidates = await tx.query<{ id: string }>(PICK_CANDIDATES, [
     now,
     options.limit * 4,
@@ -155,7 +155,7 @@ const COMPLETE =
   WHERE id = $1::bigint AND locked_by = $2 AND state = $3`);
 
 export async function completeJob(tx: Queryable, jobId: string, workerId: string, now: Date): Promise<void> {
-  await tx.query(COMPLETE, [jobRowId(jobId), workerId, heldJobTransition('succeeded'), now]);
+  await tx.query(COMPLETE, [jobRowId(jobId), workerId, HELD_STATE, now]);
 }
 
 const FAIL = sql(`UPDATE jobs SET
@@ -173,14 +173,7 @@ export async function failJob(
   retryAt: Date | null,
   now: Date,
 ): Promise<void> {
-  await tx.query(FAIL, [
-    jobRowId(jobId),
-    workerId,
-    heldJobTransition(retryAt ? 'pending' : 'dead'),
-    retryAt,
-    error,
-    now,
-  ]);
+  await tx.query(FAIL, [jobRowId(jobId), workerId, HELD_STATE, retryAt, error, now]);
 }
 
 const RELEASE =
@@ -190,7 +183,7 @@ const RELEASE =
 
 /** Shutdown: pending again at once, this attempt not counted. */
 export async function releaseJob(tx: Queryable, jobId: string, workerId: string, now: Date): Promise<void> {
-  await tx.query(RELEASE, [jobRowId(jobId), workerId, heldJobTransition('pending'), now]);
+  await tx.query(RELEASE, [jobRowId(jobId), workerId, HELD_STATE, now]);
 }
 
 const NEXT_RUN_AT = sql("SELECT MIN(run_at) AS run_at FROM jobs WHERE state = 'pending'");

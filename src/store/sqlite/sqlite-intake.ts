@@ -5,9 +5,8 @@
  * acknowledges. Earlier deliveries of the same group are visible here, so replays and version numbers come out
  * as if the deliveries had been committed one after another.
  */
-import { contentHash } from '../canonical-json.ts';
-import { capturedAtMs, decideGridVersion, type GridHead } from '../grid-versioning.ts';
-import { accountRefreshJob, gridSyncJob } from '../job-lifecycle.ts';
+import { type GridHead, planGridAcceptance } from '../grid-versioning.ts';
+import { accountRefreshJob } from '../job-lifecycle.ts';
 import type {
   Accepted,
   AcceptGrid,
@@ -70,11 +69,10 @@ export function acceptGrid(db: SqliteDatabase, cmd: AcceptGrid): Accepted<GridAc
     contentHash: row.content_hash,
     capturedAtMs: row.captured_at,
   };
-  const incoming = { contentHash: contentHash(grid), capturedAtMs: capturedAtMs(grid.capturedAt) };
-  const decision = decideGridVersion(head, incoming);
+  const plan = planGridAcceptance(head, cmd);
   const now = cmd.receivedAt.getTime();
 
-  if (decision.outcome === 'new_version') {
+  if (plan.head?.kind === 'current') {
     db.run(
       `INSERT INTO grids (tenant, grid_id, current_version, latest_version, content_hash, captured_at, account_domain, complete, updated_at)
        VALUES ($tenant, $gridId, $version, $version, $hash, $capturedAt, $domain, $complete, $now)
@@ -83,52 +81,40 @@ export function acceptGrid(db: SqliteDatabase, cmd: AcceptGrid): Accepted<GridAc
          account_domain = excluded.account_domain, complete = excluded.complete, updated_at = excluded.updated_at`,
       {
         ...key,
-        $version: decision.version,
-        $hash: incoming.contentHash,
-        $capturedAt: incoming.capturedAtMs,
-        $domain: grid.account.domain ?? null,
-        $complete: cmd.completeness.complete ? 1 : 0,
+        $version: plan.head.version,
+        $hash: plan.head.contentHash,
+        $capturedAt: plan.head.capturedAtMs,
+        $domain: plan.head.accountDomain,
+        $complete: plan.head.complete ? 1 : 0,
         $now: now,
       },
     );
-  } else if (decision.outcome === 'superseded') {
+  } else if (plan.head?.kind === 'latest') {
     db.run(
       'UPDATE grids SET latest_version = $version, updated_at = $now WHERE tenant = $tenant AND grid_id = $gridId',
-      {
-        ...key,
-        $version: decision.version,
-        $now: now,
-      },
+      { ...key, $version: plan.head.version, $now: now },
     );
   }
-  if (decision.outcome !== 'unchanged') {
+  if (plan.version) {
     db.run(
       `INSERT INTO grid_versions (tenant, grid_id, version, outcome, grid, completeness, content_hash, captured_at, received_at, webhook_id)
        VALUES ($tenant, $gridId, $version, $outcome, $grid, $completeness, $hash, $capturedAt, $now, $webhookId)`,
       {
         ...key,
-        $version: decision.version,
-        $outcome: decision.outcome,
-        $grid: JSON.stringify(grid),
-        $completeness: JSON.stringify(cmd.completeness),
-        $hash: incoming.contentHash,
-        $capturedAt: incoming.capturedAtMs,
+        $version: plan.version.version,
+        $outcome: plan.version.outcome,
+        $grid: JSON.stringify(plan.version.grid),
+        $completeness: JSON.stringify(plan.version.completeness),
+        $hash: plan.version.contentHash,
+        $capturedAt: plan.version.capturedAtMs,
         $now: now,
         $webhookId: cmd.webhookId,
       },
     );
   }
-  // A superseded version changes nothing to sync; an unchanged one re-enqueues harmlessly (a pending sync
-  // absorbs it, and change detection makes a re-sync of unchanged data write nothing).
-  if (decision.outcome !== 'superseded') {
-    enqueueJobs(
-      db,
-      [gridSyncJob(cmd.tenant, grid.gridId, { runAt: cmd.receivedAt, maxAttempts: cmd.maxAttempts })],
-      cmd.receivedAt,
-    );
-  }
+  enqueueJobs(db, plan.jobs, cmd.receivedAt);
 
-  const result: GridAcceptance = { gridId: grid.gridId, ...decision };
+  const { result } = plan;
   const answer = cmd.answer(result);
   recordDelivery(db, cmd, 'grid', answer);
   return { replay: false, result, answer };

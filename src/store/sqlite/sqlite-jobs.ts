@@ -2,8 +2,8 @@
  * The job queue on SQLite. Each function runs inside a transaction the caller opened (SqliteStore), which for
  * writes is BEGIN IMMEDIATE: claims are exclusive because only one writer at a time exists.
  */
-import { heldJobTransition, jobsToStore } from '../job-lifecycle.ts';
-import type { Job, JobKind, JobPayloads, JobState, NewJob } from '../job.ts';
+import { jobsToStore } from '../job-lifecycle.ts';
+import { HELD_STATE, type Job, type JobKind, type JobPayloads, type JobState, type NewJob } from '../job.ts';
 import type { ClaimOptions } from '../store.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 
@@ -43,11 +43,11 @@ function toJob(row: JobRow): Job {
 }
 
 /**
- * Selects the row a worker holds, for a move to `to`: ids are generated integers (anything else names no job),
- * the worker must be the one that claimed it, and the state the one JOB_TRANSITIONS allows the move from.
+ * Selects the row a worker holds: ids are generated integers (anything else names no job), the worker must be
+ * the one that claimed it, and the job still running (HELD_STATE).
  */
-function heldBy(jobId: string, workerId: string, to: JobState) {
-  return { $id: jobRowId(jobId), $worker: workerId, $held: heldJobTransition(to) };
+function heldBy(jobId: string, workerId: string) {
+  return { $id: jobRowId(jobId), $worker: workerId, $held: HELD_STATE };
 }
 
 function jobRowId(jobId: string): number | null {
@@ -118,7 +118,7 @@ function buryJobsOutOfAttempts(db: SqliteDatabase, now: number): void {
        last_error = 'lease expired on the last attempt (' || attempts || ' of ' || max_attempts
                     || '): the worker stopped before finishing'
      WHERE state = $held AND lease_until <= $now AND attempts >= max_attempts`,
-    { $dead: 'dead', $held: heldJobTransition('dead'), $now: now },
+    { $dead: 'dead', $held: HELD_STATE, $now: now },
   );
 }
 
@@ -141,7 +141,7 @@ export function completeJob(db: SqliteDatabase, jobId: string, workerId: string,
   db.run(
     `UPDATE jobs SET state = 'succeeded', lease_until = NULL, locked_by = NULL, updated_at = $now
      WHERE id = $id AND locked_by = $worker AND state = $held`,
-    { ...heldBy(jobId, workerId, 'succeeded'), $now: now.getTime() },
+    { ...heldBy(jobId, workerId), $now: now.getTime() },
   );
 }
 
@@ -161,7 +161,7 @@ export function failJob(
        last_error = $error, lease_until = NULL, locked_by = NULL, updated_at = $now
      WHERE id = $id AND locked_by = $worker AND state = $held`,
     {
-      ...heldBy(jobId, workerId, retryAt ? 'pending' : 'dead'),
+      ...heldBy(jobId, workerId),
       $retryAt: retryAt?.getTime() ?? null,
       $error: error,
       $now: now.getTime(),
@@ -175,7 +175,7 @@ export function releaseJob(db: SqliteDatabase, jobId: string, workerId: string, 
     `UPDATE jobs SET state = 'pending', attempts = MAX(attempts - 1, 0), run_at = MIN(run_at, $now),
        lease_until = NULL, locked_by = NULL, updated_at = $now
      WHERE id = $id AND locked_by = $worker AND state = $held`,
-    { ...heldBy(jobId, workerId, 'pending'), $now: now.getTime() },
+    { ...heldBy(jobId, workerId), $now: now.getTime() },
   );
 }
 
