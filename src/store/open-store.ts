@@ -44,8 +44,8 @@ type MigratingStore = Store & { applyMigrations(): Promise<string[]> };
 
 async function openUnmigrated(location: StoreLocation, options: OpenStoreOptions): Promise<MigratingStore> {
   return location.kind === 'postgres'
-    ? new (await import('./postgres/postgres-store.ts')).PostgresStore(location.url, options)
-    : new (await import('./sqlite/sqlite-store.ts')).SqliteStore(location.path);
+    ? (await import('./postgres/postgres-store.ts')).createPostgresStore(location.url, options)
+    : (await import('./sqlite/sqlite-store.ts')).createSqliteStore(location.path);
 }
 
 /** Opens the store the URL names and applies its pending migrations before returning it. */

@@ -67,7 +67,11 @@ const ENQUEUE = sql(`WITH incoming AS (
   WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.tenant = i.tenant AND j.key = i.key AND (j.state = 'pending' OR i.once))
   ON CONFLICT DO NOTHING`);
 
-export async function enqueueJobs(tx: Queryable, jobs: readonly NewJob[], now: Date): Promise<void> {
+export async function enqueueJobs(
+  tx: Queryable,
+  jobs: readonly NewJob[],
+  now: Date = new Date(),
+): Promise<void> {
   const toStore = jobsToStore(jobs, now);
   if (toStore.length === 0) return;
   await tx.query(LOCK_KEYS, [LOCK_SPACE.enqueueKey, toStore.map((s) => `${s.job.tenant}\n${s.job.key}`)]);
@@ -138,7 +142,7 @@ export async function renewJobLease(
   jobId: string,
   workerId: string,
   leaseMs: number,
-  now: Date,
+  now: Date = new Date(),
 ): Promise<boolean> {
   const rows = await tx.query(RENEW, [
     jobRowId(jobId),
@@ -154,7 +158,12 @@ const COMPLETE =
   sql(`UPDATE jobs SET state = 'succeeded', lease_until = NULL, locked_by = NULL, updated_at = $4
   WHERE id = $1::bigint AND locked_by = $2 AND state = $3`);
 
-export async function completeJob(tx: Queryable, jobId: string, workerId: string, now: Date): Promise<void> {
+export async function completeJob(
+  tx: Queryable,
+  jobId: string,
+  workerId: string,
+  now: Date = new Date(),
+): Promise<void> {
   await tx.query(COMPLETE, [jobRowId(jobId), workerId, HELD_STATE, now]);
 }
 
@@ -171,7 +180,7 @@ export async function failJob(
   workerId: string,
   error: string,
   retryAt: Date | null,
-  now: Date,
+  now: Date = new Date(),
 ): Promise<void> {
   await tx.query(FAIL, [jobRowId(jobId), workerId, HELD_STATE, retryAt, error, now]);
 }
@@ -182,7 +191,12 @@ const RELEASE =
   WHERE id = $1::bigint AND locked_by = $2 AND state = $3`);
 
 /** Shutdown: pending again at once, this attempt not counted. */
-export async function releaseJob(tx: Queryable, jobId: string, workerId: string, now: Date): Promise<void> {
+export async function releaseJob(
+  tx: Queryable,
+  jobId: string,
+  workerId: string,
+  now: Date = new Date(),
+): Promise<void> {
   await tx.query(RELEASE, [jobRowId(jobId), workerId, HELD_STATE, now]);
 }
 

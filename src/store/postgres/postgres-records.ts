@@ -115,7 +115,7 @@ export async function putState<K extends keyof StateDocuments>(
   tenant: string,
   id: string,
   doc: StateDocuments[K],
-  now: Date,
+  now: Date = new Date(),
 ): Promise<void> {
   await db.query(STATE_TABLES[kind].put, [tenant, id, JSON.stringify(doc ?? null), now]);
 }
@@ -168,7 +168,7 @@ export async function recordWrittenFields(
   tenant: string,
   objectType: string,
   entries: readonly { recordKey: string; fields: Record<string, string> }[],
-  now: Date,
+  now: Date = new Date(),
 ): Promise<void> {
   const rows = entries.flatMap(({ recordKey, fields }) =>
     Object.entries(fields).map(([field, fp]) => [recordKey, field, fp] as const),
@@ -231,7 +231,7 @@ export async function beginTaskCreation(
   tenant: string,
   gridId: string,
   marker: string,
-  now: Date,
+  now: Date = new Date(),
 ): Promise<TaskLedgerEntry> {
   await tx.query(INSERT_TASK_IF_ABSENT, [tenant, gridId, marker, now]);
   const entry = await getTaskEntry(tx, tenant, gridId);
@@ -251,7 +251,7 @@ export async function markTaskCreated(
   gridId: string,
   crmTaskId: string,
   details: unknown,
-  now: Date,
+  now: Date = new Date(),
 ): Promise<void> {
   const rows = await db.query(MARK_TASK_CREATED, [
     tenant,

@@ -54,7 +54,7 @@ function jobRowId(jobId: string): number | null {
   return /^\d{1,15}$/.test(jobId) ? Number(jobId) : null;
 }
 
-export function enqueueJobs(db: SqliteDatabase, jobs: readonly NewJob[], now: Date): void {
+export function enqueueJobs(db: SqliteDatabase, jobs: readonly NewJob[], now: Date = new Date()): void {
   for (const { job, once, runAt, maxAttempts } of jobsToStore(jobs, now)) {
     const params = { $tenant: job.tenant, $key: job.key, $runAt: runAt.getTime(), $now: now.getTime() };
     if (!once) {
@@ -127,7 +127,7 @@ export function renewJobLease(
   jobId: string,
   workerId: string,
   leaseMs: number,
-  now: Date,
+  now: Date = new Date(),
 ): boolean {
   const changed = db.run(
     `UPDATE jobs SET lease_until = $leaseUntil, updated_at = $now
@@ -137,7 +137,12 @@ export function renewJobLease(
   return changed > 0;
 }
 
-export function completeJob(db: SqliteDatabase, jobId: string, workerId: string, now: Date): void {
+export function completeJob(
+  db: SqliteDatabase,
+  jobId: string,
+  workerId: string,
+  now: Date = new Date(),
+): void {
   db.run(
     `UPDATE jobs SET state = 'succeeded', lease_until = NULL, locked_by = NULL, updated_at = $now
      WHERE id = $id AND locked_by = $worker AND state = $held`,
@@ -152,7 +157,7 @@ export function failJob(
   workerId: string,
   error: string,
   retryAt: Date | null,
-  now: Date,
+  now: Date = new Date(),
 ): void {
   db.run(
     `UPDATE jobs SET
@@ -170,7 +175,12 @@ export function failJob(
 }
 
 /** Shutdown: pending again at once, this attempt not counted. */
-export function releaseJob(db: SqliteDatabase, jobId: string, workerId: string, now: Date): void {
+export function releaseJob(
+  db: SqliteDatabase,
+  jobId: string,
+  workerId: string,
+  now: Date = new Date(),
+): void {
   db.run(
     `UPDATE jobs SET state = 'pending', attempts = MAX(attempts - 1, 0), run_at = MIN(run_at, $now),
        lease_until = NULL, locked_by = NULL, updated_at = $now

@@ -96,7 +96,7 @@ export function putState<K extends keyof StateDocuments>(
   tenant: string,
   id: string,
   doc: StateDocuments[K],
-  now: Date,
+  now: Date = new Date(),
 ): void {
   const { table, subject } = STATE_TABLES[kind];
   db.run(
@@ -149,7 +149,7 @@ export function recordWrittenFields(
   tenant: string,
   objectType: string,
   entries: readonly { recordKey: string; fields: Record<string, string> }[],
-  now: Date,
+  now: Date = new Date(),
 ): void {
   for (const { recordKey, fields } of entries) {
     for (const [field, fingerprint] of Object.entries(fields)) {
@@ -208,7 +208,7 @@ export function beginTaskCreation(
   tenant: string,
   gridId: string,
   marker: string,
-  now: Date,
+  now: Date = new Date(),
 ): void {
   db.run(
     `INSERT INTO ae_task_ledger (tenant, grid_id, marker, state, created_at, updated_at)
@@ -224,7 +224,7 @@ export function markTaskCreated(
   gridId: string,
   crmTaskId: string,
   details: unknown,
-  now: Date,
+  now: Date = new Date(),
 ): boolean {
   const changed = db.run(
     `UPDATE ae_task_ledger SET state = 'created', crm_task_id = $crmTaskId, details = $details, updated_at = $now
