@@ -1,5 +1,5 @@
 /**
- * bench/burst-batching: grids that arrive together go out together (issue 8, item 3). A running gridsync
+ * bench/burst-batching: grids that arrive together go out together. A running gridsync
  * (intake on a real port, the worker, a temp SQLite store) gets N grids POSTed concurrently over HTTP, for a
  * HubSpot tenant (local stand-in) and a Salesforce tenant (local stand-in); the stand-ins count the batch write
  * calls. Then 20 isolated grids, one after another: the time from each 202 to its record in the CRM.

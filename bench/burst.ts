@@ -11,7 +11,7 @@
  * BENCH_PROFILE=dir writes a CPU profile of the server (`node --cpu-prof`) there; BENCH_SERVER_FLAGS adds
  * node flags to the server's command line (e.g. `--import` a diagnostic module).
  *
- * The baseline, in the same run: /healthz on the same server, idle, before the burst. Goal (issue 14, item 5):
+ * The baseline, in the same run: /healthz on the same server, idle, before the burst. Goal:
  * /healthz p99 under 50 ms and max under 200 ms from the first grid until the worker has drained the burst.
  */
 import { type ChildProcess, spawn } from 'node:child_process';

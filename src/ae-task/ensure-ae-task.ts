@@ -1,5 +1,5 @@
 /**
- * Exactly one AE task per grid, across retries, restarts and crashes (issue 5, item 5).
+ * Exactly one AE task per grid, across retries, restarts and crashes .
  *
  * The steps, in this order:
  *   1. Ledger says `created`: return its task id. Nothing is sent to the CRM.
@@ -25,7 +25,7 @@
  * attempt left the entry `creating` less than `searchSettleMs` ago and the search finds nothing, we do not
  * trust the empty answer yet: the outcome is `deferred` and a later run (the next scheduled sync) tries again.
  * A task that is still unindexed after searchSettleMs would be duplicated; nothing short of a CRM-side unique
- * key could close that, and Salesforce activities cannot reliably carry one (crm-facts.md).
+ * key could close that, and Salesforce activities cannot reliably carry one (a Task has no unique external-ID field to upsert on).
  *
  * Concurrency: two jobs in this process ensuring the same grid at once (a grid sync and an account refresh,
  * say) are serialised by an in-process lock, so the second one sees the first one's ledger entry. Across

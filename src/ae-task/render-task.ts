@@ -2,7 +2,7 @@
  * The AE task's text, due date and priority from the tenant's task template. Pure. Placeholders are filled by
  * the mapping's own renderTemplate (the same values CRM fields get), so a template means one thing everywhere.
  *
- * Limits are Salesforce's, the stricter CRM (crm-facts.md): Subject 255 characters, Description 32,000; a value
+ * Limits are Salesforce's, the stricter CRM (Salesforce's Task field limits): Subject 255 characters, Description 32,000; a value
  * too long fails the call there rather than being cut, so we cut first and mark the cut with "…". Lengths
  * are counted in UTF-16 code units, which is never fewer than the characters a CRM counts, and a cut never
  * splits a surrogate pair.

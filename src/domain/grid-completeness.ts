@@ -1,6 +1,6 @@
 /**
  * Is a grid ready to hand to sales? All five sections present and substantive, Positive Outcomes with both
- * its business and its personal layer (seed 000). Reasons are written for the DevRel person who filled it in.
+ * its business and its personal layer (docs/architecture.md, "Background"). Reasons are written for the DevRel person who filled it in.
  */
 import {
   GRID_SECTIONS,

@@ -31,7 +31,7 @@ export const SECTION_TITLES: Readonly<Record<GridSection, string>> = {
   requiredCapabilities: 'Required Capabilities',
 };
 
-/** Grid ids end up in CRM external-ID fields and URLs: keep them URL-safe (see crm-facts: jsforce does not encode). */
+/** Grid ids end up in CRM external-ID fields and URLs: keep them URL-safe (jsforce does not URL-encode external-ID values in paths). */
 export const gridIdSchema = z
   .string()
   .min(1)

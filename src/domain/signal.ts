@@ -1,6 +1,6 @@
 /**
  * Signals: evidence of buying intent from product usage, docs and website activity, community and external
- * events (seed 001, "Big List of Sales Signals"). They arrive in batches and are combined per account.
+ * events (docs/architecture.md, "Background"). They arrive in batches and are combined per account.
  */
 import { z } from 'zod';
 

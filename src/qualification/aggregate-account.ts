@@ -1,5 +1,5 @@
 /**
- * What an account's signals add up to, in the terms of the Product-Qualified Account template (seed 001):
+ * What an account's signals add up to, in the terms of the Product-Qualified Account template (docs/architecture.md, "Background"):
  * active days, active users, core features, usage against a threshold, page visits. Pure.
  *
  * Everything is counted over the qualification rule's window (occurredAt >= now - windowDays), except

@@ -1,5 +1,5 @@
 /**
- * Ideal-customer-profile criteria (seed 001: company size, industry, tech stack, funding stage, geo). Each
+ * Ideal-customer-profile criteria (the template's: company size, industry, tech stack, funding stage, geo). Each
  * criterion names where its value comes from, in order; the first source that has a value wins:
  *   { crmField }        a company/account field the worker read from the CRM (it reads them once and caches)
  *   { signalAttribute } the newest value of that attribute on the account's signals

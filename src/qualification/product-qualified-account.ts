@@ -1,5 +1,5 @@
 /**
- * The Product-Qualified Account rule, exactly as seed 001's template: an account qualifies for sales outreach
+ * The Product-Qualified Account rule, exactly as the template (docs/architecture.md, "Background"): an account qualifies for sales outreach
  * when every configured usage criterion holds AND at least `icp.required` of the configured ICP criteria hold.
  * The verdict keeps every criterion with its evidence (value, threshold, where the value came from) and the
  * rule's version, and says the outcome in one sentence an AE understands. Pure.

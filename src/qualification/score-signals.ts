@@ -1,5 +1,5 @@
 /**
- * Intent scoring (seed 001, "Using Signals Effectively": score signals high/medium/low, combine them, time
+ * Intent scoring (as the signals guide has it, docs/architecture.md "Background": score signals high/medium/low, combine them, time
  * outreach to signal clusters). Pure: the same signals, table and `now` always give the same score.
  *
  * One signal's contribution = points[intent] × weight × decay × (cluster multiplier when clustered), where

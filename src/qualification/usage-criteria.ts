@@ -1,5 +1,5 @@
 /**
- * The usage half of the Product-Qualified Account template (seed 001, "all required"): active for long
+ * The usage half of the Product-Qualified Account template (every usage criterion is required; docs/architecture.md, "Background"): active for long
  * enough, enough users, core features adopted, usage above a threshold. Only the criteria the mapping
  * configures are judged, always in this order, so verdicts compare line by line.
  */

@@ -1,4 +1,4 @@
-/** Grids and signals for end-to-end tests: the Ledgerline story of seed 000, on dates relative to now. */
+/** Grids and signals for end-to-end tests: the Ledgerline story (a fintech hand-rolling payment webhooks), on dates relative to now. */
 import grid from '../fixtures/grids/ledgerline-complete.json' with { type: 'json' };
 
 export type GridPayload = typeof grid & Record<string, unknown>;

@@ -1,5 +1,5 @@
 /**
- * Payloads for the intake tests: the Ledgerline conversation from seed 000 (a fintech hand-rolling payment
+ * Payloads for the intake tests: the Ledgerline conversation (a fintech hand-rolling payment
  * webhooks), as a complete grid and as drafts, and intent signals for its account.
  */
 import type { SalesGrid } from '../../src/domain/sales-grid.ts';

@@ -1,5 +1,5 @@
 /**
- * Acceptance (issue 2): a copy of an example with an unknown key, a value of the wrong type, an invalid cron
+ * Acceptance: a copy of an example with an unknown key, a value of the wrong type, an invalid cron
  * expression and a missing required key exits 1 and prints four errors, each with file:line:column.
  */
 import { readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * HubSpot's numbers, header names and fixed ids as data (see shared/reference/crm-facts.md). Code reads them
+ * HubSpot's numbers, header names and fixed ids as data (HubSpot's published limits). Code reads them
  * from here, so a change on HubSpot's side is one edit, and the limiter and the retry policy never hard-code a
  * vendor figure.
  */

@@ -1,5 +1,5 @@
 /**
- * The Product-Qualified Account rule of seed 001: every usage criterion, and at least N ICP criteria.
+ * The Product-Qualified Account rule (docs/architecture.md, "Background"): every usage criterion, and at least N ICP criteria.
  */
 import { z } from 'zod';
 
