@@ -66,6 +66,18 @@ const ROLE_OBJECTS: Record<Exclude<CrmObjectRole, 'grid'>, string> = {
 };
 const LINK_ROLES = ['deal', 'company', 'contact'] as const;
 
+/**
+ * An empty value means "clear the field". Salesforce's REST API clears a field with JSON `null`, whatever its
+ * type; an empty string is refused by the JSON reader for date, datetime, number, currency, percent and boolean
+ * fields (JSON_PARSER_ERROR, the whole request), and a restricted picklist refuses it as a value. For text
+ * fields the two mean the same (Salesforce stores an empty text as null), so every empty value becomes null.
+ */
+function clearingEmpties(properties: Record<string, string>): Record<string, string | null> {
+  return Object.fromEntries(
+    Object.entries(properties).map(([name, value]) => [name, value === '' ? null : value]),
+  );
+}
+
 export function createSalesforceClient(options: SalesforceClientOptions): CrmClient {
   const { mapping } = options;
   if (mapping.crm.type !== 'salesforce') {
@@ -108,7 +120,11 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       for (const { externalId, properties } of records) {
         if (externalId === '') continue;
         const previous = merged.get(externalId) ?? { attributes: { type: gridObject } };
-        merged.set(externalId, { ...previous, ...properties, [externalIdField]: externalId });
+        merged.set(externalId, {
+          ...previous,
+          ...clearingEmpties(properties),
+          [externalIdField]: externalId,
+        });
       }
       const keys = [...merged.keys()];
       const outcomes = await writeCollection(
@@ -149,7 +165,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       const object = ROLE_OBJECTS[role];
       const records = updates.map((update): CollectionRecord => ({
         attributes: { type: object },
-        ...update.properties,
+        ...clearingEmpties(update.properties),
         id: update.id,
       }));
       return updateByIdSkippingEmpty(object, records, 'update');
