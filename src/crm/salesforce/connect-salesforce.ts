@@ -50,6 +50,17 @@ export function createSalesforceConnection(
       credentials = { kind: auth.kind, ...resolved.values };
       break;
     }
+    case 'jwt_bearer': {
+      const resolved = resolveCredentials({ clientId: auth.clientId, privateKey: auth.privateKey }, secrets);
+      if (!resolved.ok) return { mode: 'dry_run', reason: resolved.missing };
+      credentials = {
+        kind: auth.kind,
+        username: auth.username,
+        ...resolved.values,
+        ...(auth.audience === undefined ? {} : { audience: auth.audience }),
+      };
+      break;
+    }
   }
   let budget = budgets.get(mapping.tenant);
   if (budget === undefined) {

@@ -14,6 +14,9 @@ import type { CrmSettings } from '../../mapping/mapping-schema.ts';
 import { CrmError } from '../crm-errors.ts';
 import { type ReconnectionState, TokenRefreshGuard } from '../token-refresh-guard.ts';
 import { tokenErrorToCrmError } from './salesforce-errors.ts';
+import { jwtAudienceFor, signJwtAssertion } from './salesforce-jwt.ts';
+
+const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 export type SalesforceSettings = Extract<CrmSettings, { type: 'salesforce' }>;
 export type SalesforceAuth = NonNullable<SalesforceSettings['auth']>;
@@ -22,7 +25,8 @@ export type SalesforceAuth = NonNullable<SalesforceSettings['auth']>;
 export type SalesforceCredentials =
   | { kind: 'access_token'; instanceUrl: string; accessToken: string }
   | { kind: 'refresh_token'; clientId: string; clientSecret: string; refreshToken: string }
-  | { kind: 'client_credentials'; clientId: string; clientSecret: string };
+  | { kind: 'client_credentials'; clientId: string; clientSecret: string }
+  | { kind: 'jwt_bearer'; clientId: string; username: string; privateKey: string; audience?: string };
 
 export interface SalesforceSessionOptions {
   credentials: SalesforceCredentials;
@@ -55,12 +59,36 @@ export class SalesforceSession {
     if (credentials.kind === 'access_token') {
       conn.accessToken = credentials.accessToken;
       conn.instanceUrl = credentials.instanceUrl.replace(/\/+$/, '');
+    } else if (credentials.kind === 'jwt_bearer') {
+      // The assertion names the app: no client secret travels, and jsforce must not add one.
+      this.#oauth2 = new OAuth2({ loginUrl: options.loginUrl });
     } else {
       this.#oauth2 = new OAuth2({
         loginUrl: options.loginUrl,
         clientId: credentials.clientId,
         clientSecret: credentials.clientSecret,
       });
+    }
+  }
+
+  /** A fresh JWT bearer assertion (valid 3 minutes), signed for each token request. */
+  #assertion(credentials: Extract<SalesforceCredentials, { kind: 'jwt_bearer' }>): string {
+    try {
+      return signJwtAssertion(
+        {
+          clientId: credentials.clientId,
+          username: credentials.username,
+          audience: credentials.audience ?? jwtAudienceFor(this.#options.loginUrl),
+        },
+        credentials.privateKey,
+      );
+    } catch (thrown) {
+      // Never the key itself in the message: only that it is not one.
+      throw new CrmError(
+        'auth_failed',
+        'the JWT bearer private key (crm.auth.privateKey) is not a PEM private key; set the one whose certificate the connected app holds',
+        { cause: thrown },
+      );
     }
   }
 
@@ -144,6 +172,8 @@ export class SalesforceSession {
     }
     return credentials.kind === 'refresh_token'
       ? this.#oauth2.refreshToken(credentials.refreshToken)
-      : this.#oauth2.requestToken({ grant_type: 'client_credentials' });
+      : credentials.kind === 'jwt_bearer'
+        ? this.#oauth2.requestToken({ grant_type: JWT_BEARER_GRANT, assertion: this.#assertion(credentials) })
+        : this.#oauth2.requestToken({ grant_type: 'client_credentials' });
   }
 }

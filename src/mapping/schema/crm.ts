@@ -37,6 +37,26 @@ const salesforceAuthSchema = z.discriminatedUnion('kind', [
       clientSecret: secretRefSchema,
     })
     .strict(),
+  z
+    .object({
+      kind: z.literal('jwt_bearer'),
+      clientId: secretRefSchema.describe("The connected app's consumer key."),
+      username: z
+        .string()
+        .min(1)
+        .describe('The Salesforce username gridsync works as, e.g. gridsync@globex.com.'),
+      privateKey: secretRefSchema.describe(
+        'The PEM private key whose certificate is uploaded to the connected app ({ file } for a mounted secret).',
+      ),
+      audience: z
+        .url()
+        .optional()
+        .describe(
+          'The JWT aud: https://login.salesforce.com, or https://test.salesforce.com for a sandbox (the default follows baseUrl).',
+        ),
+    })
+    .strict()
+    .describe('OAuth 2.0 JWT bearer flow: a signed assertion per token, no refresh token to keep.'),
 ]);
 
 export const HUBSPOT_PLANS = ['free', 'starter', 'professional', 'enterprise', 'api_addon'] as const;
