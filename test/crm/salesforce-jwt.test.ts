@@ -85,8 +85,9 @@ describe('Salesforce JWT bearer flow', () => {
     await start();
     const client = jwtClient('someone-else@globex.example');
     const errors = [];
-    for (let i = 0; i < 4; i += 1)
+    for (let i = 0; i < 4; i += 1) {
       errors.push(await client.upsertGridRecords([grid(i)]).catch((e: unknown) => e));
+    }
 
     expect(errors.every((e) => (e as { kind?: string }).kind === 'auth_failed')).toBe(true);
     expect((errors[0] as Error).message).toContain('reconnect the tenant');

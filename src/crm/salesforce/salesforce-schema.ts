@@ -10,9 +10,9 @@ import type { Logger } from '../../lib/logger.ts';
 import type { TenantMapping } from '../../mapping/mapping-schema.ts';
 import type { CrmField, CrmObject, CrmSchemaSnapshot, FieldKind } from '../../schema-plan/crm-schema.ts';
 import { CrmError } from '../crm-errors.ts';
-import { resolveCredentials } from '../resolve-credentials.ts';
-import { type SalesforceCredentials, SalesforceSession, type SalesforceSettings } from './salesforce-auth.ts';
+import { SalesforceSession, type SalesforceSettings } from './salesforce-auth.ts';
 import { salesforceBudget } from './salesforce-client.ts';
+import { salesforceCredentials } from './salesforce-credentials.ts';
 import { SalesforceHttp } from './salesforce-http.ts';
 import { DEFAULT_API_VERSION, DEFAULT_LOGIN_URL, DEFAULT_RETRY_POLICY } from './salesforce-limits.ts';
 import { soqlName } from './salesforce-soql.ts';
@@ -38,28 +38,6 @@ export interface SalesforceSchemaAccess {
   conn: Connection;
   session: SalesforceSession;
   http: SalesforceHttp;
-}
-
-/** The mapping's credentials, resolved; the reason when one is not set. */
-export function salesforceCredentials(
-  crm: SalesforceSettings,
-  secrets: SecretLookup,
-): { ok: true; credentials: SalesforceCredentials } | { ok: false; reason: string } {
-  const auth = crm.auth;
-  if (auth === undefined) return { ok: false, reason: 'the mapping has no crm.auth block' };
-  if (auth.kind === 'access_token') {
-    const resolved = resolveCredentials({ accessToken: auth.accessToken }, secrets);
-    return resolved.ok
-      ? { ok: true, credentials: { kind: auth.kind, instanceUrl: auth.instanceUrl, ...resolved.values } }
-      : { ok: false, reason: resolved.missing };
-  }
-  const refs =
-    auth.kind === 'refresh_token'
-      ? { clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: auth.refreshToken }
-      : { clientId: auth.clientId, clientSecret: auth.clientSecret };
-  const resolved = resolveCredentials<string>(refs, secrets);
-  if (!resolved.ok) return { ok: false, reason: resolved.missing };
-  return { ok: true, credentials: { kind: auth.kind, ...resolved.values } as SalesforceCredentials };
 }
 
 /** A session and request pipeline for schema reads and Metadata API writes (jsforce's conn.metadata). */
