@@ -44,6 +44,8 @@ export interface StartOptions {
     retrySchedule?: { baseMs: number; capMs: number };
     /** Burst linger timings (tests shorten or lengthen them); the batch size comes from the tenant's CRM. */
     linger?: { quietMs?: number; maxMs?: number };
+    /** The CRM circuit breaker's pauses (tests shorten them). */
+    breaker?: { baseMs: number; capMs: number };
   };
   /** An opened store to use instead of GRIDSYNC_DATABASE_URL (tests: a PostgreSQL schema per file). Closed on close(). */
   store?: Store;
@@ -70,9 +72,12 @@ export async function startGridsync(options: StartOptions): Promise<Gridsync> {
     connect: options.connect ?? crmConnector(secrets, crmShutdown.signal),
     logger,
     publicUrl,
+    ...(options.runnerOptions?.breaker === undefined
+      ? {}
+      : { breakerSchedule: options.runnerOptions.breaker }),
   });
 
-  const { linger: lingerTimings, ...runnerOptions } = options.runnerOptions ?? {};
+  const { linger: lingerTimings, breaker: _breaker, ...runnerOptions } = options.runnerOptions ?? {};
   // Handlers wake the runner after enqueueing follow-ups; the runner does not exist yet when they are built.
   const wake = (): void => runner.wake();
   const batchSizeOf = (tenant: string): number => {

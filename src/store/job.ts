@@ -34,7 +34,12 @@ export const HELD_STATE = 'running' satisfies JobState;
 export type JobOutcome =
   | { status: 'done' }
   /** Try again later (the runner schedules it with backoff, or dead-letters it when attempts are used up). */
-  | { status: 'retry'; error: string; waitMs?: number };
+  | { status: 'retry'; error: string; waitMs?: number }
+  /**
+   * The tenant's CRM is away (an outage, a rate or daily limit, refused credentials waiting for reconnection):
+   * wait waitMs without counting an attempt, so no job becomes a dead letter only because the CRM was away.
+   */
+  | { status: 'paused'; error: string; waitMs: number };
 
 export interface NewJob<K extends JobKind = JobKind> {
   kind: K;

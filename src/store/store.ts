@@ -90,6 +90,11 @@ export interface ClaimOptions {
  * claimed while another job with the same key is running under a live lease, so one grid is never synced
  * by two workers at once.
  */
+export interface ReleaseUntil {
+  runAt: Date;
+  reason: string;
+}
+
 export interface JobQueue {
   enqueue(jobs: NewJob[]): Promise<void>;
   claim(options: ClaimOptions): Promise<Job[]>;
@@ -98,8 +103,11 @@ export interface JobQueue {
   complete(jobId: string, workerId: string): Promise<void>;
   /** Records the error; back to pending at retryAt, or dead when attempts are used up (retryAt null). */
   fail(jobId: string, workerId: string, error: string, retryAt: Date | null): Promise<void>;
-  /** Shutdown: back to pending at once, the attempt not counted against the job. */
-  release(jobId: string, workerId: string): Promise<void>;
+  /**
+   * Back to pending, the attempt not counted against the job: at once on shutdown, or at `until.runAt` while
+   * the tenant's CRM is away (the job waits for it, keeping `until.reason` as its last error).
+   */
+  release(jobId: string, workerId: string, until?: ReleaseUntil): Promise<void>;
   /** When the earliest pending job is due, to sleep exactly that long; undefined when none is pending. */
   nextRunAt(): Promise<Date | undefined>;
   getJobs(tenant: string, key: string): Promise<Job[]>;

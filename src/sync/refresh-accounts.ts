@@ -11,6 +11,7 @@ import type { JobOutcome } from '../store/job.ts';
 import { gridSyncJob } from '../store/job-lifecycle.ts';
 import type { NewJob, SyncStore } from '../store/store.ts';
 import { keepChanged, rememberWritten } from './changed-fields.ts';
+import { waitForCrm } from './crm-away.ts';
 import { refreshAccount } from './refresh-account.ts';
 import type { TenantContext } from './tenant-context.ts';
 
@@ -80,14 +81,8 @@ export async function refreshAccounts(
     return { outcomes, gridJobs };
   } catch (thrown) {
     if (!(thrown instanceof CrmError) || !thrown.retryable) throw thrown;
-    runtime.breaker.failed(now.getTime(), thrown.message, thrown.waitMs);
-    for (const domain of domains) {
-      outcomes.set(domain, {
-        status: 'retry',
-        error: thrown.message,
-        ...(thrown.waitMs === undefined ? {} : { waitMs: thrown.waitMs }),
-      });
-    }
+    const waiting = waitForCrm(runtime, thrown, now);
+    for (const domain of domains) outcomes.set(domain, waiting);
     return { outcomes, gridJobs: [] };
   }
 }

@@ -13,6 +13,7 @@ import type { GridSource } from '../mapping/source-values.ts';
 import type { AccountState } from '../domain/account-state.ts';
 import type { JobOutcome } from '../store/job.ts';
 import type { StoredGrid, SyncStore } from '../store/store.ts';
+import { waitForCrm } from './crm-away.ts';
 import { considerAeTask } from './grid-task.ts';
 import { memoizeOwnerReads } from './memoized-reads.ts';
 import { planDryRun } from './plan-dry-run.ts';
@@ -181,9 +182,9 @@ export async function syncGrids(
     return outcomes;
   } catch (thrown) {
     if (!(thrown instanceof CrmError) || !thrown.retryable) throw thrown;
-    runtime.breaker.failed(now.getTime(), thrown.message, thrown.waitMs);
-    // A whole request failed after the adapter's own retries (outage, rate limit): keep what was written,
-    // show the error on every grid of the batch, and let the runner retry the jobs later with backoff.
+    // A whole request failed after the adapter's own retries (outage, rate limit, refused credentials): keep
+    // what was written, show the error on every grid of the batch, and let the jobs wait for the CRM.
+    const waiting = waitForCrm(runtime, thrown, now);
     for (const s of stored) {
       const before = previous.get(s.gridId);
       const state: GridSyncState = before ?? {
@@ -198,11 +199,7 @@ export async function syncGrids(
         ...state,
         retrying: { error: thrown.message, at: now.toISOString() },
       });
-      outcomes.set(s.gridId, {
-        status: 'retry',
-        error: thrown.message,
-        ...(thrown.waitMs === undefined ? {} : { waitMs: thrown.waitMs }),
-      });
+      outcomes.set(s.gridId, waiting);
     }
     return outcomes;
   }

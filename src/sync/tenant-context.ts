@@ -10,7 +10,8 @@ import type { LoadedMapping } from '../mapping/loaded-mapping.ts';
 /** The sync reports how its CRM calls went; the worker decides from it when to leave the CRM alone. */
 export interface CrmHealthReport {
   succeeded(): void;
-  failed(nowMs: number, error: string, waitMs?: number): void;
+  /** Returns how long the CRM is left alone; `reconnect` when the credentials were refused. */
+  failed(nowMs: number, error: string, waitMs?: number, options?: { reconnect?: boolean }): number;
 }
 
 export interface TenantContext {

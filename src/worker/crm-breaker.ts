@@ -16,6 +16,7 @@ export class CrmBreaker {
   #failures = 0;
   #openUntil = 0;
   #lastError = '';
+  #reconnect = false;
 
   constructor(schedule: BreakerSchedule = DEFAULT_BREAKER_SCHEDULE) {
     this.#schedule = schedule;
@@ -32,17 +33,31 @@ export class CrmBreaker {
     return `the CRM failed ${this.#failures} time(s) in a row (last: ${this.#lastError}); gridsync waits ${seconds} s before trying it again`;
   }
 
-  /** A request failed after the adapter's own retries; `waitMs` is what the CRM asked for, if it said. */
-  failed(now: number, error: string, waitMs = 0): void {
+  /**
+   * A request failed after the adapter's own retries; `waitMs` is what the CRM asked for, if it said. Returns
+   * how long the CRM is now left alone. `reconnect`: the credentials were refused, so the probe after the
+   * pause uses a fresh connection (credentials read again), see TenantRuntimes.
+   */
+  failed(now: number, error: string, waitMs = 0, options: { reconnect?: boolean } = {}): number {
     this.#failures += 1;
     this.#lastError = error;
+    if (options.reconnect) this.#reconnect = true;
     // No jitter: one tenant's breaker has one clock, and its jobs are jittered by their own retry schedule.
     const pause = backoffStepMs(this.#failures, this.#schedule);
     this.#openUntil = now + Math.max(pause, waitMs);
+    return this.#openUntil - now;
   }
 
   succeeded(): void {
     this.#failures = 0;
     this.#openUntil = 0;
+    this.#reconnect = false;
+  }
+
+  /** True once, when the pause after refused credentials is over: the caller reconnects before probing. */
+  takeReconnect(now: number): boolean {
+    if (!this.#reconnect || this.waitMs(now) > 0) return false;
+    this.#reconnect = false;
+    return true;
   }
 }

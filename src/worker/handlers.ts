@@ -34,13 +34,16 @@ function noMapping(jobs: Job[], tenant: string): Map<string, JobOutcome> {
   return new Map(jobs.map((job) => [job.id, { status: 'retry', error, waitMs: 60_000 }]));
 }
 
-/** Jobs put back untouched while the tenant's CRM is being left alone after failures (see crm-breaker.ts). */
+/**
+ * Jobs put back untouched, without counting an attempt, while the tenant's CRM is being left alone after
+ * failures (see crm-breaker.ts).
+ */
 function whileCrmPaused(runtime: TenantRuntime, jobs: Job[], now: Date): Map<string, JobOutcome> | undefined {
   if (runtime.crm.mode !== 'live') return undefined;
   const waitMs = runtime.breaker.waitMs(now.getTime());
   if (waitMs === 0) return undefined;
   const error = runtime.breaker.describe(now.getTime());
-  return new Map(jobs.map((job) => [job.id, { status: 'retry', error, waitMs }]));
+  return new Map(jobs.map((job) => [job.id, { status: 'paused', error, waitMs }]));
 }
 
 export function createHandlers(deps: HandlerDeps): JobHandlers {

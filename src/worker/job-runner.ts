@@ -184,6 +184,17 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       await queue.complete(job.id, workerId);
       return;
     }
+    if (outcome.status === 'paused') {
+      log.info(
+        { jobId: job.id, key: job.key, waitMs: outcome.waitMs, reason: outcome.error },
+        'job waits for the CRM',
+      );
+      await queue.release(job.id, workerId, {
+        runAt: new Date(Date.now() + outcome.waitMs),
+        reason: outcome.error,
+      });
+      return;
+    }
     if (job.attempts >= job.maxAttempts) {
       log.error(
         { jobId: job.id, key: job.key, attempts: job.attempts, error: outcome.error },

@@ -8,7 +8,7 @@ import type { Logger } from '../lib/logger.ts';
 import { TtlCache } from '../lib/ttl-cache.ts';
 import type { LoadedMapping } from '../mapping/loaded-mapping.ts';
 import type { TenantContext } from '../sync/tenant-context.ts';
-import { CrmBreaker } from './crm-breaker.ts';
+import { type BreakerSchedule, CrmBreaker, DEFAULT_BREAKER_SCHEDULE } from './crm-breaker.ts';
 
 /** The sync's view of a tenant, with the breaker the runner consults before it hands the tenant work. */
 export interface TenantRuntime extends TenantContext {
@@ -27,13 +27,17 @@ export class TenantRuntimes {
   readonly #connect: CrmConnector;
   readonly #logger: Logger;
   readonly #publicUrl: string;
+  readonly #breakerSchedule: BreakerSchedule;
 
   constructor(options: {
     mappings: MappingSource;
     connect: CrmConnector;
     logger: Logger;
     publicUrl: string;
+    /** The breaker's pauses (tests shorten them). */
+    breakerSchedule?: BreakerSchedule;
   }) {
+    this.#breakerSchedule = options.breakerSchedule ?? DEFAULT_BREAKER_SCHEDULE;
     this.#mappings = options.mappings;
     this.#connect = options.connect;
     this.#logger = options.logger;
@@ -47,7 +51,9 @@ export class TenantRuntimes {
       return undefined;
     }
     const cached = this.#cache.get(tenant);
-    if (cached && cached.loaded.contentHash === loaded.contentHash) return cached;
+    const reconnect = cached?.breaker.takeReconnect(Date.now()) ?? false;
+    if (cached && cached.loaded.contentHash === loaded.contentHash && !reconnect) return cached;
+    if (reconnect) this.#logger.info({ tenant }, 'reconnecting to the CRM with the credentials read again');
     const crm = this.#connect(loaded, this.#logger.child({ tenant }));
     if (crm.mode === 'dry_run') {
       this.#logger.info({ tenant, reason: crm.reason }, 'tenant runs in dry-run mode');
@@ -57,7 +63,7 @@ export class TenantRuntimes {
       loaded,
       crm,
       companyFields: cached?.companyFields ?? new TtlCache({ ttlMs: 15 * 60_000 }),
-      breaker: cached?.breaker ?? new CrmBreaker(),
+      breaker: cached?.breaker ?? new CrmBreaker(this.#breakerSchedule),
       statusUrl: (gridId) => `${this.#publicUrl}/v1/tenants/${tenant}/grids/${encodeURIComponent(gridId)}`,
     };
     this.#cache.set(tenant, runtime);

@@ -166,28 +166,32 @@ describe('a submitted grid reaches HubSpot', () => {
   });
 });
 
-describe('a grid that keeps failing', () => {
-  it("stops after the mapping's maxAttempts, keeps its last error and shows as a dead letter", async () => {
+describe('a HubSpot outage longer than the attempts allow', () => {
+  it("does not use up the grid's attempts: it waits, shows why, and is delivered when HubSpot is back", async () => {
     harness = await startHarness({
       mapping: [[['sync', 'maxAttempts'], 2]],
-      runner: { retrySchedule: { baseMs: 20, capMs: 50 } },
+      runner: { retrySchedule: { baseMs: 20, capMs: 50 }, breaker: { baseMs: 20, capMs: 50 } },
     });
-    seedLedgerline(harness.fake);
-    harness.fake.failFor(60_000, 503);
+    const h = harness;
+    seedLedgerline(h.fake);
+    h.fake.failFor(60_000, 503);
     const grid = ledgerlineGrid();
-    await harness.postGrid(grid);
-    const deadline = Date.now() + 15_000;
-    let sync: GridSyncState | undefined;
-    while (Date.now() < deadline) {
-      sync = syncOf(await harness.status(grid.gridId));
-      if (sync?.deadLetter) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(sync?.deadLetter).toMatchObject({ attempts: 2 });
-    expect(sync?.deadLetter?.lastError).toMatch(/503|unavailable/i);
-    expect((await harness.status(grid.gridId))['sync']).toMatchObject({ state: 'failed' });
-    const [job] = await harness.gridsync.store.getJobs('acme', `grid.sync:acme:${grid.gridId}`);
-    expect(job).toMatchObject({ state: 'dead', attempts: 2 });
+    await h.postGrid(grid);
+    await expect
+      .poll(() => h.fake.callCount(/\/batch\/upsert$|\/search$|\/batch\/read$/), { timeout: 10_000 })
+      .toBeGreaterThan(6);
+    const waiting = syncOf(await h.status(grid.gridId));
+    expect(waiting?.deadLetter).toBeUndefined();
+    expect(waiting?.retrying?.error).toMatch(/503|unavailable/i);
+    const [job] = await h.gridsync.store.getJobs('acme', `grid.sync:acme:${grid.gridId}`);
+    expect(job?.state).not.toBe('dead');
+    expect(job?.lastError).toMatch(/no attempt is counted/);
+
+    h.fake.failFor(0);
+    await expect
+      .poll(async () => (await h.status(grid.gridId))['sync'], { timeout: 10_000 })
+      .toMatchObject({ state: 'synced' });
+    expect(h.fake.store.records('p_sales_grid')).toHaveLength(1);
   });
 });
 

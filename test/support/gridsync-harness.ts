@@ -53,7 +53,11 @@ export interface HarnessOptions {
     idlePollMs?: number;
     /** Burst linger timings; { quietMs: 0, maxMs: 0 } claims as soon as anything is due. */
     linger?: { quietMs?: number; maxMs?: number };
+    /** The CRM circuit breaker's pauses, shortened so minutes of an outage pass in seconds. */
+    breaker?: { baseMs: number; capMs: number };
   };
+  /** Connects tenants another way than a static token to the stand-in (e.g. OAuth against it). */
+  connect?: CrmConnector;
   startWorker?: boolean;
   /** A store to run on instead of a SQLite file (e.g. a PostgreSQL schema shared by two replicas). */
   store?: Store;
@@ -89,16 +93,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     attemptTimeoutMs: 5_000,
     ...options.retry,
   };
-  const connect: CrmConnector = (loaded, log) => ({
-    mode: 'live',
-    client: createHubSpotClient({
-      mapping: loaded.mapping,
-      accessToken: staticTokenProvider(FAKE_TOKEN),
-      logger: log,
-      baseUrl: fake.url,
-      retry,
-    }),
-  });
+  const connect: CrmConnector =
+    options.connect ??
+    ((loaded, log) => ({
+      mode: 'live',
+      client: createHubSpotClient({
+        mapping: loaded.mapping,
+        accessToken: staticTokenProvider(FAKE_TOKEN),
+        logger: log,
+        baseUrl: fake.url,
+        retry,
+      }),
+    }));
   const launched = await launchGridsync({
     tenant: TENANT,
     dir,

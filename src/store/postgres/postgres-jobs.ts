@@ -5,7 +5,7 @@
  */
 import { jobsToStore } from '../job-lifecycle.ts';
 import { HELD_STATE, type Job, type JobKind, type JobPayloads, type JobState, type NewJob } from '../job.ts';
-import type { ClaimOptions } from '../store.ts';
+import type { ClaimOptions, ReleaseUntil } from '../store.ts';
 import { LOCK_SPACE, type Queryable, sql } from './postgres-database.ts';
 
 interface JobRow {
@@ -185,19 +185,27 @@ export async function failJob(
   await tx.query(FAIL, [jobRowId(jobId), workerId, HELD_STATE, retryAt, error, now]);
 }
 
-const RELEASE =
-  sql(`UPDATE jobs SET state = 'pending', attempts = GREATEST(attempts - 1, 0), run_at = LEAST(run_at, $4),
+const RELEASE = sql(`UPDATE jobs SET state = 'pending', attempts = GREATEST(attempts - 1, 0),
+    run_at = COALESCE($5::timestamptz, LEAST(run_at, $4)), last_error = COALESCE($6::text, last_error),
     lease_until = NULL, locked_by = NULL, updated_at = $4
   WHERE id = $1::bigint AND locked_by = $2 AND state = $3`);
 
-/** Shutdown: pending again at once, this attempt not counted. */
+/** Pending again, this attempt not counted: at once (shutdown) or at until.runAt (the CRM is away). */
 export async function releaseJob(
   tx: Queryable,
   jobId: string,
   workerId: string,
+  until?: ReleaseUntil,
   now: Date = new Date(),
 ): Promise<void> {
-  await tx.query(RELEASE, [jobRowId(jobId), workerId, HELD_STATE, now]);
+  await tx.query(RELEASE, [
+    jobRowId(jobId),
+    workerId,
+    HELD_STATE,
+    now,
+    until?.runAt ?? null,
+    until?.reason ?? null,
+  ]);
 }
 
 const NEXT_RUN_AT = sql("SELECT MIN(run_at) AS run_at FROM jobs WHERE state = 'pending'");

@@ -4,7 +4,7 @@
  */
 import { jobsToStore } from '../job-lifecycle.ts';
 import { HELD_STATE, type Job, type JobKind, type JobPayloads, type JobState, type NewJob } from '../job.ts';
-import type { ClaimOptions } from '../store.ts';
+import type { ClaimOptions, ReleaseUntil } from '../store.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 
 interface JobRow {
@@ -179,13 +179,20 @@ export function releaseJob(
   db: SqliteDatabase,
   jobId: string,
   workerId: string,
+  until?: ReleaseUntil,
   now: Date = new Date(),
 ): void {
   db.run(
-    `UPDATE jobs SET state = 'pending', attempts = MAX(attempts - 1, 0), run_at = MIN(run_at, $now),
-       lease_until = NULL, locked_by = NULL, updated_at = $now
+    `UPDATE jobs SET state = 'pending', attempts = MAX(attempts - 1, 0),
+       run_at = CASE WHEN $runAt IS NULL THEN MIN(run_at, $now) ELSE $runAt END,
+       last_error = COALESCE($reason, last_error), lease_until = NULL, locked_by = NULL, updated_at = $now
      WHERE id = $id AND locked_by = $worker AND state = $held`,
-    { ...heldBy(jobId, workerId), $now: now.getTime() },
+    {
+      ...heldBy(jobId, workerId),
+      $now: now.getTime(),
+      $runAt: until?.runAt.getTime() ?? null,
+      $reason: until?.reason ?? null,
+    },
   );
 }
 

@@ -251,6 +251,31 @@ export function jobsContract(factory: StoreFactory): void {
       ]);
     });
 
+    it("postpones a job while the tenant's CRM is away: pending at the time given, the attempt not counted", async () => {
+      const now = new Date();
+      await t.store.enqueue([{ ...gridSyncJob('acme', 'g', { runAt: now }), maxAttempts: 1 }]);
+      for (let round = 0; round < 3; round += 1) {
+        const at = secondsFrom(now, round * 60);
+        const [job] = await t.store.claim({ workerId: 'w1', limit: 1, leaseMs: lease, now: at });
+        expect(job).toMatchObject({ attempts: 1 });
+        await t.store.release(job!.id, 'w1', {
+          runAt: secondsFrom(at, 60),
+          reason: 'HubSpot needs reconnection',
+        });
+        expect(await t.store.getJobs('acme', 'grid.sync:acme:g')).toMatchObject([
+          {
+            state: 'pending',
+            attempts: 0,
+            lastError: 'HubSpot needs reconnection',
+            runAt: secondsFrom(at, 60),
+          },
+        ]);
+        expect(
+          await t.store.claim({ workerId: 'w1', limit: 1, leaseMs: lease, now: secondsFrom(at, 59) }),
+        ).toEqual([]);
+      }
+    });
+
     it('ignores job ids that name no job', async () => {
       expect(await t.store.renewLease('12345', 'w1', lease)).toBe(false);
       expect(await t.store.renewLease('not-an-id', 'w1', lease)).toBe(false);
