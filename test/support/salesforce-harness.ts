@@ -12,6 +12,7 @@ import type { CrmConnector } from '../../src/crm/crm-connection.ts';
 import { createSalesforceClient } from '../../src/crm/salesforce/salesforce-client.ts';
 import { SalesforceFake, type SalesforceFakeOptions } from '../fakes/salesforce-fake/salesforce-fake.ts';
 import { seedGridObject } from '../fakes/salesforce-fake/seed-grid-object.ts';
+import { seedOpportunitySales } from '../fakes/salesforce-fake/seed-opportunity-sales.ts';
 import { type Harness, type HarnessOptions, launchGridsync } from './gridsync-harness.ts';
 
 export const SF_TENANT = 'globex';
@@ -73,6 +74,8 @@ function seedGlobexOrg(fake: SalesforceFake): void {
   });
   org.addField('Opportunity', { name: 'Grid_Link__c', type: 'url' });
   org.addField('Contact', { name: 'Last_DevRel_Conversation__c', type: 'datetime' });
+  // globex's deal rule: New_Business opportunities, gridsync's key field for the ones it opens.
+  seedOpportunitySales(org);
 }
 
 export async function startSalesforceHarness(
