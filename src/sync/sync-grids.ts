@@ -3,7 +3,7 @@
  * writes planned, de-duplicated against the last write and sent in batches → AE task considered → the
  * state of each grid stored for its status endpoint. Dry-run tenants stop after planning.
  */
-import type { CrmClient } from '../crm/crm-client.ts';
+import type { CrmClient, FoundRecord } from '../crm/crm-client.ts';
 import { CrmError } from '../crm/crm-errors.ts';
 import { assessCompleteness } from '../domain/grid-completeness.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -96,7 +96,9 @@ export async function syncGrids(
       if (company) runtime.companyFields.set(key, company.fields);
       if (!accounts.has(key)) accounts.set(key, (await refreshAccount(runtime, store, key, now)).state);
     }
-    const taskCrm = memoizeOwnerReads(crm);
+    // Deals found by the rule come with their owner: the task's owner step needs no second read of them.
+    const knownDeals = new Map<string, FoundRecord>();
+    const taskCrm = memoizeOwnerReads(crm, knownDeals);
     const deals = await resolveDeals({
       crm: taskCrm,
       mapping,
@@ -107,6 +109,10 @@ export async function syncGrids(
       })),
       now,
     });
+    for (const [gridId] of deals) {
+      const deal = identities.get(gridId)?.deal;
+      if (deal) knownDeals.set(deal.id, deal);
+    }
     const plans = stored.map((s) => {
       const grid = sources.get(s.gridId) as GridSource;
       return planGridSync(

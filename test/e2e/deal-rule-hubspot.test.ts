@@ -234,6 +234,34 @@ describe('the deal rule on HubSpot', () => {
   });
 });
 
+describe('deal lookups for many grids', () => {
+  it('200 grids of 200 companies: the deals are read per batch, never per grid', async () => {
+    const { h } = await start({ startWorker: false });
+    const grids = Array.from({ length: 200 }, (_, i) => {
+      const company = h.fake.addRecord('companies', { domain: `company-${i}.example`, name: `Company ${i}` });
+      addCompanyDeal(h.fake.store, company, { dealname: `Deal ${i}`, hubspot_owner_id: '500' });
+      return gridWithoutDeal({
+        gridId: `grid-many-${i}`,
+        account: { domain: `company-${i}.example`, name: `Company ${i}` },
+      });
+    });
+    for (const grid of grids) expect((await h.postGrid(grid)).status).toBe(202);
+    h.fake.requests.length = 0;
+    h.gridsync.runner.start();
+    await h.settle();
+
+    const lookups = {
+      associations: h.fake.callCount('POST /crm/associations/2026-03/companies/deals/batch/read'),
+      dealReads: h.fake.callCount('POST /crm/objects/2026-03/deals/batch/read'),
+    };
+    // The 200 pending grids are claimed as one batch: one associations read for the 200 companies, and the
+    // 200 deals in two batch reads of 100. Three calls in all (the issue's limit), whatever the grid count.
+    expect(lookups).toEqual({ associations: 1, dealReads: 2 });
+    const synced = await Promise.all(grids.slice(0, 5).map((g) => syncOf(h, g.gridId)));
+    expect(synced.every((s) => s.deal?.state === 'found')).toBe(true);
+  });
+});
+
 describe('whenNone: create on HubSpot', () => {
   const createMapping: HarnessOptions['mapping'] = [
     [['deal', 'whenNone'], 'create'],

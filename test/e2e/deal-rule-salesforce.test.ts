@@ -146,6 +146,40 @@ describe('the deal rule on Salesforce', () => {
     expect(org.records('Task').map((t) => t.values['OwnerId'])).toEqual([ae]);
   });
 
+  it('200 grids of 200 Accounts: at most 2 opportunity queries', async () => {
+    sf = await startSalesforceHarness({ mapping: EASY_QUALIFICATION, startWorker: false });
+    const { org } = sf.fake;
+    const newBusiness = org
+      .records('RecordType')
+      .find((r) => r.values['DeveloperName'] === 'New_Business')?.id;
+    const grids = Array.from({ length: 200 }, (_, i) => {
+      const accountId = org.insertRecord('Account', {
+        Name: `Account ${i}`,
+        Domain__c: `account-${i}.example`,
+      });
+      org.insertRecord('Opportunity', {
+        Name: `Opportunity ${i}`,
+        StageName: 'Qualification',
+        CloseDate: '2027-01-31',
+        AccountId: accountId,
+        RecordTypeId: newBusiness ?? null,
+      });
+      return grid({
+        gridId: `grid-many-${i}`,
+        account: { domain: `account-${i}.example`, name: `Account ${i}` },
+      });
+    });
+    for (const g of grids) expect((await sf.postGrid(g)).status).toBe(202);
+    sf.fake.requests.length = 0;
+    sf.gridsync.runner.start();
+    await sf.settle();
+
+    const opportunityQueries = sf.fake.soql().filter((q) => / FROM Opportunity WHERE AccountId IN /.test(q));
+    expect(opportunityQueries.length).toBeGreaterThan(0);
+    expect(opportunityQueries.length).toBeLessThanOrEqual(2);
+    expect((await syncOf(sf, 'grid-many-7')).deal?.state).toBe('found');
+  });
+
   it('the opportunity closes and a newer one is open: the lookup and the fields move on the next scheduled run', async () => {
     const { h, org, opportunity } = await start();
     const first = opportunity({ Name: 'First' });
