@@ -70,9 +70,9 @@ export async function gridsWhoseDealChanged(
     );
     const deal = state.deal;
     if (picked === undefined) {
-      // A deal gridsync opened stays the grid's while it is open, even outside the rule's stages; a waiting
-      // grid stays waiting. A create the CRM refused is tried again.
-      return deal?.state === 'found' || deal?.state === 'failed' ? [gridId] : [];
+      // The grid's deal no longer counts (closed, say): its sync finds what now holds, waiting, or, for a deal
+      // gridsync opened, whether it is still open. A waiting grid stays waiting; a refused create is retried.
+      return deal?.state === 'waiting' ? [] : [gridId];
     }
     return picked.deal.id === deal?.crmId ? [] : [gridId];
   });

@@ -305,4 +305,28 @@ describe('whenNone: create on HubSpot', () => {
     const tasks = h.fake.store.records('tasks');
     expect(tasks.map((t) => t.properties['hubspot_owner_id'])).toEqual(['501', '501']);
   });
+
+  it('opens no second deal once its own is closed: the grid waits for the AE, then goes to their deal', async () => {
+    const { h, companyId } = await start({
+      mapping: createMapping,
+      fake: { uniqueProperties: { p_sales_grid: ['gridsync_grid_id'], deals: ['gridsync_deal_key'] } },
+    });
+    const grid = gridWithoutDeal();
+    await h.postGrid(grid);
+    await h.settle();
+    const own = (await syncOf(h, grid.gridId)).deal?.crmId ?? '';
+    moveDeal(h.fake.store, own, { dealstage: 'closedlost' });
+    await scheduledRun(h);
+
+    const waiting = await syncOf(h, grid.gridId);
+    expect(waiting.deal).toMatchObject({
+      state: 'waiting',
+      reason: expect.stringContaining(`(${own}) is closed`),
+    });
+    expect(h.fake.store.records('deals').filter((d) => d.properties['gridsync_deal_key'])).toHaveLength(1);
+
+    const opened = addCompanyDeal(h.fake.store, companyId, { dealname: 'Opened by the AE' });
+    await scheduledRun(h);
+    expect((await syncOf(h, grid.gridId)).deal).toMatchObject({ state: 'found', crmId: opened });
+  });
 });
