@@ -254,13 +254,20 @@ describe('ensureAeTask', () => {
     ledger.dieBeforeNextMark = true;
     await expect(ensure()).rejects.toThrow('worker killed');
 
-    now = new Date(now.getTime() + 30_000);
-    const early = await ensure();
-    expect(early).toMatchObject({ outcome: 'deferred', retryAt: new Date('2026-11-20T12:05:00.000Z') });
+    const began = now.getTime();
+    const searches: number[] = [];
+    for (const step of [0, 2_000, 5_000, 10_000, 20_000]) {
+      now = new Date(began + step + 100); // a retry just after each scheduled search time
+      const early = await ensure();
+      expect(early).toMatchObject({ outcome: 'deferred' });
+      searches.push((early as { retryAt: Date }).retryAt.getTime() - began);
+    }
+    // Searched again on a short, bounded schedule: seconds, not minutes.
+    expect(searches).toEqual([2_000, 5_000, 10_000, 20_000, 30_000]);
     expect(createCalls()).toBe(1);
 
     crm.tasks.forEach((t) => (t.indexed = true)); // the search index caught up
-    now = new Date('2026-11-20T12:05:00.000Z');
+    now = new Date(began + 30_000);
     expect(await ensure()).toMatchObject({ outcome: 'recovered', crmTaskId: 'task-1' });
     expect(crm.tasks).toHaveLength(1);
   });

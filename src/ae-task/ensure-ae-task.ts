@@ -19,12 +19,14 @@
  * createTask response is lost to a timeout), the ledger still says `creating`, so the next attempt goes
  * through step 3, finds the task by its marker and records it instead of creating another.
  *
- * The window that remains, honestly: step 3 relies on the CRM's search, and CRM search indexes lag behind
- * writes (HubSpot: "a few moments"; Salesforce's search index: typically 1–3 minutes, longer under heavy load).
- * A retry that searches before the earlier task is indexed would not see it. To narrow this, when an earlier
- * attempt left the entry `creating` less than `searchSettleMs` ago and the search finds nothing, we do not
- * trust the empty answer yet: the outcome is `deferred` and a later run (the next scheduled sync) tries again.
- * A task that is still unindexed after searchSettleMs would be duplicated; nothing short of a CRM-side unique
+ * The window that remains, honestly: step 2 relies on the CRM's lookup. HubSpot finds the task through its CRM
+ * search, whose index lags behind writes by seconds ("a few moments"); Salesforce finds it with SOQL on the
+ * Subject, which sees committed rows at once. A retry that searches before the earlier task is indexed would
+ * not see it. So when an earlier attempt left the entry `creating` (a 5xx or a cut connection on create, or a
+ * crash) and the search finds nothing, the empty answer is not trusted at once: the outcome is `deferred` to
+ * the next step of a short, bounded schedule (MARKER_SEARCH_SCHEDULE_MS: 2, 5, 10, 20 and 30 s after the
+ * attempt began), and only an answer still empty after the last step leads to creating the task. A task
+ * still unindexed after that would be duplicated; nothing short of a CRM-side unique
  * key could close that, and Salesforce activities cannot reliably carry one (a Task has no unique external-ID field to upsert on).
  *
  * Concurrency: two jobs in this process ensuring the same grid at once (a grid sync and an account refresh,
@@ -37,8 +39,15 @@ import type { Result } from '../lib/result.ts';
 import type { TaskLedger, TaskLedgerEntry } from '../store/store.ts';
 import { taskMarker } from './task-marker.ts';
 
-/** How long an empty marker search is distrusted after an earlier attempt began: above Salesforce's usual lag. */
-export const DEFAULT_SEARCH_SETTLE_MS = 5 * 60_000;
+/** When, after an unfinished attempt began, the marker is searched again: seconds, like HubSpot's index lag. */
+export const MARKER_SEARCH_SCHEDULE_MS = [2_000, 5_000, 10_000, 20_000, 30_000] as const;
+/** How long an empty marker search is distrusted after an earlier attempt began: the schedule's last step. */
+export const DEFAULT_SEARCH_SETTLE_MS: number = MARKER_SEARCH_SCHEDULE_MS.at(-1) ?? 30_000;
+
+/** The next search after `elapsedMs`: the schedule's next step, never later than settleMs. */
+function nextSearchAfter(elapsedMs: number, settleMs: number): number {
+  return MARKER_SEARCH_SCHEDULE_MS.find((step) => step > elapsedMs && step < settleMs) ?? settleMs;
+}
 
 export interface TaskToCreate {
   task: NewAeTask;
@@ -95,12 +104,13 @@ async function ensureUnlocked(input: EnsureAeTaskInput): Promise<EnsureAeTaskRes
   }
 
   if (existing !== undefined) {
-    const retryAt = new Date(existing.updatedAt.getTime() + settleMs);
-    if (now() < retryAt) {
+    const elapsedMs = now().getTime() - existing.updatedAt.getTime();
+    const retryAt = new Date(existing.updatedAt.getTime() + nextSearchAfter(elapsedMs, settleMs));
+    if (elapsedMs < settleMs) {
       return {
         outcome: 'deferred',
         retryAt,
-        reason: `An earlier attempt to create the AE task started at ${existing.updatedAt.toISOString()} and did not finish; waiting until ${retryAt.toISOString()} for the CRM search to show a task it may have created before creating one.`,
+        reason: `An earlier attempt to create the AE task started at ${existing.updatedAt.toISOString()} and did not finish; searching for the task it may have created again at ${retryAt.toISOString()} (the CRM's search lags by seconds) before creating one.`,
       };
     }
   }

@@ -180,8 +180,9 @@ export async function syncGrids(
         updatedAt: now.toISOString(),
       };
       await store.putGridSyncState(runtime.tenant, s.gridId, state);
+      // Waiting for the CRM's search to show an interrupted task: a bounded schedule, no attempt counted.
       if (retryInMs !== undefined) {
-        outcomes.set(s.gridId, { status: 'retry', error: task.reason, waitMs: retryInMs });
+        outcomes.set(s.gridId, { status: 'paused', error: task.reason, waitMs: retryInMs });
       }
     }
     runtime.breaker.succeeded();
