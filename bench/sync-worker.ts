@@ -1,7 +1,9 @@
 /**
- * bench/sync-worker: the whole sync path, not just the adapter. N grids are accepted into a temp SQLite store
- * (as intake would), then gridsync's own worker (job runner → identity resolution → planning → change detection
- * → HubSpot adapter) drains them into the local HubSpot stand-in, which enforces 100 requests per 10 s and
+ * bench/sync-worker: the whole sync path, not just the adapter. gridsync is composed exactly as `gridsync serve`
+ * composes it (composeGridsync: mapping registry, production CRM connector, worker), with a temp SQLite store and
+ * the tenant's HubSpot base URL pointed at the local stand-in. N grids are accepted into the store (as intake
+ * would), then gridsync's own worker (job runner → identity resolution → planning → change detection → HubSpot
+ * adapter) drains them into the stand-in, which enforces 100 requests per 10 s and
  * 5 searches per second. The stand-in runs in a worker thread so it stamps requests as a remote server would.
  *
  *   node bench/sync-worker.ts              10,000 grids over 2,000 accounts (about a minute)
@@ -10,21 +12,17 @@
  * Prints records/s, the calls the path made per record, the share of the request limit it used while busy,
  * 429s and failures. The ceiling for records/s is the request limit divided by the calls per record.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
-import { staticTokenProvider } from '../src/crm/hubspot/hubspot-auth.ts';
-import { createHubSpotClient } from '../src/crm/hubspot/hubspot-client.ts';
+import { loadConfig } from '../src/config/env.ts';
 import { assessCompleteness } from '../src/domain/grid-completeness.ts';
 import { salesGridSchema } from '../src/domain/sales-grid.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { loadMappingFile } from '../src/mapping/load-mapping-file.ts';
-import { openStore } from '../src/store/open-store.ts';
-import { createHandlers } from '../src/worker/handlers.ts';
-import { createJobRunner } from '../src/worker/job-runner.ts';
-import { TenantRuntimes } from '../src/worker/tenant-runtime.ts';
+import { composeGridsync } from '../src/main.ts';
 import grid from '../test/fixtures/grids/ledgerline-complete.json' with { type: 'json' };
 import { HubSpotFake } from '../test/fakes/hubspot-fake-server.ts';
 
@@ -67,27 +65,24 @@ async function runBench(): Promise<void> {
   const fakeThread = new Worker(new URL(import.meta.url), { workerData: accounts });
   const { url, deals } = await next<{ url: string; deals: string[] }>(fakeThread);
   const dir = mkdtempSync(join(tmpdir(), 'gridsync-bench-'));
-  const store = await openStore(join(dir, 'bench.db'));
   const logger = createLogger({ level: process.env['LOG_LEVEL'] ?? 'warn' });
 
-  const loaded = loadMappingFile('mappings/acme.yaml');
-  if (!loaded.ok) throw new Error('mappings/acme.yaml does not load');
-  const mapping = {
-    ...loaded.value,
-    mapping: { ...loaded.value.mapping, crm: { ...loaded.value.mapping.crm, plan: 'starter' as const } },
-  };
-  const client = createHubSpotClient({
-    mapping: mapping.mapping,
-    accessToken: staticTokenProvider('test-token'),
-    logger,
-    baseUrl: url,
-  });
-  const runtimes = new TenantRuntimes({
-    mappings: { get: () => mapping, tenants: () => ['acme'] },
-    connect: () => ({ mode: 'live', client }),
-    logger,
-    publicUrl: 'http://localhost:8080',
-  });
+  // acme's mapping as shipped, on the Starter plan (100 requests / 10 s, what the stand-in enforces) and
+  // pointed at the stand-in; the production connector builds its client from it.
+  const mappingsDir = join(dir, 'mappings');
+  mkdirSync(mappingsDir);
+  const acme = readFileSync('mappings/acme.yaml', 'utf8')
+    .replace(/^ {2}plan: enterprise$/m, '  plan: starter')
+    .replace(/^ {2}# baseUrl: .*$/m, `  baseUrl: ${url}`);
+  writeFileSync(join(mappingsDir, 'acme.yaml'), acme);
+  const config = loadConfig(
+    { GRIDSYNC_DATABASE_URL: join(dir, 'bench.db'), GRIDSYNC_MAPPINGS_DIR: mappingsDir, PORT: '0' },
+    join(dir, 'no.env'),
+  );
+  const gridsync = await composeGridsync({ config, logger, secrets: () => 'test-token' });
+  const { store, runner } = gridsync;
+  const mapping = loadMappingFile(join(mappingsDir, 'acme.yaml'));
+  if (!mapping.ok) throw new Error('the bench copy of mappings/acme.yaml does not load');
 
   for (let i = 0; i < grids; i++) {
     const g = salesGridSchema.parse({
@@ -101,7 +96,7 @@ async function runBench(): Promise<void> {
       tenant: 'acme',
       webhookId: `bench-${i}`,
       grid: g,
-      completeness: assessCompleteness(g, mapping.mapping.completeness),
+      completeness: assessCompleteness(g, mapping.value.mapping.completeness),
       receivedAt: new Date(),
       answer: () => ({ status: 202, body: {} }),
     });
@@ -110,23 +105,14 @@ async function runBench(): Promise<void> {
   process.stdout.write(
     `bench/sync-worker: ${grids} grids over ${accounts} accounts, limit ${LIMIT} requests / ${WINDOW_MS / 1000} s\n`,
   );
-  let wake = (): void => {};
-  const runner = createJobRunner({
-    queue: store,
-    handlers: createHandlers({ store, runtimes, logger, now: () => new Date(), wake: () => wake() }),
-    logger,
-    workerId: 'bench',
-  });
-  wake = () => runner.wake();
   const started = Date.now();
   runner.start();
   await runner.drain();
   const finished = Date.now();
-  await runner.stop();
+  await gridsync.close();
   fakeThread.postMessage('report');
   const { arrivals, records } = await next<{ arrivals: Arrival[]; records: number }>(fakeThread);
   await fakeThread.terminate();
-  await store.close();
   rmSync(dir, { recursive: true, force: true });
 
   const seconds = (finished - started) / 1000;

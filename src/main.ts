@@ -20,14 +20,22 @@ import { createJobRunner, type JobRunner } from './worker/job-runner.ts';
 import { scheduleSyncs, type SyncScheduler } from './worker/schedule-syncs.ts';
 import { TenantRuntimes } from './worker/tenant-runtime.ts';
 
-export interface Gridsync {
+/** One gridsync process, wired but not yet running: nothing listens and the worker has not started. */
+export interface ComposedGridsync {
   store: Store;
   runner: JobRunner;
   scheduler: SyncScheduler;
-  /** The bound address once listening. */
-  url: string;
+  /** The tenants whose mappings are loaded. */
+  tenants(): string[];
+  /** The intake (Fastify), ready for `listen` or `inject`. */
+  app: ReturnType<typeof buildIntakeApp>;
   /** Stops taking requests and work, finishes or releases what is in flight, closes the store. */
   close(): Promise<void>;
+}
+
+export interface Gridsync extends Omit<ComposedGridsync, 'app'> {
+  /** The bound address once listening. */
+  url: string;
 }
 
 export interface StartOptions {
@@ -53,7 +61,11 @@ export interface StartOptions {
   startWorker?: boolean;
 }
 
-export async function startGridsync(options: StartOptions): Promise<Gridsync> {
+/**
+ * Wires one gridsync process exactly as `gridsync serve` runs it, without listening or starting the worker:
+ * benches and tests drive it (`app.inject`, `runner.start`/`drain`) with the same parts the service uses.
+ */
+export async function composeGridsync(options: StartOptions): Promise<ComposedGridsync> {
   const { config, logger } = options;
   const secrets = options.secrets ?? secretFromEnvironment();
   const now = options.now ?? (() => new Date());
@@ -105,15 +117,12 @@ export async function startGridsync(options: StartOptions): Promise<Gridsync> {
     onAccepted: (event) => runner.wake(event),
     now,
   });
-  const url = await app.listen({ port: config.PORT, host: config.HOST });
-  if (options.startWorker !== false) runner.start();
-  logger.info({ url, store: store.kind, tenants: mappings.tenants() }, 'gridsync is running');
-
   return {
     store,
     runner,
     scheduler,
-    url,
+    tenants: () => mappings.tenants(),
+    app,
     async close() {
       // Order matters: refuse new submissions first (Fastify answers 503 while closing), then let the worker
       // finish or release its jobs, and only then close the store they write to.
@@ -125,4 +134,22 @@ export async function startGridsync(options: StartOptions): Promise<Gridsync> {
       await store.close();
     },
   };
+}
+
+/** `gridsync serve`: composes gridsync, listens, and starts the worker (unless `startWorker: false`). */
+export async function startGridsync(options: StartOptions): Promise<Gridsync> {
+  const { app, ...gridsync } = await composeGridsync(options);
+  let url: string;
+  try {
+    url = await app.listen({ port: options.config.PORT, host: options.config.HOST });
+  } catch (error) {
+    await gridsync.close();
+    throw error;
+  }
+  if (options.startWorker !== false) gridsync.runner.start();
+  options.logger.info(
+    { url, store: gridsync.store.kind, tenants: gridsync.tenants() },
+    'gridsync is running',
+  );
+  return { ...gridsync, url };
 }
