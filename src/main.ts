@@ -52,6 +52,8 @@ export interface StartOptions {
     retrySchedule?: { baseMs: number; capMs: number };
     /** Burst linger timings (tests shorten or lengthen them); the batch size comes from the tenant's CRM. */
     linger?: { quietMs?: number; maxMs?: number };
+    /** Tenant batches run at once (GRIDSYNC_WORKER_CONCURRENCY); 1 makes a claim's groups run in order. */
+    concurrency?: number;
     /** The CRM circuit breaker's pauses (tests shorten them). */
     breaker?: { baseMs: number; capMs: number };
   };

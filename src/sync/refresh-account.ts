@@ -19,6 +19,13 @@ export async function refreshAccount(
   store: SignalRepository & StateRepository,
   accountKey: string,
   now: Date,
+  options: {
+    /**
+     * Runs before the new state is stored: work that must follow from a change (re-syncing the account's other
+     * grids) is enqueued first, so a crash in between repeats the change on the next run instead of losing it.
+     */
+    beforeStore?: (previous: AccountState | undefined, state: AccountState) => Promise<void>;
+  } = {},
 ): Promise<{ state: AccountState; changed: boolean }> {
   const { mapping } = runtime.loaded;
   const since = signalLookbackStart(mapping, now);
@@ -34,6 +41,7 @@ export async function refreshAccount(
   });
   const previous = await store.getAccountState(runtime.tenant, accountKey);
   const changed = previous === undefined || visibleFacts(previous) !== visibleFacts(state);
+  await options.beforeStore?.(previous, state);
   await store.putAccountState(runtime.tenant, accountKey, state);
   return { state, changed };
 }

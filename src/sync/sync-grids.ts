@@ -30,6 +30,8 @@ export interface GridSyncDeps {
   store: SyncStore;
   logger: Logger;
   now: () => Date;
+  /** Enqueues grid syncs (the account's other grids, when its qualification changed). */
+  resync: (gridIds: string[]) => Promise<void>;
 }
 
 export async function syncGrids(
@@ -64,6 +66,20 @@ export async function syncGrids(
     ),
   );
 
+  // A grid sync that finds its account's qualification changed re-syncs the account's other grids at once:
+  // their tasks depend on it, and the account.refresh that follows would see no change left to act on.
+  const batch = new Set(stored.map((s) => s.gridId));
+  const evaluate = (key: string) =>
+    refreshAccount(runtime, store, key, now, {
+      beforeStore: async (previous, state) => {
+        if (previous === undefined || previous.verdict.qualified === state.verdict.qualified) return;
+        const others = (await store.listGridIdsForAccount(runtime.tenant, key)).filter(
+          (id) => !batch.has(id),
+        );
+        if (others.length > 0) await deps.resync(others);
+      },
+    });
+
   if (runtime.crm.mode === 'dry_run') {
     const accounts = new Map<string, AccountState>();
     for (const s of stored) {
@@ -71,7 +87,7 @@ export async function syncGrids(
       if (!source) continue;
       // Many grids of one account in a batch: evaluate the account once.
       const key = accountKeyOf(s.grid);
-      const account = accounts.get(key) ?? (await refreshAccount(runtime, store, key, now)).state;
+      const account = accounts.get(key) ?? (await evaluate(key)).state;
       accounts.set(key, account);
       await store.putGridSyncState(
         runtime.tenant,
@@ -94,7 +110,7 @@ export async function syncGrids(
       const key = accountKeyOf(s.grid);
       const company = identities.get(s.gridId)?.company;
       if (company) runtime.companyFields.set(key, company.fields);
-      if (!accounts.has(key)) accounts.set(key, (await refreshAccount(runtime, store, key, now)).state);
+      if (!accounts.has(key)) accounts.set(key, (await evaluate(key)).state);
     }
     // Deals found by the rule come with their owner: the task's owner step needs no second read of them.
     const knownDeals = new Map<string, FoundRecord>();

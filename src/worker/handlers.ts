@@ -4,6 +4,7 @@
  */
 import type { Logger } from '../lib/logger.ts';
 import type { Job, JobOutcome } from '../store/job.ts';
+import { gridSyncJob } from '../store/job-lifecycle.ts';
 import type { WorkerStore } from '../store/store.ts';
 import type { DeadLetterHook, JobHandlers } from './job-handler.ts';
 import { refreshAccounts } from '../sync/refresh-accounts.ts';
@@ -55,8 +56,13 @@ export function createHandlers(deps: HandlerDeps): JobHandlers {
       const paused = whileCrmPaused(runtime, jobs, deps.now());
       if (paused) return paused;
       const gridIds = [...new Set(jobs.map((j) => j.payload.gridId))];
+      const maxAttempts = runtime.loaded.mapping.sync.maxAttempts;
+      const resync = async (ids: string[]): Promise<void> => {
+        await store.enqueue(ids.map((id) => gridSyncJob(tenant, id, { maxAttempts })));
+        deps.wake();
+      };
       const outcomes = await syncGrids(
-        { store, logger: deps.logger.child({ tenant }), now: deps.now },
+        { store, logger: deps.logger.child({ tenant }), now: deps.now, resync },
         runtime,
         gridIds,
       );

@@ -53,6 +53,8 @@ export interface HarnessOptions {
     idlePollMs?: number;
     /** Burst linger timings; { quietMs: 0, maxMs: 0 } claims as soon as anything is due. */
     linger?: { quietMs?: number; maxMs?: number };
+    /** Groups of one claim run one after another (in claim order) with 1. */
+    concurrency?: number;
     /** The CRM circuit breaker's pauses, shortened so minutes of an outage pass in seconds. */
     breaker?: { baseMs: number; capMs: number };
   };
