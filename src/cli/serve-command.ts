@@ -7,11 +7,12 @@ import { startGridsync } from '../main.ts';
 
 export async function serveCommand(_args: string[]): Promise<number> {
   const config = loadConfig();
-  // Written asynchronously (on libuv's thread pool, flushed at exit): on Linux, stdout to a file or a pipe is a
-  // synchronous write, so a busy disk or a slow log collector held the event loop, and every request with it.
+  // JSON lines are written asynchronously (on libuv's thread pool, flushed at exit): on Linux, stdout to a file or
+  // a pipe is a synchronous write, so a busy disk or a slow log collector held the event loop, and every request
+  // with it. A terminal keeps the logger's own pretty output.
   const logger = createLogger({
     level: config.LOG_LEVEL,
-    destination: pino.destination({ dest: 1, sync: false }),
+    ...(process.stdout.isTTY ? {} : { destination: pino.destination({ dest: 1, sync: false }) }),
   });
   const gridsync = await startGridsync({ config, logger });
   await new Promise<void>((resolve) => {
