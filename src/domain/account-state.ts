@@ -36,5 +36,12 @@ export interface AccountState {
   lastSignalAt: string | null;
   aggregate: unknown;
   verdict: QualificationVerdict;
+  /**
+   * When the evaluation next changes by time alone (decay past a level threshold, a signal leaving a window);
+   * null when it cannot (no signal in any window). Absent in documents stored before it existed.
+   */
+  nextChangeAt?: string | null;
+  /** The mapping the evaluation was made under (its content hash): another mapping makes the account due. */
+  basis?: string;
   updatedAt: string;
 }

@@ -8,6 +8,7 @@ import type { TenantMapping } from '../mapping/mapping-schema.ts';
 import type { AccountState } from '../domain/account-state.ts';
 import { type AccountAggregate, aggregateAccount } from './aggregate-account.ts';
 import type { CrmCompanyFields } from './icp-values.ts';
+import { nextChangeAt } from './next-change.ts';
 import { decideQualification } from './product-qualified-account.ts';
 import { type SignalContribution, scoreSignals } from './score-signals.ts';
 
@@ -72,6 +73,7 @@ export function evaluateAccount(input: EvaluateAccountInput): EvaluatedAccount {
       },
     },
     verdict,
+    nextChangeAt: nextChangeAt(signals, intent.score, input.mapping, input.now)?.toISOString() ?? null,
     updatedAt: input.now.toISOString(),
   };
 }

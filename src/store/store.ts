@@ -116,7 +116,11 @@ export interface JobQueue {
 export interface GridRepository {
   getGrid(tenant: string, gridId: string): Promise<StoredGrid | undefined>;
   listGridIdsForAccount(tenant: string, accountDomain: string): Promise<string[]>;
-  /** Grid ids whose latest version is complete and whose AE task is not recorded as created. */
+  /**
+   * Grid ids whose latest version is complete, whose AE task is not recorded as created and whose account's
+   * stored state qualifies (grids of other accounts wait for their account to qualify). Through an index of the
+   * grids awaiting a task: its cost follows them, not the grids stored.
+   */
   listGridIdsAwaitingTask(tenant: string): Promise<string[]>;
   /** Grid ids whose current version names no deal.crmId: the mapping's deal rule finds their deal. */
   listGridIdsFindingDeal(tenant: string): Promise<string[]>;
@@ -138,6 +142,12 @@ export interface StateRepository {
   getGridSyncState(tenant: string, gridId: string): Promise<GridSyncState | undefined>;
   putAccountState(tenant: string, accountDomain: string, state: AccountState): Promise<void>;
   getAccountState(tenant: string, accountDomain: string): Promise<AccountState | undefined>;
+  /**
+   * Accounts whose stored state is due at `now`: its nextChangeAt has come (a state without one is due at once),
+   * or it was evaluated under another basis than `basis` (a mapping edit). Through indexes, so the cost follows
+   * the accounts due, not the accounts stored.
+   */
+  listAccountsDue(tenant: string, now: Date, basis: string): Promise<string[]>;
 }
 
 /** What StateRepository keeps, by kind: each adapter reads a document back as the type it was written as. */

@@ -32,13 +32,16 @@ export async function refreshAccount(
   const signals = accountKey.startsWith('crm:')
     ? []
     : await store.listAccountSignals(runtime.tenant, accountKey, since);
-  const state = evaluateAccount({
-    domain: accountKey,
-    signals,
-    mapping,
-    crmCompanyFields: runtime.companyFields.get(accountKey) ?? {},
-    now,
-  });
+  const state: AccountState = {
+    ...evaluateAccount({
+      domain: accountKey,
+      signals,
+      mapping,
+      crmCompanyFields: runtime.companyFields.get(accountKey) ?? {},
+      now,
+    }),
+    basis: runtime.loaded.contentHash,
+  };
   const previous = await store.getAccountState(runtime.tenant, accountKey);
   const changed = previous === undefined || visibleFacts(previous) !== visibleFacts(state);
   await options.beforeStore?.(previous, state);

@@ -1,10 +1,12 @@
 /**
- * The scheduled safety net for one tenant: scores decay with time even when no signal arrives, so every account
- * active in the window is re-evaluated; complete grids still waiting for their AE task are looked at again
- * (an owner may have been re-activated, a CRM outage may have ended); grids whose deal the mapping's rule
- * finds are synced again when the rule now picks another deal (deal-watch.ts).
+ * The scheduled safety net for one tenant, touching only what is due: accounts whose evaluation changes by time
+ * alone (decay past a level threshold, a signal leaving a window: AccountState.nextChangeAt) or was made under
+ * another mapping, and complete grids of qualifying accounts still without their AE task (an owner may have
+ * been re-activated, a CRM outage may have ended). New signals do not wait for it: intake enqueues their
+ * account's refresh in the same transaction. Both lists come from indexes, so the pass costs what is due, not
+ * what is stored. Grids whose deal the mapping's rule finds are synced again when the rule now picks another
+ * deal (deal-watch.ts).
  */
-import { signalLookbackStart } from '../qualification/evaluate-account.ts';
 import { accountRefreshJob, gridSyncJob } from '../store/job-lifecycle.ts';
 import type { NewJob, SyncStore } from '../store/store.ts';
 import { gridsWhoseDealChanged } from './deal-watch.ts';
@@ -14,20 +16,11 @@ export async function planTenantSync(store: SyncStore, runtime: TenantContext, n
   const { tenant, loaded } = runtime;
   const maxAttempts = loaded.mapping.sync.maxAttempts;
   const jobs: NewJob[] = [];
-  for (const accountDomain of await store.listActiveAccounts(
-    tenant,
-    signalLookbackStart(loaded.mapping, now),
-  )) {
+  for (const accountDomain of await store.listAccountsDue(tenant, now, loaded.contentHash)) {
     jobs.push(accountRefreshJob(tenant, accountDomain, { maxAttempts }));
   }
   for (const gridId of await store.listGridIdsAwaitingTask(tenant)) {
-    const grid = await store.getGrid(tenant, gridId);
-    const domain = grid?.grid.account.domain;
-    const account = domain === undefined ? undefined : await store.getAccountState(tenant, domain);
-    // Grids of accounts that do not qualify wait for their account.refresh to flip the verdict.
-    if (account?.verdict.qualified === true) {
-      jobs.push(gridSyncJob(tenant, gridId, { maxAttempts }));
-    }
+    jobs.push(gridSyncJob(tenant, gridId, { maxAttempts }));
   }
   const queued = new Set(jobs.map((j) => j.key));
   for (const gridId of await gridsWhoseDealChanged(store, runtime, now)) {

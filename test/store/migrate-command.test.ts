@@ -31,7 +31,9 @@ describe('gridsync migrate', () => {
   it('applies the migrations once and then reports there is nothing left to apply', async () => {
     process.env['GRIDSYNC_DATABASE_URL'] = join(folder, 'nested', 'gridsync.db');
     expect(await migrateCommand([])).toBe(0);
-    expect(output.join('')).toMatch(/applied 1 migration:\n {2}001-init/);
+    expect(output.join('')).toMatch(
+      /applied 2 migrations:\n {2}001-init\n {2}002-due-accounts-and-awaiting-grids/,
+    );
     output.length = 0;
     expect(await migrateCommand([])).toBe(0);
     expect(output.join('')).toMatch(/is up to date; nothing to apply/);

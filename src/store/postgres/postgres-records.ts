@@ -5,6 +5,8 @@
 import type { GridCompleteness } from '../../domain/grid-completeness.ts';
 import type { SalesGrid } from '../../domain/sales-grid.ts';
 import type { Signal } from '../../domain/signal.ts';
+import type { AccountState } from '../../domain/account-state.ts';
+import { accountDueColumns } from '../account-due.ts';
 import type { StateDocuments, StoredGrid, TaskLedgerEntry } from '../store.ts';
 import { type Queryable, sql } from './postgres-database.ts';
 
@@ -49,9 +51,10 @@ export async function listGridIdsForAccount(
   );
 }
 
+// grids_awaiting_task holds only complete grids without a created task; each joins its account by key.
 const GRIDS_AWAITING_TASK = sql(`SELECT g.grid_id FROM grids g
-  WHERE g.tenant = $1 AND g.complete
-    AND NOT EXISTS (SELECT 1 FROM ae_task_ledger t WHERE t.tenant = g.tenant AND t.grid_id = g.grid_id AND t.state = 'created')
+  JOIN account_state a ON a.tenant = g.tenant AND a.account_domain = g.account_domain
+  WHERE g.tenant = $1 AND g.complete AND NOT g.task_created AND a.qualified
   ORDER BY g.grid_id COLLATE "C"`);
 
 export async function listGridIdsAwaitingTask(db: Queryable, tenant: string): Promise<string[]> {
@@ -65,6 +68,49 @@ const GRIDS_FINDING_DEAL = sql(`SELECT g.grid_id FROM grids g
 
 export async function listGridIdsFindingDeal(db: Queryable, tenant: string): Promise<string[]> {
   return (await db.query<{ grid_id: string }>(GRIDS_FINDING_DEAL, [tenant])).map((r) => r.grid_id);
+}
+
+// Two index range scans (due by time; evaluated under another basis), merged.
+const ACCOUNTS_DUE = sql(`SELECT account_domain FROM (
+    SELECT account_domain FROM account_state WHERE tenant = $1 AND due_at <= $2
+    UNION
+    SELECT account_domain FROM account_state WHERE tenant = $1 AND basis <> $3
+  ) due ORDER BY account_domain COLLATE "C"`);
+
+export async function listAccountsDue(
+  db: Queryable,
+  tenant: string,
+  now: Date,
+  basis: string,
+): Promise<string[]> {
+  return (await db.query<{ account_domain: string }>(ACCOUNTS_DUE, [tenant, now, basis])).map(
+    (r) => r.account_domain,
+  );
+}
+
+const PUT_ACCOUNT_STATE = sql(`INSERT INTO account_state
+    (tenant, account_domain, doc, updated_at, qualified, due_at, basis) VALUES ($1, $2, $3, $4, $5, $6, $7)
+  ON CONFLICT (tenant, account_domain) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at,
+    qualified = excluded.qualified, due_at = excluded.due_at, basis = excluded.basis`);
+
+/** The account's document, with the columns the scheduled pass queries (account-due.ts). */
+export async function putAccountState(
+  db: Queryable,
+  tenant: string,
+  accountDomain: string,
+  state: AccountState,
+  now: Date = new Date(),
+): Promise<void> {
+  const due = accountDueColumns(state);
+  await db.query(PUT_ACCOUNT_STATE, [
+    tenant,
+    accountDomain,
+    JSON.stringify(state),
+    now,
+    due.qualified,
+    due.dueAtMs === null ? null : new Date(due.dueAtMs),
+    due.basis,
+  ]);
 }
 
 const ACCOUNT_SIGNALS =
@@ -241,9 +287,14 @@ export async function beginTaskCreation(
   return entry;
 }
 
-const MARK_TASK_CREATED =
-  sql(`UPDATE ae_task_ledger SET state = 'created', crm_task_id = $3, details = $4, updated_at = $5
-  WHERE tenant = $1 AND grid_id = $2 RETURNING grid_id`);
+// The grid's task_created flag moves with the ledger, in the same statement.
+const MARK_TASK_CREATED = sql(`WITH marked AS (
+    UPDATE ae_task_ledger SET state = 'created', crm_task_id = $3, details = $4, updated_at = $5
+    WHERE tenant = $1 AND grid_id = $2 RETURNING tenant, grid_id
+  ), flagged AS (
+    UPDATE grids g SET task_created = true FROM marked m WHERE g.tenant = m.tenant AND g.grid_id = m.grid_id
+  )
+  SELECT grid_id FROM marked`);
 
 export async function markTaskCreated(
   db: Queryable,

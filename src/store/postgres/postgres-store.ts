@@ -37,12 +37,13 @@ const IN_AUTOCOMMIT = {
   listGridIdsAwaitingTask: records.listGridIdsAwaitingTask,
   listAccountSignals: records.listAccountSignals,
   listActiveAccounts: records.listActiveAccounts,
+  listAccountsDue: records.listAccountsDue,
   putGridSyncState: (db: Queryable, tenant: string, gridId: string, state: GridSyncState) =>
     records.putState(db, 'gridSync', tenant, gridId, state),
   getGridSyncState: (db: Queryable, tenant: string, gridId: string) =>
     records.getState(db, 'gridSync', tenant, gridId),
   putAccountState: (db: Queryable, tenant: string, accountDomain: string, state: AccountState) =>
-    records.putState(db, 'account', tenant, accountDomain, state),
+    records.putAccountState(db, tenant, accountDomain, state),
   getAccountState: (db: Queryable, tenant: string, accountDomain: string) =>
     records.getState(db, 'account', tenant, accountDomain),
   getWrittenFields: records.getWrittenFields,

@@ -2,6 +2,8 @@
 import type { GridCompleteness } from '../../domain/grid-completeness.ts';
 import type { SalesGrid } from '../../domain/sales-grid.ts';
 import type { Signal } from '../../domain/signal.ts';
+import type { AccountState } from '../../domain/account-state.ts';
+import { accountDueColumns } from '../account-due.ts';
 import type { StateDocuments, StoredGrid, TaskLedgerEntry } from '../store.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 
@@ -37,15 +39,42 @@ export function listGridIdsForAccount(db: SqliteDatabase, tenant: string, accoun
 }
 
 export function listGridIdsAwaitingTask(db: SqliteDatabase, tenant: string): string[] {
+  // grids_awaiting_task holds only complete grids without a created task; each joins its account by key. Named,
+  // and sorted here, because without ANALYZE statistics SQLite preferred walking every grid of the tenant.
   return db
     .all<{ grid_id: string }>(
-      `SELECT g.grid_id FROM grids g
-       WHERE g.tenant = $tenant AND g.complete = 1
-         AND NOT EXISTS (SELECT 1 FROM ae_task_ledger t WHERE t.tenant = g.tenant AND t.grid_id = g.grid_id AND t.state = 'created')
-       ORDER BY g.grid_id`,
+      `SELECT g.grid_id FROM grids g INDEXED BY grids_awaiting_task
+       JOIN account_state a ON a.tenant = g.tenant AND a.account_domain = g.account_domain
+       WHERE g.tenant = $tenant AND g.complete = 1 AND g.task_created = 0 AND a.qualified = 1`,
       { $tenant: tenant },
     )
-    .map((r) => r.grid_id);
+    .map((r) => r.grid_id)
+    .sort(byteOrder);
+}
+
+/**
+ * Three index range scans (due by time; evaluated under a basis sorting before or after this one), merged and
+ * sorted here: as one UNION … ORDER BY, SQLite walked the primary key for the order, reading every account.
+ */
+export function listAccountsDue(db: SqliteDatabase, tenant: string, now: Date, basis: string): string[] {
+  const params = { $tenant: tenant, $now: now.getTime(), $basis: basis };
+  const due = new Set<string>();
+  for (const condition of ['due_at <= $now', 'basis < $basis', 'basis > $basis']) {
+    for (const row of db.all<{ account_domain: string }>(
+      `SELECT account_domain FROM account_state WHERE tenant = $tenant AND ${condition}`,
+      condition.includes('$now')
+        ? { $tenant: tenant, $now: params.$now }
+        : { $tenant: tenant, $basis: basis },
+    )) {
+      due.add(row.account_domain);
+    }
+  }
+  return [...due].sort(byteOrder);
+}
+
+/** SQLite's default (BINARY) collation: compare UTF-8 bytes, as ORDER BY does. */
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 export function listGridIdsFindingDeal(db: SqliteDatabase, tenant: string): string[] {
@@ -103,6 +132,32 @@ export function putState<K extends keyof StateDocuments>(
     `INSERT INTO ${table} (tenant, ${subject}, doc, updated_at) VALUES ($tenant, $id, $doc, $now)
      ON CONFLICT (tenant, ${subject}) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`,
     { $tenant: tenant, $id: id, $doc: JSON.stringify(doc ?? null), $now: now.getTime() },
+  );
+}
+
+/** The account's document, with the columns the scheduled pass queries (account-due.ts). */
+export function putAccountState(
+  db: SqliteDatabase,
+  tenant: string,
+  accountDomain: string,
+  state: AccountState,
+  now: Date = new Date(),
+): void {
+  const due = accountDueColumns(state);
+  db.run(
+    `INSERT INTO account_state (tenant, account_domain, doc, updated_at, qualified, due_at, basis)
+     VALUES ($tenant, $id, $doc, $now, $qualified, $dueAt, $basis)
+     ON CONFLICT (tenant, account_domain) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at,
+       qualified = excluded.qualified, due_at = excluded.due_at, basis = excluded.basis`,
+    {
+      $tenant: tenant,
+      $id: accountDomain,
+      $doc: JSON.stringify(state),
+      $now: now.getTime(),
+      $qualified: due.qualified ? 1 : 0,
+      $dueAt: due.dueAtMs,
+      $basis: due.basis,
+    },
   );
 }
 
@@ -237,5 +292,11 @@ export function markTaskCreated(
       $now: now.getTime(),
     },
   );
+  if (changed > 0) {
+    db.run('UPDATE grids SET task_created = 1 WHERE tenant = $tenant AND grid_id = $gridId', {
+      $tenant: tenant,
+      $gridId: gridId,
+    });
+  }
   return changed > 0;
 }

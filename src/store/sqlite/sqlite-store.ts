@@ -25,6 +25,7 @@ const READS = {
   listGridIdsAwaitingTask: records.listGridIdsAwaitingTask,
   listAccountSignals: records.listAccountSignals,
   listActiveAccounts: records.listActiveAccounts,
+  listAccountsDue: records.listAccountsDue,
   getGridSyncState: (db: SqliteDatabase, tenant: string, gridId: string) =>
     records.getState(db, 'gridSync', tenant, gridId),
   getAccountState: (db: SqliteDatabase, tenant: string, accountDomain: string) =>
@@ -43,7 +44,7 @@ const WRITES = {
   putGridSyncState: (db: SqliteDatabase, tenant: string, gridId: string, state: GridSyncState) =>
     records.putState(db, 'gridSync', tenant, gridId, state),
   putAccountState: (db: SqliteDatabase, tenant: string, accountDomain: string, state: AccountState) =>
-    records.putState(db, 'account', tenant, accountDomain, state),
+    records.putAccountState(db, tenant, accountDomain, state),
   beginTaskCreation: (db: SqliteDatabase, tenant: string, gridId: string, marker: string) => {
     records.beginTaskCreation(db, tenant, gridId, marker);
     const entry = records.getTaskEntry(db, tenant, gridId);

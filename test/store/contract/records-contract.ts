@@ -117,23 +117,97 @@ export function recordsContract(factory: StoreFactory): void {
   });
 
   describe('grids awaiting their AE task', () => {
-    it('lists complete grids until their task is recorded as created', async () => {
+    const qualified = anAccountState({ verdict: aVerdict({ qualified: true, criteria: [] }) });
+    const notQualified = anAccountState({ verdict: aVerdict({ qualified: false, criteria: [] }) });
+
+    it('lists complete grids of qualifying accounts until their task is recorded as created', async () => {
       await t.store.acceptGrid(gridDelivery('acme', 'wh-1', makeGrid({ gridId: 'g-complete' }), COMPLETE));
       await t.store.acceptGrid(gridDelivery('acme', 'wh-2', makeGrid({ gridId: 'g-draft' }), INCOMPLETE));
+      // No account state yet, then one that does not qualify: the grid waits for its account.
+      expect(await t.store.listGridIdsAwaitingTask('acme')).toEqual([]);
+      await t.store.putAccountState('acme', 'ledgerline.example', notQualified);
+      expect(await t.store.listGridIdsAwaitingTask('acme')).toEqual([]);
+      await t.store.putAccountState('acme', 'ledgerline.example', qualified);
       expect(await t.store.listGridIdsAwaitingTask('acme')).toEqual(['g-complete']);
+      expect(await t.store.listGridIdsAwaitingTask('globex')).toEqual([]);
       await t.store.beginTaskCreation('acme', 'g-complete', 'gridsync:acme:g-complete');
       expect(await t.store.listGridIdsAwaitingTask('acme')).toEqual(['g-complete']);
       await t.store.markTaskCreated('acme', 'g-complete', 'task-1', {});
       expect(await t.store.listGridIdsAwaitingTask('acme')).toEqual([]);
+      // A new version of a grid whose task exists does not bring it back.
+      await t.store.acceptGrid(
+        gridDelivery(
+          'acme',
+          'wh-3',
+          makeGrid({
+            gridId: 'g-complete',
+            capturedAt: '2026-11-22T09:00:00Z',
+            beforeScenario: 'Changed text',
+          }),
+          COMPLETE,
+        ),
+      );
+      expect(await t.store.listGridIdsAwaitingTask('acme')).toEqual([]);
     });
 
     it('follows the completeness of the current version', async () => {
+      await t.store.putAccountState('acme', 'ledgerline.example', qualified);
       await t.store.acceptGrid(gridDelivery('acme', 'wh-1', makeGrid(), INCOMPLETE));
       expect(await t.store.listGridIdsAwaitingTask('acme')).toEqual([]);
       await t.store.acceptGrid(
         gridDelivery('acme', 'wh-2', makeGrid({ capturedAt: '2026-11-21T09:00:00Z' }), COMPLETE),
       );
       expect(await t.store.listGridIdsAwaitingTask('acme')).toEqual([makeGrid().gridId]);
+    });
+  });
+
+  describe('accounts due for the scheduled pass', () => {
+    const now = new Date('2026-11-20T12:00:00Z');
+    const later = (hours: number) => new Date(now.getTime() + hours * 3_600_000).toISOString();
+
+    it('lists accounts whose next change has come, or that were evaluated under another mapping', async () => {
+      await t.store.putAccountState(
+        'acme',
+        'a.example',
+        anAccountState({ nextChangeAt: later(-1), basis: 'm1' }),
+      );
+      await t.store.putAccountState(
+        'acme',
+        'b.example',
+        anAccountState({ nextChangeAt: later(0), basis: 'm1' }),
+      );
+      await t.store.putAccountState(
+        'acme',
+        'c.example',
+        anAccountState({ nextChangeAt: later(5), basis: 'm1' }),
+      );
+      await t.store.putAccountState('acme', 'd.example', anAccountState({ nextChangeAt: null, basis: 'm1' }));
+      await t.store.putAccountState('acme', 'e.example', anAccountState({ nextChangeAt: null, basis: 'm0' }));
+      await t.store.putAccountState('globex', 'a.example', anAccountState({ nextChangeAt: later(-1) }));
+      expect(await t.store.listAccountsDue('acme', now, 'm1')).toEqual([
+        'a.example',
+        'b.example',
+        'e.example',
+      ]);
+      expect(await t.store.listAccountsDue('acme', new Date(later(6)), 'm1')).toEqual([
+        'a.example',
+        'b.example',
+        'c.example',
+        'e.example',
+      ]);
+      // Re-evaluated: no longer due.
+      await t.store.putAccountState(
+        'acme',
+        'a.example',
+        anAccountState({ nextChangeAt: later(48), basis: 'm1' }),
+      );
+      await t.store.putAccountState('acme', 'e.example', anAccountState({ nextChangeAt: null, basis: 'm1' }));
+      expect(await t.store.listAccountsDue('acme', now, 'm1')).toEqual(['b.example']);
+    });
+
+    it('treats a state without nextChangeAt (stored before it existed) as due at once', async () => {
+      await t.store.putAccountState('acme', 'old.example', anAccountState({ basis: 'm1' }));
+      expect(await t.store.listAccountsDue('acme', new Date(0), 'm1')).toEqual(['old.example']);
     });
   });
 }
