@@ -4,7 +4,7 @@
  */
 import { createHubSpotClient, type HubSpotClientOptions } from '../../src/crm/hubspot/hubspot-client.ts';
 import type { CrmClient } from '../../src/crm/crm-client.ts';
-import { createLogger, type Logger } from '../../src/lib/logger.ts';
+import { silentLogger } from '../support/loggers.ts';
 import {
   type TenantMapping,
   type TenantMappingInput,
@@ -43,9 +43,7 @@ export function testMapping(overrides: Partial<TenantMappingInput> = {}): Tenant
   });
 }
 
-export function silentLogger(): Logger {
-  return createLogger({ level: 'silent' });
-}
+export { silentLogger };
 
 /** Fast retries: tests prove the policy's shape, not its production timings. */
 export const TEST_RETRY = {

@@ -10,7 +10,7 @@
  */
 import nock from 'nock';
 
-import { createLogger, type Logger } from '../../src/lib/logger.ts';
+import { silentLogger } from '../support/loggers.ts';
 import {
   type TenantMapping,
   type TenantMappingInput,
@@ -44,9 +44,7 @@ export const TEST_RETRY = {
   attemptTimeoutMs: 1_000,
 };
 
-export function silentLogger(): Logger {
-  return createLogger({ level: 'silent' });
-}
+export { silentLogger };
 
 export function salesforceMapping(overrides: Partial<TenantMappingInput> = {}): TenantMapping {
   return tenantMappingSchema.parse({
