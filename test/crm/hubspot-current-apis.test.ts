@@ -10,7 +10,11 @@ import { requestsPerWindow, type HubSpotSettings } from '../../src/crm/hubspot/h
 import { exchangeAuthorizationCode } from '../../src/crm/hubspot/hubspot-oauth.ts';
 import { oauthTokenProvider } from '../../src/crm/hubspot/hubspot-auth.ts';
 import { nextMidnightIn } from '../../src/lib/next-midnight.ts';
-import { HubSpotFake, type HubSpotFakeOptions } from '../fakes/hubspot-fake-server.ts';
+import {
+  DELIBERATE_RETIRED_CALL_HEADER,
+  HubSpotFake,
+  type HubSpotFakeOptions,
+} from '../fakes/hubspot-fake-server.ts';
 import {
   clientFor,
   GRID_ID_PROPERTY,
@@ -35,7 +39,11 @@ describe('the stand-in refuses the retired paths', () => {
     await start();
     const answer = await fetch(`${fake.url}/crm/v3/objects/deals/batch/read`, {
       method: 'POST',
-      headers: { authorization: 'Bearer test-token', 'content-type': 'application/json' },
+      headers: {
+        authorization: 'Bearer test-token',
+        'content-type': 'application/json',
+        [DELIBERATE_RETIRED_CALL_HEADER]: 'probe',
+      },
       body: JSON.stringify({ inputs: [] }),
     });
     expect(answer.status).toBe(410);

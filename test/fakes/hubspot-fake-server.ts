@@ -9,6 +9,7 @@
  * refused with 410 by default and recorded, so the whole suite proves gridsync calls none of them.
  */
 import { once } from 'node:events';
+import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -259,6 +260,7 @@ export class HubSpotFake {
     now: number,
   ): FakeAnswer & { headers: Record<string, string> } {
     if (isRetired(url.pathname) && this.#options.allowRetiredPaths !== true) {
+      reportRetiredCall(`${req.method ?? '?'} ${url.pathname}`, req.headers[DELIBERATE_RETIRED_CALL_HEADER]);
       return {
         ...refuse(410, 'RETIRED_API', `${url.pathname} is a retired API version; use the 2026-03 paths`),
         headers: {},
@@ -308,4 +310,21 @@ function route(template: string): RegExp {
 
 function isRetired(pathname: string): boolean {
   return RETIRED_HUBSPOT_PATH_PREFIXES.some((prefix) => pathname.startsWith(prefix));
+}
+
+/**
+ * A test that probes a retired path on purpose (to check the stand-in refuses it) sends this header, so the
+ * suite-wide check below does not count it.
+ */
+export const DELIBERATE_RETIRED_CALL_HEADER = 'x-test-deliberate-retired-call';
+
+/**
+ * Every retired-path call gridsync itself makes is appended to the file `test/support/retired-paths-check.ts`
+ * names, and that global teardown fails the run when the file is not empty: a test that expects a failure
+ * cannot hide a call to a retired API.
+ */
+function reportRetiredCall(route: string, deliberate: string | string[] | undefined): void {
+  const log = process.env.GRIDSYNC_TEST_RETIRED_PATHS_LOG;
+  if (log === undefined || deliberate !== undefined) return;
+  appendFileSync(log, `${route}\n`);
 }
