@@ -9,13 +9,16 @@ import { secretFromEnvironment, type SecretLookup } from './config/secrets.ts';
 import type { CrmConnector } from './crm/crm-connection.ts';
 import { gridWriteBatchSize } from './crm/write-batch-size.ts';
 import { crmConnector } from './crm/open-crm-client.ts';
+import { readCrmSchema } from './crm/read-crm-schema.ts';
 import { buildIntakeApp } from './intake/build-intake-app.ts';
 import type { Logger } from './lib/logger.ts';
+import { formatMappingError } from './mapping/mapping-errors.ts';
 import { createMappingRegistry } from './mapping/mapping-registry.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 import { createHandlers, recordDeadLetter } from './worker/handlers.ts';
 import { DEFAULT_LINGER } from './worker/arrival-linger.ts';
+import { DriftWatch, type SchemaReader } from './worker/drift-watch.ts';
 import { createJobRunner, type JobRunner } from './worker/job-runner.ts';
 import { scheduleSyncs, type SyncScheduler } from './worker/schedule-syncs.ts';
 import { TenantRuntimes } from './worker/tenant-runtime.ts';
@@ -29,6 +32,8 @@ export interface ComposedGridsync {
   tenants(): string[];
   /** The intake (Fastify), ready for `listen` or `inject`. */
   app: ReturnType<typeof buildIntakeApp>;
+  /** Starts the drift watch when `schemaWatch` asked for one (a no-op otherwise). */
+  startSchemaWatch(): void;
   /** Stops taking requests and work, finishes or releases what is in flight, closes the store. */
   close(): Promise<void>;
 }
@@ -61,6 +66,11 @@ export interface StartOptions {
   store?: Store;
   /** false: intake runs but the worker waits for `runner.start()` (tests that queue work first). */
   startWorker?: boolean;
+  /**
+   * Runs the drift watch (worker/drift-watch.ts): `mapping plan` per live tenant every sync.schemaCheckHours and
+   * after each reload, failing writes early that it knows would fail. `gridsync serve` turns it on.
+   */
+  schemaWatch?: { readSchema?: SchemaReader; tickMs?: number } | false;
 }
 
 /**
@@ -81,6 +91,18 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
   const publicUrl = config.GRIDSYNC_PUBLIC_URL ?? `http://localhost:${config.PORT}`;
   // Shutdown reaches the CRM adapters: a retry wait (a rate-limit window, a backoff) ends at once on close().
   const crmShutdown = new AbortController();
+  const watch =
+    options.schemaWatch === undefined || options.schemaWatch === false
+      ? undefined
+      : new DriftWatch({
+          mappings,
+          logger,
+          readSchema:
+            options.schemaWatch.readSchema ??
+            ((loaded) =>
+              readCrmSchema(loaded.mapping, secrets, logger.child({ tenant: loaded.mapping.tenant }))),
+          ...(options.schemaWatch.tickMs === undefined ? {} : { tickMs: options.schemaWatch.tickMs }),
+        });
   const runtimes = new TenantRuntimes({
     mappings,
     connect: options.connect ?? crmConnector(secrets, crmShutdown.signal),
@@ -89,6 +111,7 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
     ...(options.runnerOptions?.breaker === undefined
       ? {}
       : { breakerSchedule: options.runnerOptions.breaker }),
+    ...(watch === undefined ? {} : { drift: (tenant: string) => watch.blocking(tenant) }),
   });
 
   const { linger: lingerTimings, breaker: _breaker, ...runnerOptions } = options.runnerOptions ?? {};
@@ -118,6 +141,27 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
     publicUrl,
     onAccepted: (event) => runner.wake(event),
     now,
+    tenantStatus: (tenant) => {
+      const loaded = mappings.get(tenant);
+      const runtime = loaded === undefined ? undefined : runtimes.get(tenant);
+      const check = watch?.latest(tenant);
+      const mappingErrors = mappings
+        .problems()
+        .filter((p) => loaded !== undefined && p.file === loaded.file)
+        .map(formatMappingError);
+      return {
+        ...(mappingErrors.length === 0 ? {} : { mappingErrors }),
+        ...(runtime === undefined
+          ? {}
+          : {
+              crm:
+                runtime.crm.mode === 'live'
+                  ? { mode: 'live' as const }
+                  : { mode: 'dry_run' as const, reason: runtime.crm.reason },
+            }),
+        ...(check === undefined ? {} : { schema: check }),
+      };
+    },
   });
   return {
     store,
@@ -125,11 +169,13 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
     scheduler,
     tenants: () => mappings.tenants(),
     app,
+    startSchemaWatch: () => watch?.start(),
     async close() {
       // Order matters: refuse new submissions first (Fastify answers 503 while closing), then let the worker
       // finish or release its jobs, and only then close the store they write to.
       await app.close();
       scheduler.stop();
+      watch?.stop();
       crmShutdown.abort();
       await runner.stop();
       mappings.close();
@@ -149,6 +195,7 @@ export async function startGridsync(options: StartOptions): Promise<Gridsync> {
     throw error;
   }
   if (options.startWorker !== false) gridsync.runner.start();
+  gridsync.startSchemaWatch();
   options.logger.info(
     { url, store: gridsync.store.kind, tenants: gridsync.tenants() },
     'gridsync is running',

@@ -14,7 +14,7 @@ export async function serveCommand(_args: string[]): Promise<number> {
     level: config.LOG_LEVEL,
     ...(process.stdout.isTTY ? {} : { destination: pino.destination({ dest: 1, sync: false }) }),
   });
-  const gridsync = await startGridsync({ config, logger });
+  const gridsync = await startGridsync({ config, logger, schemaWatch: {} });
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
       logger.info({ signal }, 'shutting down: finishing or releasing in-flight work');

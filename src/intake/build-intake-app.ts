@@ -15,6 +15,7 @@ import {
 } from './http-refusals.ts';
 import type { IntakeDeps, RouteDeps } from './intake-deps.ts';
 import { registerGetGridStatus } from './routes/get-grid-status.ts';
+import { registerGetTenantStatus } from './routes/get-tenant-status.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerPostGrid } from './routes/post-grid.ts';
 import { registerPostSignals } from './routes/post-signals.ts';
@@ -54,6 +55,7 @@ export function buildIntakeApp(deps: IntakeDeps): FastifyInstance {
     done();
   });
   registerGetGridStatus(app, routeDeps);
+  registerGetTenantStatus(app, routeDeps);
   registerHealth(app, routeDeps);
   return app;
 }

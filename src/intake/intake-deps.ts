@@ -15,6 +15,30 @@ export interface MappingSource {
   tenants(): string[];
 }
 
+/** The latest schema check of a tenant (the worker's drift watch), in the words of `mapping plan --json`. */
+export interface TenantSchemaCheck {
+  state: 'ok' | 'drift' | 'not_checked' | 'failed';
+  checkedAt?: string;
+  reason?: string;
+  findings: {
+    code: string;
+    severity: 'error' | 'warning';
+    object: string;
+    field?: string;
+    message: string;
+    fix: string;
+    location?: { file: string; line: number; column: number };
+  }[];
+}
+
+/** What the worker knows of a tenant: its CRM connection and its latest schema check. */
+export interface TenantRuntimeStatus {
+  /** The problems of a broken edit of the tenant's file (it keeps running on the last good mapping). */
+  mappingErrors?: string[];
+  crm?: { mode: 'live' | 'dry_run'; reason?: string };
+  schema?: TenantSchemaCheck;
+}
+
 export interface AcceptedEvent {
   tenant: string;
   kind: 'grid' | 'signals';
@@ -31,6 +55,8 @@ export interface IntakeDeps {
   /** Called after a delivery is committed (never for a replay): how the intake wakes the worker at once. */
   onAccepted?: (event: AcceptedEvent) => void;
   now?: () => Date;
+  /** The worker's view of a tenant (GET …/status, /readyz detail); absent when no worker runs here. */
+  tenantStatus?: (tenant: string) => TenantRuntimeStatus;
   /** How long a request may take to arrive whole (HTTP_LIMITS.requestTimeoutMs); tests shorten it. */
   requestTimeoutMs?: number;
 }

@@ -57,9 +57,17 @@ export const tenantMappingSchema = z
           .max(100)
           .default(10)
           .describe('Attempts before a job becomes a dead letter.'),
+        schemaCheckHours: z
+          .number()
+          .positive()
+          .max(24 * 30)
+          .default(24)
+          .describe(
+            'How often the worker compares the mapping with the live CRM schema (mapping plan) to catch drift: a field deleted, a type changed, an option removed. Also checked after every mapping reload.',
+          ),
       })
       .strict()
-      .default({ maxAttempts: 10 })
+      .default({ maxAttempts: 10, schemaCheckHours: 24 })
       .describe('Retry settings of the sync jobs.'),
     grid: z
       .object({

@@ -8,7 +8,9 @@ import type { Logger } from '../lib/logger.ts';
 import { TtlCache } from '../lib/ttl-cache.ts';
 import type { LoadedMapping } from '../mapping/loaded-mapping.ts';
 import type { TenantContext } from '../sync/tenant-context.ts';
+import type { Finding } from '../schema-plan/findings.ts';
 import { type BreakerSchedule, CrmBreaker, DEFAULT_BREAKER_SCHEDULE } from './crm-breaker.ts';
+import { guardWrites } from './drift-guard.ts';
 
 /** The sync's view of a tenant, with the breaker the runner consults before it hands the tenant work. */
 export interface TenantRuntime extends TenantContext {
@@ -28,6 +30,7 @@ export class TenantRuntimes {
   readonly #logger: Logger;
   readonly #publicUrl: string;
   readonly #breakerSchedule: BreakerSchedule;
+  readonly #drift: ((tenant: string) => readonly Finding[]) | undefined;
 
   constructor(options: {
     mappings: MappingSource;
@@ -36,8 +39,12 @@ export class TenantRuntimes {
     publicUrl: string;
     /** The breaker's pauses (tests shorten them). */
     breakerSchedule?: BreakerSchedule;
+    /** The drift watch's error findings per tenant: writes they would break fail early (drift-guard.ts). */
+    drift?: (tenant: string) => readonly Finding[];
   }) {
     this.#breakerSchedule = options.breakerSchedule ?? DEFAULT_BREAKER_SCHEDULE;
+    this.#breakerSchedule = options.breakerSchedule ?? DEFAULT_BREAKER_SCHEDULE;
+    this.#drift = options.drift;
     this.#mappings = options.mappings;
     this.#connect = options.connect;
     this.#logger = options.logger;
@@ -54,7 +61,11 @@ export class TenantRuntimes {
     const reconnect = cached?.breaker.takeReconnect(Date.now()) ?? false;
     if (cached && cached.loaded.contentHash === loaded.contentHash && !reconnect) return cached;
     if (reconnect) this.#logger.info({ tenant }, 'reconnecting to the CRM with the credentials read again');
-    const crm = this.#connect(loaded, this.#logger.child({ tenant }));
+    let crm = this.#connect(loaded, this.#logger.child({ tenant }));
+    const drift = this.#drift;
+    if (crm.mode === 'live' && drift !== undefined) {
+      crm = { mode: 'live', client: guardWrites(crm.client, () => drift(tenant)) };
+    }
     if (crm.mode === 'dry_run') {
       this.#logger.info({ tenant, reason: crm.reason }, 'tenant runs in dry-run mode');
     }

@@ -18,7 +18,7 @@ export const ALLOWED_IMPORTS: Readonly<Record<string, readonly string[]>> = {
   'main.ts': ['intake', 'worker', 'crm', 'store', 'mapping', 'config', 'lib'],
   // Work arrives (intake) and is run (worker: claims, leases, retries, cron ticks).
   intake: ['store', 'mapping', 'domain', 'config', 'lib'],
-  worker: ['sync', 'crm', 'store', 'mapping', 'domain', 'lib'],
+  worker: ['sync', 'crm', 'schema-plan', 'store', 'mapping', 'domain', 'lib'],
   // The grid sync domain: identities, planning, writes, account refresh, the AE-task step.
   sync: ['ae-task', 'crm', 'qualification', 'mapping', 'store', 'domain', 'lib'],
   'ae-task': ['crm', 'store', 'mapping', 'lib'],

@@ -8,6 +8,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { Writable } from 'node:stream';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 
@@ -211,5 +213,104 @@ describe('mapping plan / apply on Salesforce', () => {
     const account = fake.org.object('Account')!;
     expect(account.fields.get('intent_level__c')?.picklistValues).toEqual(['High', 'Low', 'None', 'Medium']);
     expect(account.fields.get('intent_score__c')?.type).toBe('boolean');
+  });
+
+  it('names a field deleted while gridsync runs within one check period: log, /readyz, tenant status, and fails the grid early', async () => {
+    const doc = parseDocument(readFileSync(file, 'utf8'));
+    doc.setIn(['sync', 'schemaCheckHours'], 0.0001); // 0.36 s
+    writeFileSync(file, doc.toString());
+    expect(await applyCommand([file, '--yes'], io())).toBe(0);
+
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: 'info',
+      destination: new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    });
+    const gridsync = await startGridsync({
+      config: loadConfig(
+        {
+          PORT: '0',
+          HOST: '127.0.0.1',
+          GRIDSYNC_DATABASE_URL: join(dir, 'gridsync.db'),
+          GRIDSYNC_MAPPINGS_DIR: join(dir, 'mappings'),
+          LOG_LEVEL: 'info',
+        },
+        join(dir, 'no.env'),
+      ),
+      logger,
+      secrets,
+      schemaWatch: { tickMs: 50 },
+      runnerOptions: { coalesceMs: 20, idlePollMs: 100, retrySchedule: { baseMs: 50, capMs: 200 } },
+    });
+    const readyz = async () =>
+      (await (await fetch(`${gridsync.url}/readyz`)).json()) as {
+        schema: Record<string, { state: string; drift: { field?: string; location?: { line: number } }[] }>;
+      };
+    const waitFor = async (test: () => Promise<boolean>) => {
+      for (let i = 0; i < 100 && !(await test()); i += 1) await new Promise((r) => setTimeout(r, 50));
+    };
+    try {
+      await waitFor(async () => (await readyz()).schema['globex']?.state === 'ok');
+      expect((await readyz()).schema['globex']?.state).toBe('ok');
+
+      fake.org.removeField('Sales_Grid__c', 'Event__c'); // an admin deletes a field
+      await waitFor(async () => (await readyz()).schema['globex']?.state === 'drift');
+      const line = lineOf('Event__c:');
+      expect((await readyz()).schema['globex']?.drift).toEqual([
+        expect.objectContaining({ field: 'Event__c', location: expect.objectContaining({ line }) }),
+      ]);
+      const status = (await (
+        await fetch(`${gridsync.url}/v1/tenants/globex/status`, {
+          headers: { authorization: 'Bearer status-token' },
+        })
+      ).json()) as {
+        crm: { mode: string };
+        mapping: { file: string; contentHash: string };
+        schema: { state: string; findings: { field?: string; message: string }[] };
+      };
+      expect(status.crm.mode).toBe('live');
+      expect(status.mapping.file).toBe(file);
+      expect(status.schema.state).toBe('drift');
+      expect(status.schema.findings[0]).toMatchObject({
+        field: 'Event__c',
+        message:
+          'Sales_Grid__c has no field Event__c (or the integration user has no field-level access to it)',
+      });
+      expect((await fetch(`${gridsync.url}/v1/tenants/globex/status`)).status).toBe(401);
+      const drifted = lines.filter((l) => l.includes('schema drift: Sales_Grid__c has no field Event__c'));
+      expect(drifted).toHaveLength(1);
+      expect(drifted[0]).toContain(`globex.yaml:${line}:`);
+
+      // A grid that would write the field fails early with the plan's words, without a CRM call for it.
+      const upsertsBefore = fake.callCount('PATCH /composite/sobjects/Sales_Grid__c/Grid_Id__c');
+      const grid = JSON.parse(readFileSync('test/fixtures/grids/ledgerline-complete.json', 'utf8')) as {
+        gridId: string;
+      };
+      const signed = signRequest({ secret, body: grid });
+      await fetch(`${gridsync.url}/v1/tenants/globex/grids`, {
+        method: 'POST',
+        headers: { ...signed.headers, 'content-type': 'application/json' },
+        body: signed.payload,
+      });
+      await gridsync.runner.drain();
+      const gridStatus = JSON.stringify(
+        await (
+          await fetch(`${gridsync.url}/v1/tenants/globex/grids/${grid.gridId}`, {
+            headers: { authorization: 'Bearer status-token' },
+          })
+        ).json(),
+      );
+      expect(gridStatus).toContain('schema drift');
+      expect(gridStatus).toContain('Event__c');
+      expect(fake.callCount('PATCH /composite/sobjects/Sales_Grid__c/Grid_Id__c')).toBe(upsertsBefore);
+      expect(fake.org.records('Sales_Grid__c')).toHaveLength(0);
+    } finally {
+      await gridsync.close();
+    }
   });
 });

@@ -2,25 +2,15 @@
  * GET /v1/tenants/:tenant/grids/:gridId: where a grid stands (completeness, account qualification, CRM sync,
  * AE task). Reading needs the tenant's status token as a bearer token; a token never opens another tenant.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-
 import type { FastifyInstance } from 'fastify';
 
-import { describeSecretRef } from '../../config/secrets.ts';
 import { gridIdSchema } from '../../domain/sales-grid.ts';
 import { describeGridStatus } from '../grid-status.ts';
 import { findTenant, gridStatusUrl, type RouteDeps } from '../intake-deps.ts';
 import { sendProblem } from '../problem.ts';
+import { refuseWithoutStatusToken } from './status-token.ts';
 
 export const GET_GRID_STATUS_PATH = '/v1/tenants/:tenant/grids/:gridId';
-
-const BEARER = /^Bearer[ ]+([^\s]+)[ ]*$/i;
-
-/** Hashing first gives equal lengths, so timingSafeEqual never leaks the token's length either. */
-function sameToken(given: string, expected: string): boolean {
-  const digest = (text: string) => createHash('sha256').update(text).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 export function registerGetGridStatus(app: FastifyInstance, deps: RouteDeps): void {
   app.get<{ Params: { tenant: string; gridId: string } }>(GET_GRID_STATUS_PATH, async (request, reply) => {
@@ -30,36 +20,8 @@ export function registerGetGridStatus(app: FastifyInstance, deps: RouteDeps): vo
       return sendProblem(reply, 'tenant_unknown', `no tenant "${tenant}" is configured here: check the URL`);
     }
 
-    const tokenRef = loaded.mapping.secrets.statusToken;
-    const expected = deps.secrets(tokenRef);
-    if (expected === undefined) {
-      request.log.warn({ tenant, secret: describeSecretRef(tokenRef) }, 'status token is not set');
-      return sendProblem(
-        reply,
-        'tenant_not_configured',
-        `tenant "${tenant}" has no status token yet; the operator must set ${describeSecretRef(tokenRef)}`,
-        {
-          headers: { 'retry-after': '60' },
-        },
-      );
-    }
-
-    const authorization = request.headers.authorization;
-    const given = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
-    if (given === undefined || !sameToken(given, expected)) {
-      const challenge =
-        authorization === undefined
-          ? `Bearer realm="${tenant}"`
-          : `Bearer realm="${tenant}", error="invalid_token"`;
-      return sendProblem(
-        reply,
-        'status_token_invalid',
-        authorization === undefined
-          ? "send the tenant's status token as 'Authorization: Bearer <token>'"
-          : "the bearer token is not this tenant's status token",
-        { headers: { 'www-authenticate': challenge } },
-      );
-    }
+    const refused = refuseWithoutStatusToken(request, reply, deps, loaded, tenant);
+    if (refused !== undefined) return refused;
 
     // An id the contract could never accept names no grid; it never reaches the store (PostgreSQL refuses NUL).
     if (!gridIdSchema.safeParse(gridId).success) {

@@ -44,6 +44,25 @@ export function registerHealth(app: FastifyInstance, deps: RouteDeps): void {
         'no tenant mapping is loaded: add a valid mappings/<tenant>.yaml',
       );
     }
-    return { status: 'ready', tenants };
+    // Schema drift does not make the process unready (it still takes grids); it is shown so it gets noticed.
+    const status = deps.tenantStatus;
+    if (status === undefined) return { status: 'ready', tenants };
+    const schema = Object.fromEntries(
+      deps.mappings.tenants().map((tenant) => {
+        const check = status(tenant).schema;
+        return [
+          tenant,
+          check === undefined
+            ? { state: 'not_checked' }
+            : {
+                state: check.state,
+                checkedAt: check.checkedAt,
+                ...(check.reason === undefined ? {} : { reason: check.reason }),
+                drift: check.findings.filter((f) => f.severity === 'error'),
+              },
+        ];
+      }),
+    );
+    return { status: 'ready', tenants, schema };
   });
 }

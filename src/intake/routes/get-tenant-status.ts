@@ -1,0 +1,37 @@
+/**
+ * GET /v1/tenants/:tenant/status (the tenant's status token): the mapping in force (file, content hash, a
+ * broken edit waiting to be fixed), the CRM mode (live or dry-run, and why), and the latest schema check of
+ * the drift watch with its findings and mapping lines.
+ */
+import type { FastifyInstance } from 'fastify';
+
+import { findTenant, type RouteDeps } from '../intake-deps.ts';
+import { sendProblem } from '../problem.ts';
+import { refuseWithoutStatusToken } from './status-token.ts';
+
+export const GET_TENANT_STATUS_PATH = '/v1/tenants/:tenant/status';
+
+export function registerGetTenantStatus(app: FastifyInstance, deps: RouteDeps): void {
+  app.get<{ Params: { tenant: string } }>(GET_TENANT_STATUS_PATH, (request, reply) => {
+    const { tenant } = request.params;
+    const loaded = findTenant(deps.mappings, tenant);
+    if (!loaded) {
+      return sendProblem(reply, 'tenant_unknown', `no tenant "${tenant}" is configured here: check the URL`);
+    }
+    const refused = refuseWithoutStatusToken(request, reply, deps, loaded, tenant);
+    if (refused !== undefined) return refused;
+    const runtime = deps.tenantStatus?.(tenant) ?? {};
+    return reply.header('cache-control', 'no-store').send({
+      tenant,
+      mapping: {
+        file: loaded.file,
+        contentHash: loaded.contentHash,
+        crm: loaded.mapping.crm.type,
+        // The file's current content, when it is broken: the tenant runs on the last good mapping meanwhile.
+        lastError: runtime.mappingErrors?.join('\n') ?? null,
+      },
+      crm: runtime.crm ?? { mode: 'unknown' },
+      schema: runtime.schema ?? { state: 'not_checked', findings: [] },
+    });
+  });
+}
