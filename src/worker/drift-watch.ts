@@ -47,6 +47,8 @@ export class DriftWatch {
   readonly #checks = new Map<string, SchemaCheck>();
   readonly #running = new Map<string, Promise<SchemaCheck>>();
   readonly #nextAt = new Map<string, number>();
+  /** Tenants whose CRM took the mapping at least once: only their later findings are drift that blocks writes. */
+  readonly #verified = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
 
@@ -63,7 +65,7 @@ export class DriftWatch {
         void this.check(tenant);
       }
     });
-    for (const tenant of this.#options.mappings.tenants()) void this.check(tenant);
+    // The first check waits for the first tick: start-up belongs to the intake and the pending work.
     this.#timer = setInterval(() => this.#tick(), this.#options.tickMs ?? 60_000);
     this.#timer.unref();
   }
@@ -78,8 +80,13 @@ export class DriftWatch {
     return this.#checks.get(tenant);
   }
 
-  /** Error findings of the latest check that name this object role. */
+  /**
+   * Error findings of the latest check, once the tenant's CRM has taken the mapping at least once: what broke
+   * since (drift) fails writes early. A tenant never seen clean keeps sending as before, its findings shown on
+   * /readyz and its status, so a plan that is wrong about a portal can never stop a sync that would work.
+   */
   blocking(tenant: string): Finding[] {
+    if (!this.#verified.has(tenant)) return [];
     return (this.#checks.get(tenant)?.findings ?? []).filter((f) => f.severity === 'error');
   }
 
@@ -143,6 +150,7 @@ export class DriftWatch {
     }
     this.#report(tenant, check, logger);
     this.#checks.set(tenant, check);
+    if (check.state === 'ok') this.#verified.add(tenant);
     return check;
   }
 
@@ -164,11 +172,12 @@ export class DriftWatch {
       else logger.info(fields, `schema check: ${finding.message}`);
     }
     for (const [k, finding] of before) {
-      if (!now.has(k))
-        {logger.info(
+      if (!now.has(k)) {
+        logger.info(
           { code: finding.code, object: finding.object, field: finding.field },
           'schema drift resolved',
-        );}
+        );
+      }
     }
   }
 }
