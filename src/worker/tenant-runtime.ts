@@ -43,7 +43,6 @@ export class TenantRuntimes {
     drift?: (tenant: string) => readonly Finding[];
   }) {
     this.#breakerSchedule = options.breakerSchedule ?? DEFAULT_BREAKER_SCHEDULE;
-    this.#breakerSchedule = options.breakerSchedule ?? DEFAULT_BREAKER_SCHEDULE;
     this.#drift = options.drift;
     this.#mappings = options.mappings;
     this.#connect = options.connect;
