@@ -54,6 +54,7 @@ const answerOnlyStore: IntakeStorePort = {
   getGridSyncState: () => Promise.resolve(undefined),
   getAccountState: () => Promise.resolve(undefined),
   getTaskEntry: () => Promise.resolve(undefined),
+  getJobs: () => Promise.resolve([]),
   ping: () => Promise.resolve(),
 };
 

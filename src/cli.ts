@@ -16,6 +16,18 @@ commands:
   submit --tenant T --file F [--url U] [--kind grid|signals]
                                      sign a grid (or a signal batch) with the tenant's secret and post it
   migrate                            apply store migrations and exit
+  sync --tenant T [--once]           queue a tenant sync now, or run one here and exit with its outcome
+  grids show --tenant T ID           a grid's status and its sync jobs
+  grids list --tenant T [--state S] [--since TIME]
+                                     a tenant's grids: pending, failed, dead or synced
+  deadletters list [--tenant T] [--since TIME]
+                                     work that will not reach the CRM without someone acting, with the mapping line
+  deadletters replay (GRID_ID… | --tenant T | --since TIME [--until TIME]) [--preview]
+                                     queue dead letters again with fresh attempts
+  signals import FILE [--tenant T] [--format ndjson|csv]
+                                     backfill a signal history through the webhook's validation and storage
+
+every command takes --help; exit codes: 0 ok, 1 something failed, 2 usage or configuration
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -25,6 +37,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   mapping: async () => (await import('./cli/mapping-commands.ts')).mappingCommand,
   submit: async () => (await import('./cli/submit-command.ts')).submitCommand,
   migrate: async () => (await import('./cli/migrate-command.ts')).migrateCommand,
+  sync: async () => (await import('./cli/sync-command.ts')).syncCommand,
+  grids: async () => (await import('./cli/grids-command.ts')).gridsCommand,
+  deadletters: async () => (await import('./cli/deadletters-command.ts')).deadlettersCommand,
+  signals: async () => (await import('./cli/signals-command.ts')).signalsCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

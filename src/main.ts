@@ -14,6 +14,9 @@ import { buildIntakeApp } from './intake/build-intake-app.ts';
 import type { Logger } from './lib/logger.ts';
 import { formatMappingError } from './mapping/mapping-errors.ts';
 import { createMappingRegistry } from './mapping/mapping-registry.ts';
+import { createMetrics, type GridsyncMetrics } from './metrics/gridsync-metrics.ts';
+import { instrumentIntake } from './metrics/intake-metrics.ts';
+import { registerMetricsRoute } from './metrics/metrics-route.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 import { createHandlers, recordDeadLetter } from './worker/handlers.ts';
@@ -21,13 +24,38 @@ import { DEFAULT_LINGER } from './worker/arrival-linger.ts';
 import { DriftWatch, type SchemaReader } from './worker/drift-watch.ts';
 import { createJobRunner, type JobRunner } from './worker/job-runner.ts';
 import { scheduleSyncs, type SyncScheduler } from './worker/schedule-syncs.ts';
-import { TenantRuntimes } from './worker/tenant-runtime.ts';
+import { type MappingSource, type TenantRuntime, TenantRuntimes } from './worker/tenant-runtime.ts';
+
+function publicUrlOf(config: Config): string {
+  return config.GRIDSYNC_PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+}
+
+/**
+ * A tenant's sync context as the worker builds it (mapping, live CRM connection or dry-run, breaker), for
+ * commands that run a sync in their own process (`gridsync sync --once`). Undefined without a valid mapping.
+ */
+export function tenantContextFor(options: {
+  config: Config;
+  mappings: MappingSource;
+  secrets: SecretLookup;
+  logger: Logger;
+  tenant: string;
+  connect?: CrmConnector;
+}): TenantRuntime | undefined {
+  return new TenantRuntimes({
+    mappings: options.mappings,
+    connect: options.connect ?? crmConnector(options.secrets),
+    logger: options.logger,
+    publicUrl: publicUrlOf(options.config),
+  }).get(options.tenant);
+}
 
 /** One gridsync process, wired but not yet running: nothing listens and the worker has not started. */
 export interface ComposedGridsync {
   store: Store;
   runner: JobRunner;
   scheduler: SyncScheduler;
+  metrics: GridsyncMetrics;
   /** The tenants whose mappings are loaded. */
   tenants(): string[];
   /** The intake (Fastify), ready for `listen` or `inject`. */
@@ -88,7 +116,7 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
     watch: true,
   });
   const store = options.store ?? (await openStore(config.GRIDSYNC_DATABASE_URL));
-  const publicUrl = config.GRIDSYNC_PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+  const publicUrl = publicUrlOf(config);
   // Shutdown reaches the CRM adapters: a retry wait (a rate-limit window, a backoff) ends at once on close().
   const crmShutdown = new AbortController();
   const watch =
@@ -115,6 +143,11 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
   });
 
   const { linger: lingerTimings, breaker: _breaker, ...runnerOptions } = options.runnerOptions ?? {};
+  const metrics = createMetrics({
+    jobStats: () => store.jobStats(now()),
+    breakers: () => runtimes.breakerStates(now().getTime()),
+    now,
+  });
   // Handlers wake the runner after enqueueing follow-ups; the runner does not exist yet when they are built.
   const wake = (): void => runner.wake();
   const batchSizeOf = (tenant: string): number => {
@@ -129,6 +162,7 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
     leaseMs: runnerOptions.leaseMs ?? config.GRIDSYNC_LEASE_SECONDS * 1000,
     concurrency: config.GRIDSYNC_WORKER_CONCURRENCY,
     onDeadLetter: recordDeadLetter(store, now),
+    onSettled: (job, outcome) => metrics.jobSettled({ tenant: job.tenant, kind: job.kind, outcome }),
     linger: { ...DEFAULT_LINGER, ...lingerTimings, batchSizeOf },
     ...runnerOptions,
   });
@@ -163,10 +197,13 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
       };
     },
   });
+  instrumentIntake(app, metrics);
+  registerMetricsRoute(app, metrics, config.GRIDSYNC_METRICS_TOKEN);
   return {
     store,
     runner,
     scheduler,
+    metrics,
     tenants: () => mappings.tenants(),
     app,
     startSchemaWatch: () => watch?.start(),
@@ -179,6 +216,7 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
       crmShutdown.abort();
       await runner.stop();
       mappings.close();
+      metrics.close();
       await store.close();
     },
   };

@@ -35,6 +35,7 @@
  * beginTaskCreation does not say which caller created the entry, so it cannot arbitrate by itself.
  */
 import type { CrmClient, NewAeTask } from '../crm/crm-client.ts';
+import { publishTaskCreated } from '../lib/ops-events.ts';
 import type { Result } from '../lib/result.ts';
 import type { TaskLedger, TaskLedgerEntry } from '../store/store.ts';
 import { taskMarker } from './task-marker.ts';
@@ -128,6 +129,7 @@ async function ensureUnlocked(input: EnsureAeTaskInput): Promise<EnsureAeTaskRes
   if (entry.state === 'created') return alreadyCreated(entry);
   const crmTaskId = await crm.createTask(built.value.task);
   await ledger.markTaskCreated(tenant, gridId, crmTaskId, built.value.details);
+  publishTaskCreated({ tenant });
   return { outcome: 'created', crmTaskId, details: built.value.details };
 }
 

@@ -20,10 +20,18 @@ const envSchema = z.object({
     .describe('Base of the status URLs in 202 answers; defaults to http://localhost:PORT.'),
   GRIDSYNC_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   GRIDSYNC_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  GRIDSYNC_METRICS_TOKEN: z
+    .string()
+    .min(16, 'use at least 16 characters')
+    .optional()
+    .describe('When set, GET /metrics needs Authorization: Bearer <this token>.'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type Config = Readonly<z.infer<typeof envSchema>>;
+
+/** Every variable gridsync reads (secrets aside: those are the ones the mappings name). */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape) as (keyof Config)[];
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

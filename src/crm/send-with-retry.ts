@@ -49,6 +49,8 @@ export interface SendWithRetryOptions<T> {
   signal?: AbortSignal;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
+  /** Told of every try as it ends (metrics): its error, if it failed, and whether it is sent again. */
+  onAttempt?: (attempt: { error: CrmError | undefined; willRetry: boolean }) => void;
 }
 
 export async function sendWithRetry<T>(
@@ -69,10 +71,13 @@ export async function sendWithRetry<T>(
   };
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await (budget === undefined ? once() : budget.run(options.lane ?? 'standard', once));
+      const answer = await (budget === undefined ? once() : budget.run(options.lane ?? 'standard', once));
+      options.onAttempt?.({ error: undefined, willRetry: false });
+      return answer;
     } catch (thrown) {
       if (!(thrown instanceof CrmError)) throw thrown;
       const decision = decide(thrown, attempt, retry, deadline, safeToRepeat, options.random);
+      options.onAttempt?.({ error: thrown, willRetry: decision.retry });
       const context = {
         request: label,
         attempt,

@@ -11,6 +11,8 @@ export interface TargetSync {
   crmId?: string;
   /** Human-readable; for mapping-caused errors it names the mapping file line. */
   error?: string;
+  /** A failed target the CRM refused for good (trying again cannot help): the grid becomes a dead letter. */
+  permanent?: boolean;
   updatedAt: string;
 }
 
@@ -40,6 +42,8 @@ export interface GridSyncState {
   task?: GridTaskState;
   /** Set when the sync job gave up (dead letter). */
   deadLetter?: { attempts: number; lastError: string; at: string };
+  /** Set by `gridsync deadletters replay`: the job is queued again; cleared by the next sync. */
+  replayed?: { at: string; previousError: string };
   updatedAt: string;
 }
 

@@ -7,6 +7,7 @@ export const INTAKE_ERRORS = {
   signature_invalid: { status: 401, title: 'Webhook signature does not verify' },
   timestamp_out_of_tolerance: { status: 401, title: 'Webhook timestamp outside the accepted window' },
   status_token_invalid: { status: 401, title: 'Status token missing or wrong' },
+  metrics_token_invalid: { status: 401, title: 'Metrics token missing or wrong' },
   json_malformed: { status: 400, title: 'Body is not valid JSON' },
   payload_invalid: { status: 400, title: 'Payload does not match the contract' },
   request_invalid: { status: 400, title: 'Request is malformed' },

@@ -39,7 +39,12 @@ export type JobOutcome =
    * The tenant's CRM is away (an outage, a rate or daily limit, refused credentials waiting for reconnection):
    * wait waitMs without counting an attempt, so no job becomes a dead letter only because the CRM was away.
    */
-  | { status: 'paused'; error: string; waitMs: number };
+  | { status: 'paused'; error: string; waitMs: number }
+  /**
+   * Trying again cannot help (the CRM refused the record for good, e.g. a mapping names a property the portal
+   * lacks): a dead letter at once, kept until someone fixes the cause and replays it.
+   */
+  | { status: 'dead'; error: string };
 
 export interface NewJob<K extends JobKind = JobKind> {
   kind: K;

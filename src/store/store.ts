@@ -113,7 +113,63 @@ export interface JobQueue {
   getJobs(tenant: string, key: string): Promise<Job[]>;
 }
 
+/** Counts of one tenant's jobs of one kind in one unfinished state (metrics, `gridsync grids`). */
+export interface JobStat {
+  tenant: string;
+  kind: JobKind;
+  state: 'pending' | 'running' | 'dead';
+  count: number;
+  /** Pending only: the earliest run_at that has come (how long the queue has kept work waiting); else null. */
+  oldestDueAt: Date | null;
+}
+
+/** Which dead jobs: all the conditions given hold. since/until bound the time the job died (its updatedAt). */
+export interface DeadJobFilter {
+  tenant?: string;
+  kind?: JobKind;
+  /** Job ids. */
+  ids?: string[];
+  /** Payload grid ids (grid.sync jobs). */
+  gridIds?: string[];
+  since?: Date;
+  until?: Date;
+  limit?: number;
+}
+
+/**
+ * What operators ask of the queue (metrics, `gridsync deadletters`), from any process, while workers run
+ * elsewhere. A dead job is work that will not be tried again until someone replays it.
+ */
+export interface QueueInspection {
+  /** Pending, running and dead jobs counted by tenant, kind and state (succeeded jobs are not counted). */
+  jobStats(now?: Date): Promise<JobStat[]>;
+  /**
+   * Dead letters: dead jobs that are the latest job of their key (a newer job for the same grid or account
+   * supersedes them), the most recently dead first. jobStats counts dead jobs the same way.
+   */
+  listDeadJobs(filter?: DeadJobFilter): Promise<Job[]>;
+  /**
+   * Replay: each named job that is still dead becomes pending again, due now, with its attempts reset to 0
+   * (a fresh set of tries, under its own maxAttempts). Returns the jobs as they are after the move; ids
+   * that are not dead (replayed already, or never dead) are left alone and not returned.
+   */
+  requeueDeadJobs(jobIds: string[], now?: Date): Promise<Job[]>;
+}
+
+/** A grid as listed (current version), for `gridsync grids list`. */
+export interface GridListEntry {
+  gridId: string;
+  version: number;
+  accountDomain: string | null;
+  complete: boolean;
+  capturedAt: Date;
+  /** When its current version was stored. */
+  updatedAt: Date;
+}
+
 export interface GridRepository {
+  /** A tenant's grids changed at or after `since` (all without it), the most recently changed first. */
+  listGrids(tenant: string, options?: { since?: Date; limit?: number }): Promise<GridListEntry[]>;
   getGrid(tenant: string, gridId: string): Promise<StoredGrid | undefined>;
   listGridIdsForAccount(tenant: string, accountDomain: string): Promise<string[]>;
   /**
@@ -212,6 +268,7 @@ export type IntakeStorePort = IntakeStore &
   Pick<GridRepository, 'getGrid'> &
   Pick<StateRepository, 'getGridSyncState' | 'getAccountState'> &
   Pick<TaskLedger, 'getTaskEntry'> &
+  Pick<JobQueue, 'getJobs'> &
   StoreHealth;
 
 /** The grid sync (src/sync): grids, signals, its state documents, the written-fields and AE-task ledgers. */
@@ -221,6 +278,9 @@ export type SyncStore = GridRepository &
   WrittenFieldsLedger &
   TaskLedger;
 
+/** The operator's tools (dead letters and replay, `gridsync sync --once`): the sync's store and the queue's view. */
+export type OperatorStore = SyncStore & QueueInspection & Pick<JobQueue, 'getJobs' | 'enqueue'>;
+
 /** The worker's handlers: the sync's store, plus enqueueing the follow-up jobs the sync asks for. */
 export type WorkerStore = SyncStore & Pick<JobQueue, 'enqueue'>;
 
@@ -228,6 +288,7 @@ export interface Store
   extends
     IntakeStore,
     JobQueue,
+    QueueInspection,
     GridRepository,
     SignalRepository,
     StateRepository,

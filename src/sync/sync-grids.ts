@@ -196,8 +196,12 @@ export async function syncGrids(
         updatedAt: now.toISOString(),
       };
       await store.putGridSyncState(runtime.tenant, s.gridId, state);
-      // Waiting for the CRM's search to show an interrupted task: a bounded schedule, no attempt counted.
-      if (retryInMs !== undefined) {
+      const refusedForGood = permanentFailures(state);
+      if (refusedForGood !== undefined) {
+        // The CRM refused a record for good: retrying cannot help until someone fixes the cause and replays it.
+        outcomes.set(s.gridId, { status: 'dead', error: refusedForGood });
+      } else if (retryInMs !== undefined) {
+        // Waiting for the CRM's search to show an interrupted task: a bounded schedule, no attempt counted.
         outcomes.set(s.gridId, { status: 'paused', error: task.reason, waitMs: retryInMs });
       }
     }
@@ -275,4 +279,12 @@ async function unlinkMovedDeals(
     return from && deal.crmId && linked && gridRecordId ? [{ gridRecordId, deal: from }] : [];
   });
   if (links.length > 0) await crm.unlinkGridDeals(links);
+}
+
+/** The errors of targets the CRM refused for good, one sentence per target; undefined when there are none. */
+function permanentFailures(state: GridSyncState): string | undefined {
+  const refused = Object.entries(state.targets)
+    .filter(([, target]) => target?.state === 'failed' && target.permanent === true)
+    .map(([name, target]) => `${name}: ${target?.error ?? 'refused'}`);
+  return refused.length === 0 ? undefined : refused.join('; ');
 }

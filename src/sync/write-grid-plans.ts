@@ -39,6 +39,7 @@ export async function writeGridPlans(ctx: WriteContext, plans: GridSyncPlan[]): 
   const failed = (error: CrmError, fields: RecordPlan<unknown>['fields']): TargetSync => ({
     state: 'failed',
     error: describeCrmError(error, ctx.loaded, fields),
+    ...(error.retryable ? {} : { permanent: true }),
     updatedAt: at,
   });
 

@@ -29,6 +29,8 @@ export interface JobRunnerOptions {
   concurrency?: number;
   retrySchedule?: RetrySchedule;
   onDeadLetter?: DeadLetterHook;
+  /** Told how each job attempt ended (metrics). */
+  onSettled?: (job: Job, outcome: 'succeeded' | 'retried' | 'dead') => void;
 }
 
 export interface JobRunner {
@@ -182,6 +184,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   async function settle(job: Job, outcome: JobOutcome, log: Logger): Promise<void> {
     if (outcome.status === 'done') {
       await queue.complete(job.id, workerId);
+      options.onSettled?.(job, 'succeeded');
       return;
     }
     if (outcome.status === 'paused') {
@@ -193,14 +196,22 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         runAt: new Date(Date.now() + outcome.waitMs),
         reason: outcome.error,
       });
+      options.onSettled?.(job, 'retried');
       return;
     }
-    if (job.attempts >= job.maxAttempts) {
+    if (outcome.status === 'dead' || job.attempts >= job.maxAttempts) {
       log.error(
-        { jobId: job.id, key: job.key, attempts: job.attempts, error: outcome.error },
+        {
+          jobId: job.id,
+          key: job.key,
+          attempts: job.attempts,
+          error: outcome.error,
+          permanent: outcome.status === 'dead',
+        },
         'job dead-lettered',
       );
       await queue.fail(job.id, workerId, outcome.error, null);
+      options.onSettled?.(job, 'dead');
       await options.onDeadLetter?.(job, outcome.error).catch((thrown: unknown) => {
         log.error({ err: toError(thrown) }, 'recording a dead letter failed');
       });
@@ -212,6 +223,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       'job will be retried',
     );
     await queue.fail(job.id, workerId, outcome.error, new Date(Date.now() + waitMs));
+    options.onSettled?.(job, 'retried');
   }
 
   return {

@@ -50,6 +50,11 @@ export class TenantRuntimes {
     this.#publicUrl = options.publicUrl.replace(/\/+$/, '');
   }
 
+  /** Each tenant with a runtime so far, and whether its CRM breaker currently leaves the CRM alone (metrics). */
+  breakerStates(now: number): { tenant: string; open: boolean }[] {
+    return [...this.#cache.values()].map((r) => ({ tenant: r.tenant, open: r.breaker.waitMs(now) > 0 }));
+  }
+
   get(tenant: string): TenantRuntime | undefined {
     const loaded = this.#mappings.get(tenant);
     if (!loaded) {

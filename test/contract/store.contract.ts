@@ -3,6 +3,7 @@
  * SQLite and PostgreSQL provably behave alike. Parts live in test/store/contract/.
  */
 import { describe } from 'vitest';
+import { inspectionContract } from '../store/contract/inspection-contract.ts';
 import { intakeContract } from '../store/contract/intake-contract.ts';
 import { jobsContract } from '../store/contract/jobs-contract.ts';
 import { lifecycleContract } from '../store/contract/lifecycle-contract.ts';
@@ -15,6 +16,7 @@ export type { StoreFactory };
 export function storeContract(factory: StoreFactory): void {
   describe('intake', () => intakeContract(factory));
   describe('job queue', () => jobsContract(factory));
+  describe('queue inspection', () => inspectionContract(factory));
   describe('worker records', () => recordsContract(factory));
   describe('lifecycle', () => lifecycleContract(factory));
 }

@@ -141,6 +141,7 @@ export function storePort(store: Store): IntakeStorePort {
     getGridSyncState: store.getGridSyncState.bind(store),
     getAccountState: store.getAccountState.bind(store),
     getTaskEntry: store.getTaskEntry.bind(store),
+    getJobs: store.getJobs.bind(store),
     ping: store.ping.bind(store),
   };
 }

@@ -67,6 +67,8 @@ export interface HarnessOptions {
   dbPath?: string;
   dir?: string;
   fakeInstance?: HubSpotFake;
+  /** More environment for loadConfig (e.g. GRIDSYNC_METRICS_TOKEN). */
+  env?: Record<string, string>;
 }
 
 export function writeTenantMapping(
@@ -141,6 +143,8 @@ export async function launchGridsync(options: {
   startWorker?: boolean;
   store?: Store;
   dbPath?: string;
+  /** More environment for loadConfig (e.g. GRIDSYNC_METRICS_TOKEN). */
+  env?: Record<string, string>;
 }): Promise<LaunchedGridsync> {
   const { tenant, dir } = options;
   const dbPath = options.dbPath ?? join(dir, 'gridsync.db');
@@ -161,6 +165,7 @@ export async function launchGridsync(options: {
       GRIDSYNC_DATABASE_URL: dbPath,
       GRIDSYNC_MAPPINGS_DIR: join(dir, 'mappings'),
       LOG_LEVEL: 'silent',
+      ...options.env,
     },
     join(dir, 'no.env'),
   );

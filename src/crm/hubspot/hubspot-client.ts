@@ -66,6 +66,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     throw new Error(`createHubSpotClient: tenant ${mapping.tenant} maps to ${crm.type}, not hubspot`);
   }
   const http = createHubSpotHttp({
+    tenant: mapping.tenant,
     baseUrl: options.baseUrl ?? crm.baseUrl ?? HUBSPOT_DEFAULT_BASE_URL,
     tokens: tokenProviderFrom(options.accessToken),
     budget: options.budget ?? hubSpotBudget(crm, mapping.tenant, logger),

@@ -10,6 +10,7 @@
  */
 import type { Logger } from '../../lib/logger.ts';
 import { nextMidnightIn } from '../../lib/next-midnight.ts';
+import { publishCrmAttempt } from '../crm-attempts.ts';
 import { CrmError } from '../crm-errors.ts';
 import type { BudgetLane, DailyLimitReport, RateLimitReport, RequestBudget } from '../request-budget.ts';
 import type { RetryPolicy } from '../retry-decision.ts';
@@ -47,6 +48,8 @@ export type HubSpotHttp = (call: HubSpotCall) => Promise<HubSpotAnswer>;
 
 export interface HubSpotHttpOptions {
   baseUrl: string;
+  /** Names the tenant in the attempts published for metrics (crm-attempts.ts); none are published without it. */
+  tenant?: string;
   tokens: HubSpotTokenProvider;
   budget: RequestBudget;
   retry: RetryPolicy;
@@ -59,6 +62,8 @@ export interface HubSpotHttpOptions {
 
 export function createHubSpotHttp(options: HubSpotHttpOptions): HubSpotHttp {
   const { budget, tokens, logger } = options;
+  // What the last try of a call sent and heard, for the attempt published when the try ends (metrics).
+  const tries = new WeakMap<HubSpotCall, { status: number | undefined; remaining: number | undefined }>();
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const portal = portalClock();
 
@@ -68,6 +73,7 @@ export function createHubSpotHttp(options: HubSpotHttpOptions): HubSpotHttp {
     signal: AbortSignal,
   ): Promise<{ response: Response; body: unknown }> => {
     const query = call.query === undefined ? '' : `?${new URLSearchParams(call.query).toString()}`;
+    tries.set(call, { status: undefined, remaining: undefined });
     let response: Response;
     let text: string;
     try {
@@ -85,7 +91,9 @@ export function createHubSpotHttp(options: HubSpotHttpOptions): HubSpotHttp {
     } catch (thrown) {
       throw errorFromNetwork(thrown, call.what);
     }
-    budget.observe(rateLimitReport(response.headers));
+    const report = rateLimitReport(response.headers);
+    budget.observe(report);
+    tries.set(call, { status: response.status, remaining: report.remaining });
     const daily = dailyReport(response.headers);
     if (daily !== undefined) {
       // Only tenants whose answers carry a daily count (service keys, private apps) need the portal's zone.
@@ -135,7 +143,25 @@ export function createHubSpotHttp(options: HubSpotHttpOptions): HubSpotHttp {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
       ...(options.random === undefined ? {} : { random: options.random }),
+      ...(options.tenant === undefined ? {} : { onAttempt: publishTry(options.tenant, call) }),
     });
+
+  /** Publishes each try that reached the network (a budget that refuses to send is not a CRM call). */
+  const publishTry =
+    (tenant: string, call: HubSpotCall) =>
+    ({ error, willRetry }: { error: CrmError | undefined; willRetry: boolean }): void => {
+      const tried = tries.get(call);
+      tries.delete(call);
+      if (tried === undefined) return;
+      publishCrmAttempt({
+        tenant,
+        crm: 'hubspot',
+        status: tried.status,
+        outcome: error === undefined ? 'ok' : error.kind,
+        willRetry,
+        ...(tried.remaining === undefined ? {} : { budgetRemaining: tried.remaining }),
+      });
+    };
   return send;
 }
 

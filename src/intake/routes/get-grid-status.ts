@@ -5,6 +5,9 @@
 import type { FastifyInstance } from 'fastify';
 
 import { gridIdSchema } from '../../domain/sales-grid.ts';
+import { gridSyncJob } from '../../store/job-lifecycle.ts';
+import type { Job } from '../../store/job.ts';
+import type { GridSyncState } from '../../domain/sync-state.ts';
 import { describeGridStatus } from '../grid-status.ts';
 import { findTenant, gridStatusUrl, type RouteDeps } from '../intake-deps.ts';
 import { sendProblem } from '../problem.ts';
@@ -31,15 +34,16 @@ export function registerGetGridStatus(app: FastifyInstance, deps: RouteDeps): vo
       const stored = await deps.store.getGrid(tenant, gridId);
       if (!stored) return sendProblem(reply, 'grid_unknown', `tenant "${tenant}" has no grid "${gridId}"`);
       const domain = stored.grid.account.domain;
-      const [syncState, accountState, taskEntry] = await Promise.all([
+      const [syncState, accountState, taskEntry, jobs] = await Promise.all([
         deps.store.getGridSyncState(tenant, gridId),
         domain === undefined ? Promise.resolve(undefined) : deps.store.getAccountState(tenant, domain),
         deps.store.getTaskEntry(tenant, gridId),
+        deps.store.getJobs(tenant, gridSyncJob(tenant, gridId).key),
       ]);
       const body = describeGridStatus({
         stored,
         statusUrl: gridStatusUrl(deps.publicUrl, tenant, gridId),
-        syncState,
+        syncState: withDeadJob(syncState, jobs.at(-1), stored, loaded.mapping.crm.type),
         accountState,
         taskEntry,
       });
@@ -51,4 +55,35 @@ export function registerGetGridStatus(app: FastifyInstance, deps: RouteDeps): vo
       });
     }
   });
+}
+
+/**
+ * A grid whose latest sync job is dead is a dead letter even when the worker never wrote one on its state
+ * (it stopped on the job's last attempt and the lease ran out, before any state was written): say so instead of
+ * "pending" for ever.
+ */
+function withDeadJob(
+  syncState: GridSyncState | undefined,
+  latest: Job | undefined,
+  stored: { version: number },
+  crm: GridSyncState['crm'],
+): GridSyncState | undefined {
+  if (latest?.state !== 'dead' || syncState?.deadLetter !== undefined) return syncState;
+  const at = latest.updatedAt.toISOString();
+  const base: GridSyncState = syncState ?? {
+    crm,
+    mode: 'live',
+    version: stored.version,
+    targets: { gridRecord: { state: 'pending', updatedAt: at } },
+    unresolved: [],
+    updatedAt: at,
+  };
+  return {
+    ...base,
+    deadLetter: {
+      attempts: latest.attempts,
+      lastError: latest.lastError ?? 'the sync job died without an error',
+      at,
+    },
+  };
 }

@@ -8,7 +8,7 @@ import { HELD_STATE, type Job, type JobKind, type JobPayloads, type JobState, ty
 import type { ClaimOptions, ReleaseUntil } from '../store.ts';
 import { LOCK_SPACE, type Queryable, sql } from './postgres-database.ts';
 
-interface JobRow {
+export interface JobRow {
   id: string;
   kind: JobKind;
   tenant: string;
@@ -23,10 +23,10 @@ interface JobRow {
   updated_at: Date;
 }
 
-const JOB_COLUMNS =
+export const JOB_COLUMNS =
   'id, kind, tenant, key, payload, state, attempts, max_attempts, run_at, last_error, created_at, updated_at';
 
-function toJob(row: JobRow): Job {
+export function toJob(row: JobRow): Job {
   return {
     id: row.id,
     kind: row.kind,

@@ -5,12 +5,13 @@
  * (bind-operations.ts).
  */
 import { bindOperations, type Runner } from '../bind-operations.ts';
-import type { Store } from '../store.ts';
+import type { DeadJobFilter, Store } from '../store.ts';
 import type { AccountState } from '../../domain/account-state.ts';
 import type { GridSyncState } from '../../domain/sync-state.ts';
 import { PostgresDatabase, type PostgresOptions, type Queryable } from './postgres-database.ts';
 import * as intake from './postgres-intake.ts';
 import * as jobs from './postgres-jobs.ts';
+import * as inspection from './postgres-queue-inspection.ts';
 import * as records from './postgres-records.ts';
 
 /** Several statements that must commit together (locks, reads and writes). */
@@ -50,6 +51,12 @@ const IN_AUTOCOMMIT = {
   recordWrittenFields: records.recordWrittenFields,
   getTaskEntry: records.getTaskEntry,
   markTaskCreated: records.markTaskCreated,
+  jobStats: (db: Queryable, now: Date = new Date()) => inspection.jobStats(db, now),
+  listDeadJobs: (db: Queryable, filter: DeadJobFilter = {}) => inspection.listDeadJobs(db, filter),
+  requeueDeadJobs: (db: Queryable, jobIds: string[], now: Date = new Date()) =>
+    inspection.requeueDeadJobs(db, jobIds, now),
+  listGrids: (db: Queryable, tenant: string, options: { since?: Date; limit?: number } = {}) =>
+    inspection.listGrids(db, tenant, options),
 };
 
 export type PostgresStore = Store & {

@@ -7,7 +7,7 @@ import { HELD_STATE, type Job, type JobKind, type JobPayloads, type JobState, ty
 import type { ClaimOptions, ReleaseUntil } from '../store.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 
-interface JobRow {
+export interface JobRow {
   id: number;
   kind: JobKind;
   tenant: string;
@@ -22,10 +22,10 @@ interface JobRow {
   updated_at: number;
 }
 
-const JOB_COLUMNS =
+export const JOB_COLUMNS =
   'id, kind, tenant, key, payload, state, attempts, max_attempts, run_at, last_error, created_at, updated_at';
 
-function toJob(row: JobRow): Job {
+export function toJob(row: JobRow): Job {
   return {
     id: String(row.id),
     kind: row.kind,

@@ -7,12 +7,13 @@
  */
 import { bindOperations, type Runner } from '../bind-operations.ts';
 import type { NewJob } from '../job.ts';
-import type { AcceptGrid, AcceptSignals, Store } from '../store.ts';
+import type { AcceptGrid, AcceptSignals, DeadJobFilter, Store } from '../store.ts';
 import type { AccountState } from '../../domain/account-state.ts';
 import type { GridSyncState } from '../../domain/sync-state.ts';
 import { SqliteDatabase } from './sqlite-database.ts';
 import * as intake from './sqlite-intake.ts';
 import * as jobs from './sqlite-jobs.ts';
+import * as inspection from './sqlite-queue-inspection.ts';
 import * as records from './sqlite-records.ts';
 
 const READS = {
@@ -32,6 +33,10 @@ const READS = {
     records.getState(db, 'account', tenant, accountDomain),
   getWrittenFields: records.getWrittenFields,
   getTaskEntry: records.getTaskEntry,
+  jobStats: (db: SqliteDatabase, now: Date = new Date()) => inspection.jobStats(db, now),
+  listDeadJobs: (db: SqliteDatabase, filter: DeadJobFilter = {}) => inspection.listDeadJobs(db, filter),
+  listGrids: (db: SqliteDatabase, tenant: string, options: { since?: Date; limit?: number } = {}) =>
+    inspection.listGrids(db, tenant, options),
 };
 
 /** Writes of about one row each. */
@@ -41,6 +46,8 @@ const WRITES = {
   complete: jobs.completeJob,
   fail: jobs.failJob,
   release: jobs.releaseJob,
+  requeueDeadJobs: (db: SqliteDatabase, jobIds: string[], now: Date = new Date()) =>
+    inspection.requeueDeadJobs(db, jobIds, now),
   putGridSyncState: (db: SqliteDatabase, tenant: string, gridId: string, state: GridSyncState) =>
     records.putState(db, 'gridSync', tenant, gridId, state),
   putAccountState: (db: SqliteDatabase, tenant: string, accountDomain: string, state: AccountState) =>
