@@ -6,6 +6,7 @@ import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-t
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { startHarness, type Harness } from '../support/gridsync-harness.ts';
+import { startSalesforceHarness } from '../support/salesforce-harness.ts';
 import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from '../e2e/fixtures.ts';
 
 let harness: Harness | undefined;
@@ -95,13 +96,19 @@ describe('GET /metrics', () => {
     expect(total(after, 'gridsync_crm_requests_total', { tenant: 'acme', status: '503' })).toBe(2);
     expect(total(after, 'gridsync_crm_retries_total', { tenant: 'acme', reason: 'unavailable' })).toBe(2);
 
-    // A 429 whose window is longer than a request may wait: the job is retried later, the breaker opens.
+    // A 429: counted as a rate limit, and sent again once the window allows.
     harness.fake.failNext(1, 429);
     await harness.postGrid(ledgerlineGrid({ gridId: 'grid-metrics-second', deal: { crmId: dealId } }));
     await harness.settle();
     after = await scrape(harness);
     expect(total(after, 'gridsync_crm_rate_limited_total', { tenant: 'acme', crm: 'hubspot' })).toBe(1);
     expect(total(after, 'gridsync_crm_requests_total', { tenant: 'acme', status: '429' })).toBe(1);
+
+    // An outage longer than a request's tries: the job is retried later and the breaker opens.
+    harness.fake.failFor(60_000, 503);
+    await harness.postGrid(ledgerlineGrid({ gridId: 'grid-metrics-third', deal: { crmId: dealId } }));
+    await harness.settle();
+    after = await scrape(harness);
     expect(
       total(after, 'gridsync_jobs_settled_total', { tenant: 'acme', kind: 'grid.sync', outcome: 'retried' }),
     ).toBe(1);
@@ -118,6 +125,23 @@ describe('GET /metrics', () => {
     expect(total(after, 'gridsync_intake_requests_total', { code: 'signature_missing', status: '401' })).toBe(
       1,
     );
+  });
+
+  it('counts Salesforce calls of a Salesforce tenant through the same pipeline', async () => {
+    const sf = await startSalesforceHarness();
+    try {
+      expect((await sf.postGrid(ledgerlineGrid({ gridId: 'grid-metrics-salesforce' }))).status).toBe(202);
+      await sf.settle();
+      const response = await fetch(`${sf.gridsync.url}/metrics`);
+      const after = parsePrometheusTextFormat(await response.text());
+      const calls = total(after, 'gridsync_crm_requests_total', { tenant: 'globex', crm: 'salesforce' });
+      expect(calls).toBeGreaterThan(0);
+      expect(
+        total(after, 'gridsync_crm_budget_remaining', { tenant: 'globex', crm: 'salesforce' }),
+      ).toBeGreaterThan(0);
+    } finally {
+      await sf.close();
+    }
   });
 
   it('asks for the bearer token when GRIDSYNC_METRICS_TOKEN is set', async () => {

@@ -96,6 +96,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       : { tokenCallsPerMinute: options.tokenCallsPerMinute }),
   });
   const http = new SalesforceHttp(conn, session, {
+    tenant: mapping.tenant,
     policy,
     logger,
     budget: options.budget ?? salesforceBudget(mapping.tenant, logger),

@@ -14,6 +14,7 @@
 import type { Connection, HttpRequest, HttpRequestOptions, HttpResponse } from 'jsforce';
 
 import type { Logger } from '../../lib/logger.ts';
+import { publishCrmAttempt } from '../crm-attempts.ts';
 import { CrmError } from '../crm-errors.ts';
 import type { RequestBudget } from '../request-budget.ts';
 import type { RetryPolicy } from '../retry-decision.ts';
@@ -59,6 +60,8 @@ function explainRefused(error: CrmError, refreshed: boolean): CrmError {
 }
 
 export interface SalesforceHttpOptions {
+  /** Names the tenant in the attempts published for metrics (crm-attempts.ts); none are published without it. */
+  tenant?: string;
   policy: Partial<RetryPolicy>;
   logger: Logger;
   /** The tenant's budget, kept across clients rebuilt on a mapping change. */
@@ -74,6 +77,7 @@ export class SalesforceHttp {
   readonly #logger: Logger;
   readonly #budget: RequestBudget;
   readonly #signal: AbortSignal | undefined;
+  readonly #tenant: string | undefined;
   #usage: ApiUsage | undefined;
 
   constructor(conn: Connection, session: SalesforceSession, options: SalesforceHttpOptions) {
@@ -83,6 +87,7 @@ export class SalesforceHttp {
     this.#logger = options.logger;
     this.#budget = options.budget;
     this.#signal = options.signal;
+    this.#tenant = options.tenant;
   }
 
   /** The org's daily API usage from the last response, when Salesforce reported it. */
@@ -93,12 +98,16 @@ export class SalesforceHttp {
   send<T>(request: SalesforceRequest, options: SendOptions<T> = {}): Promise<T> {
     // A 401 earns one token refresh per request, and the retry that follows is part of the same attempt.
     let refreshed = false;
+    // What the current try heard, for the attempt published when it ends (metrics).
+    const seen: { status?: number; sent?: boolean } = {};
     const attempt = async (): Promise<T> => {
-      let result = await this.#authorisedAttempt(request);
+      seen.sent = false;
+      delete seen.status;
+      let result = await this.#authorisedAttempt(request, seen);
       if (!result.ok && result.error.status === 401 && !refreshed && this.#session.canRefresh) {
         const refresh = await this.#refresh(result.tokenUsed);
         refreshed = refresh.ok;
-        result = refresh.ok ? await this.#authorisedAttempt(request) : refresh;
+        result = refresh.ok ? await this.#authorisedAttempt(request, seen) : refresh;
       }
       if (result.ok) return result.body as T;
       let error = result.error;
@@ -123,16 +132,39 @@ export class SalesforceHttp {
       budget: this.#budget,
       ...(options.beforeRetry === undefined ? {} : { beforeRetry: options.beforeRetry }),
       ...(this.#signal === undefined ? {} : { signal: this.#signal }),
+      ...(this.#tenant === undefined ? {} : { onAttempt: this.#publishTry(this.#tenant, seen) }),
     });
   }
 
-  async #authorisedAttempt(request: SalesforceRequest): Promise<AttemptResult> {
+  /** Publishes each try that reached the network (a budget that refuses to send is not a CRM call). */
+  #publishTry(
+    tenant: string,
+    seen: { status?: number; sent?: boolean },
+  ): (attempt: { error: CrmError | undefined; willRetry: boolean }) => void {
+    return ({ error, willRetry }) => {
+      if (seen.sent !== true) return;
+      const usage = this.#usage;
+      publishCrmAttempt({
+        tenant,
+        crm: 'salesforce',
+        status: seen.status,
+        outcome: error === undefined ? 'ok' : error.kind,
+        willRetry,
+        ...(usage === undefined ? {} : { budgetRemaining: Math.max(0, usage.limit - usage.used) }),
+      });
+    };
+  }
+
+  async #authorisedAttempt(
+    request: SalesforceRequest,
+    seen: { status?: number; sent?: boolean },
+  ): Promise<AttemptResult> {
     try {
       await this.#session.ensureToken();
     } catch (error) {
       return { ok: false, error: tokenErrorToCrmError(error) };
     }
-    return this.#attempt(request);
+    return this.#attempt(request, seen);
   }
 
   async #refresh(tokenUsed: string | undefined): Promise<{ ok: true } | { ok: false; error: CrmError }> {
@@ -144,13 +176,17 @@ export class SalesforceHttp {
     }
   }
 
-  async #attempt(request: SalesforceRequest): Promise<AttemptResult> {
+  async #attempt(
+    request: SalesforceRequest,
+    seen: { status?: number; sent?: boolean },
+  ): Promise<AttemptResult> {
     const tokenUsed = this.#conn.accessToken ?? undefined;
     let status: number | undefined;
     const inner = this.#conn._transport;
     const observingTransport = {
       httpRequest: (req: HttpRequest, options: HttpRequestOptions = {}) => {
         // The pipeline bounds the attempt; jsforce's own timeout only covers the headers, as a backstop.
+        seen.sent = true;
         const pending = inner.httpRequest(req, {
           ...options,
           retry: { maxRetries: 0 },
@@ -159,6 +195,7 @@ export class SalesforceHttp {
         pending.then(
           (response: HttpResponse) => {
             status = response.statusCode;
+            seen.status = response.statusCode;
             this.#noteUsage(response.headers[LIMIT_INFO_HEADER]);
           },
           () => undefined,
