@@ -15,7 +15,7 @@ export const ALLOWED_IMPORTS: Readonly<Record<string, readonly string[]>> = {
   // Entry points: the command line, and the composition root that wires one gridsync process.
   'cli.ts': ['cli', 'config'],
   // The operator commands also run sync-domain work in their own process (sync --once, dead-letter replay).
-  cli: ['main.ts', 'sync', 'intake', 'crm', 'schema-plan', 'store', 'mapping', 'config', 'lib'],
+  cli: ['main.ts', 'sync', 'intake', 'crm', 'schema-plan', 'store', 'mapping', 'domain', 'config', 'lib'],
   'main.ts': ['metrics', 'intake', 'worker', 'crm', 'store', 'mapping', 'config', 'lib'],
   // Observes every stage (event channels, scrape-time store reads) and serves GET /metrics on the intake app.
   metrics: ['intake', 'crm', 'store', 'lib'],

@@ -117,7 +117,7 @@ describe('crash recovery', () => {
     });
     expect(fake.store.records('tasks')).toHaveLength(1);
     expect(fake.callCount('POST /crm/objects/2026-03/tasks')).toBe(1);
-  });
+  }, 60_000); // two child processes, each starting gridsync: slow on a loaded machine
 });
 
 describe('graceful shutdown', () => {
