@@ -43,7 +43,7 @@ describe('gridsync sync', () => {
     const { env } = await acceptWithoutWorker();
     const run = await runGridsync(['sync', '--tenant', 'acme', '--once'], env);
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^acme: 1 account\(s\) refreshed, 1 grid\(s\) synced\n$/);
+    expect(run.stdout).toMatch(/^acme: \d+ account\(s\) refreshed, 1 grid\(s\) synced\n$/);
     expect(fake!.store.records('p_sales_grid')).toHaveLength(1);
     expect(fake!.store.records('tasks')).toHaveLength(1);
     const status = await harness!.status('grid-2026-11-20-ledgerline-maya');
