@@ -53,6 +53,25 @@ export function parseCommand<O extends Options>(
 }
 
 /**
+ * The first argument of a command with actions (`grids show|list`): the action and what follows it, or
+ * undefined after `--help`. A missing or unknown action is a UsageError naming the ones there are.
+ */
+export function readAction<A extends string>(
+  args: string[],
+  actions: readonly A[],
+  usage: string,
+): { action: A; rest: string[] } | undefined {
+  const [action, ...rest] = args;
+  if (action === '--help' || action === '-h') {
+    process.stdout.write(usage);
+    return undefined;
+  }
+  if (action === undefined) throw new UsageError(`say ${actions.join(' or ')}`);
+  if (!(actions as readonly string[]).includes(action)) throw new UsageError(`unknown action "${action}"`);
+  return { action: action as A, rest };
+}
+
+/**
  * Runs a command body and turns the failures operators cause or meet into exit codes with one clear line:
  * usage mistakes and configuration (2), an unreachable store (1). Anything else is a bug and is thrown.
  */

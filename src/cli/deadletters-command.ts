@@ -12,6 +12,7 @@ import {
   parseCommand,
   positiveInteger,
   printJson,
+  readAction,
   runCommand,
   UsageError,
 } from './cli-support.ts';
@@ -45,14 +46,9 @@ const OPTIONS = {
 
 export function deadlettersCommand(args: string[]): Promise<number> {
   return runCommand('deadletters', USAGE, async () => {
-    const [action, ...rest] = args;
-    if (action === '--help' || action === '-h') {
-      process.stdout.write(USAGE);
-      return EXIT.ok;
-    }
-    if (action !== 'list' && action !== 'replay') {
-      throw new UsageError(action === undefined ? 'say list or replay' : `unknown action "${action}"`);
-    }
+    const read = readAction(args, ['list', 'replay'] as const, USAGE);
+    if (!read) return EXIT.ok;
+    const { action, rest } = read;
     const parsed = parseCommand(rest, OPTIONS, USAGE, action === 'replay');
     if (!parsed) return EXIT.ok;
     const { values, positionals } = parsed;

@@ -15,6 +15,7 @@ import {
   parseCommand,
   positiveInteger,
   printJson,
+  readAction,
   runCommand,
   UsageError,
 } from './cli-support.ts';
@@ -51,14 +52,9 @@ const OPTIONS = {
 
 export function gridsCommand(args: string[]): Promise<number> {
   return runCommand('grids', USAGE, async () => {
-    const [action, ...rest] = args;
-    if (action === '--help' || action === '-h') {
-      process.stdout.write(USAGE);
-      return EXIT.ok;
-    }
-    if (action !== 'show' && action !== 'list') {
-      throw new UsageError(action === undefined ? 'say show or list' : `unknown action "${action}"`);
-    }
+    const read = readAction(args, ['show', 'list'] as const, USAGE);
+    if (!read) return EXIT.ok;
+    const { action, rest } = read;
     const parsed = parseCommand(rest, OPTIONS, USAGE, action === 'show');
     if (!parsed) return EXIT.ok;
     const { values, positionals } = parsed;

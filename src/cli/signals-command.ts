@@ -21,6 +21,7 @@ import {
   parseCommand,
   positiveInteger,
   printJson,
+  readAction,
   requireTenant,
   runCommand,
   UsageError,
@@ -46,14 +47,9 @@ exit codes: 0 every line stored or already stored; 1 some lines were refused (li
 
 export function signalsCommand(args: string[]): Promise<number> {
   return runCommand('signals', USAGE, async () => {
-    const [action, ...rest] = args;
-    if (action === '--help' || action === '-h') {
-      process.stdout.write(USAGE);
-      return EXIT.ok;
-    }
-    if (action !== 'import') {
-      throw new UsageError(action === undefined ? 'say import' : `unknown action "${action}"`);
-    }
+    const read = readAction(args, ['import'] as const, USAGE);
+    if (!read) return EXIT.ok;
+    const { rest } = read;
     const parsed = parseCommand(
       rest,
       {
