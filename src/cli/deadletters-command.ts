@@ -21,8 +21,8 @@ const USAGE = `usage: gridsync deadletters list [--tenant T] [--since TIME] [--u
        gridsync deadletters replay (GRID_ID… | --tenant T | --since TIME [--until TIME]) [--preview] [--json]
 
   A dead letter is work that will not reach the CRM without someone acting: a job that used up its attempts,
-  a grid the CRM refused for good (a mapping naming a property the portal lacks), a job whose worker stopped
-  on its last attempt. list shows each with its error and the mapping line the error names.
+  a grid the CRM refused for good (a mapping naming a property the portal lacks), a grid the mapping refused
+  (a value too long for a field with onTooLong: fail), a job whose worker stopped on its last attempt. list shows each with its error and the mapping line the error names.
   replay queues them again with fresh attempts; the worker syncs them with the mapping in force by then.
 
   --tenant    only this tenant's

@@ -1,7 +1,8 @@
 /**
  * Dead letters: every piece of work that will not reach the CRM until someone acts. They are dead jobs in
  * the store, whichever way they died: attempts used up on retryable failures, a record the CRM refused for
- * good (a mapping naming a property the portal lacks: dead at once, see sync-grids.ts), or a worker that
+ * good (a mapping naming a property the portal lacks: dead at once, see sync-grids.ts), a grid its own
+ * mapping refused (onTooLong: fail, refused-fields.ts: dead at once too), or a worker that
  * stopped on the job's last attempt before any sync state was written. For a grid, the errors recorded on
  * its sync state say which target failed and which mapping line produced the field the CRM refused.
  *
@@ -12,6 +13,8 @@
 import type { Job } from '../store/job.ts';
 import type { DeadJobFilter, OperatorStore } from '../store/store.ts';
 import type { GridSyncState } from '../domain/sync-state.ts';
+import { CRM_ERROR_MAPPING_LINE } from './describe-crm-error.ts';
+import { REFUSAL_MAPPING_LINE } from './refused-fields.ts';
 
 export interface MappingLine {
   /** The CRM field the error is about. */
@@ -75,15 +78,15 @@ async function describeDeadJob(store: OperatorStore, job: Job): Promise<DeadLett
   };
 }
 
-// describeCrmError (src/worker/describe-crm-error.ts) writes: (field "x" comes from FILE[:L:C] PATH)
-const MAPPING_LINE = /\(field "([^"]+)" comes from (\S+) ([^\s)]+)\)/g;
-
+/** The mapping lines named by the CRM's refusals (describe-crm-error.ts) and by onTooLong: fail (refused-fields.ts). */
 export function mappingLinesIn(errors: string[]): MappingLine[] {
   const seen = new Map<string, MappingLine>();
   for (const error of errors) {
-    for (const match of error.matchAll(MAPPING_LINE)) {
-      const line = { field: match[1] ?? '', location: match[2] ?? '', path: match[3] ?? '' };
-      seen.set(`${line.field}\u0000${line.location}`, line);
+    for (const pattern of [CRM_ERROR_MAPPING_LINE, REFUSAL_MAPPING_LINE]) {
+      for (const match of error.matchAll(pattern)) {
+        const line = { field: match[1] ?? '', location: match[2] ?? '', path: match[3] ?? '' };
+        seen.set(`${line.field}\u0000${line.location}`, line);
+      }
     }
   }
   return [...seen.values()];

@@ -22,3 +22,6 @@ export function describeCrmError(
   if (error.correlationId !== undefined) parts.push(`[correlation id ${error.correlationId}]`);
   return parts.join(' ');
 }
+
+/** Reads the mapping line describeCrmError wrote back: (field "x" comes from FILE[:L:C] PATH). */
+export const CRM_ERROR_MAPPING_LINE = /\(field "([^"]+)" comes from (\S+) ([^\s)]+)\)/g;

@@ -28,6 +28,13 @@ export function describeRefusal(problem: FieldProblem, loaded: LoadedMapping): s
   return `${problem.message}: nothing of this grid was written (${where} ${problem.origin.join('.')})`;
 }
 
+/**
+ * Reads describeRefusal's sentence back (field, location, mapping path), for the dead-letter listing. The
+ * message starts with the field (plan-fields.ts: "FIELD is N characters, the field holds M; …").
+ */
+export const REFUSAL_MAPPING_LINE =
+  /(\S+) is \d+ characters[^(]*: nothing of this grid was written \((\S+) ([^\s)]+)\)/g;
+
 /** The targets of a refused grid: failed where a field was refused, the others skipped. */
 export function refusedTargets(
   refused: readonly FieldProblem[],
@@ -44,7 +51,7 @@ export function refusedTargets(
   for (const name of new Set<TargetName>(['gridRecord', ...present, ...errors.keys()])) {
     const error = errors.get(name);
     targets[name] = error
-      ? { state: 'failed', error: error.join('; '), updatedAt: at }
+      ? { state: 'failed', error: error.join('; '), permanent: true, updatedAt: at }
       : { state: 'skipped', updatedAt: at };
   }
   return targets as GridSyncState['targets'];

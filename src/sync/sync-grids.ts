@@ -156,11 +156,14 @@ export async function syncGrids(
       const identity = identities.get(s.gridId) ?? { unresolved: [] };
       const refusals = refused.get(s.gridId) ?? [];
       if (refusals.length > 0) {
-        await store.putGridSyncState(
-          runtime.tenant,
-          s.gridId,
-          refusedGridState(runtime, s.version, identity, plan?.problems ?? [], refusals, now),
-        );
+        const state = refusedGridState(runtime, s.version, identity, plan?.problems ?? [], refusals, now);
+        await store.putGridSyncState(runtime.tenant, s.gridId, state);
+        // Refused by the mapping itself: no retry can help until the mapping (or the grid) changes, so it is
+        // a dead letter at once, listed with the mapping line and replayed after the fix.
+        outcomes.set(s.gridId, {
+          status: 'dead',
+          error: permanentFailures(state) ?? 'refused by onTooLong: fail',
+        });
         continue;
       }
       const gridTargets = targets.get(s.gridId) ?? {};
@@ -232,7 +235,7 @@ export async function syncGrids(
   }
 }
 
-/** A grid refused by onTooLong: fail: failed on its status, nothing written, no task until it changes. */
+/** A grid refused by onTooLong: fail: failed on its status, nothing written, no task until it is replayed or changes. */
 function refusedGridState(
   runtime: TenantContext,
   version: number,
@@ -254,7 +257,7 @@ function refusedGridState(
     ...(truncated.length > 0 ? { warnings: truncated.map((p) => p.message) } : {}),
     task: {
       state: 'blocked',
-      reason: `The grid's sync failed (onTooLong: fail), so no task is created until the grid or the mapping changes.`,
+      reason: `The grid's sync failed (onTooLong: fail), so no task is created until the grid changes or the fixed mapping's dead letter is replayed.`,
     },
     updatedAt: at,
   };

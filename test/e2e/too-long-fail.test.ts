@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { taskMarker } from '../../src/ae-task/task-marker.ts';
+import { listDeadLetters } from '../../src/sync/dead-letters.ts';
 import { startHarness, type Harness } from '../support/gridsync-harness.ts';
 import { type SalesforceHarness, startSalesforceHarness } from '../support/salesforce-harness.ts';
 import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from './fixtures.ts';
@@ -74,6 +75,16 @@ describe('onTooLong: fail', () => {
       },
       task: { state: 'not_created' },
     });
+    // No retry can make the value fit: a dead letter at once, which the operator lists and replays (issue 15).
+    const letters = await listDeadLetters(h.gridsync.store);
+    expect(letters.map((l) => [l.subject, l.attempts])).toEqual([[refused.gridId, 1]]);
+    expect(letters[0]?.mappingLines).toEqual([
+      {
+        field: 'gridsync_title',
+        location: expect.stringMatching(new RegExp(`acme\\.yaml:${line}:\\d+$`)) as string,
+        path: 'grid.fields.gridsync_title',
+      },
+    ]);
     const error = (status['sync'] as { targets: { gridRecord: { error: string } } }).targets.gridRecord.error;
     expect(error).toMatch(new RegExp(`acme\\.yaml:${line}:\\d+ grid\\.fields\\.gridsync_title`));
     for (const mate of mates) {
