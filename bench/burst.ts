@@ -14,8 +14,7 @@
  * The baseline, in the same run: /healthz on the same server, idle, before the burst. Goal:
  * /healthz p99 under 50 ms and max under 200 ms from the first grid until the worker has drained the burst.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +24,17 @@ import { parseDocument } from 'yaml';
 import { signedWebhookHeaders } from '../src/intake/sign-webhook.ts';
 import grid from '../test/fixtures/grids/ledgerline-complete.json' with { type: 'json' };
 import { qualifyingSignals } from '../test/e2e/fixtures.ts';
-import { HubSpotFake } from '../test/fakes/hubspot-fake-server.ts';
+import { benchDomain, startHubSpotThread } from './support/hubspot-thread.ts';
+import {
+  type LoopDelay,
+  loopDelay,
+  nextMessage as next,
+  percentile,
+  resetLoopDelay,
+  type ServeProcess,
+  startServe,
+  until as untilWithin,
+} from './support/serve-process.ts';
 
 const GRIDS = Number(process.env['BENCH_GRIDS'] ?? 2_000);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 16);
@@ -36,62 +45,9 @@ const DRAIN_TIMEOUT_MS = 10 * 60_000;
 const SECRET = `whsec_${Buffer.from('gridsync-burst-bench-secret').toString('base64')}`;
 const TOKEN = 'test-token';
 
-type Role = 'fake' | 'prober';
-const role = (workerData as { role?: Role } | undefined)?.role;
-if (!isMainThread && role === 'fake') await serveFake();
-else if (!isMainThread && role === 'prober') await probe((workerData as { url: string }).url);
+const role = (workerData as { role?: 'prober' } | undefined)?.role;
+if (!isMainThread && role === 'prober') await probe((workerData as { url: string }).url);
 else await runBench();
-
-// ---------- thread: the HubSpot stand-in, limits high enough that the worker, not HubSpot, sets the pace ----------
-
-interface FakeCounts {
-  records: number;
-  tasks: number;
-  qualified: number;
-  calls: number;
-  limited: number;
-}
-
-async function serveFake(): Promise<void> {
-  const fake = await HubSpotFake.start({
-    requestsPerWindow: 100_000,
-    searchPerSecond: 10_000,
-    uniqueProperties: { p_sales_grid: ['gridsync_grid_id'] },
-    recordBodies: false,
-  });
-  fake.addOwner({ id: '500', archived: false, email: 'ae@vendor.example' });
-  fake.addOwner({ id: '81234567', archived: false, email: 'sales-lead@vendor.example' });
-  const deals: string[] = [];
-  for (let i = 0; i < ACCOUNTS; i++) {
-    fake.addRecord('companies', {
-      domain: domainOf(i),
-      name: `Account ${i}`,
-      numberofemployees: '300',
-      industry: 'FINANCIAL_SERVICES',
-      country: 'United States',
-      hubspot_owner_id: '500',
-    });
-    fake.addRecord('contacts', { email: `dev@${domainOf(i)}` });
-    deals.push(fake.addRecord('deals', { dealname: `Deal ${i}`, hubspot_owner_id: '500' }));
-  }
-  parentPort!.postMessage({ url: fake.url, deals });
-  parentPort!.on('message', (message: string) => {
-    if (message === 'close') {
-      void fake.close().then(() => parentPort!.postMessage('closed'));
-      return;
-    }
-    const counts: FakeCounts = {
-      records: fake.store.records('p_sales_grid').length,
-      tasks: fake.store.records('tasks').length,
-      qualified: fake.store
-        .records('companies')
-        .filter((c) => c.properties['gridsync_pqa_status'] === 'Qualified').length,
-      calls: fake.requests.length,
-      limited: fake.requests.filter((r) => r.status === 429).length,
-    };
-    parentPort!.postMessage(counts);
-  });
-}
 
 // ---------- thread: the /healthz prober ----------
 
@@ -118,17 +74,10 @@ async function probe(url: string): Promise<void> {
 
 // ---------- main: server, load, figures ----------
 
-function domainOf(i: number): string {
-  return `account${i}.example`;
-}
-
 async function runBench(): Promise<void> {
-  const fakeThread = new Worker(new URL(import.meta.url), { workerData: { role: 'fake' } });
-  const { url: fakeUrl, deals } = await next<{ url: string; deals: string[] }>(fakeThread);
-  const counts = async (): Promise<FakeCounts> => {
-    fakeThread.postMessage('counts');
-    return next<FakeCounts>(fakeThread);
-  };
+  const standIn = await startHubSpotThread(ACCOUNTS);
+  const { url: fakeUrl, deals } = standIn;
+  const counts = () => standIn.counts();
 
   const dir = mkdtempSync(join(tmpdir(), 'gridsync-burst-'));
   const mapping = parseDocument(readFileSync('mappings/acme.yaml', 'utf8'));
@@ -136,7 +85,11 @@ async function runBench(): Promise<void> {
   mapping.setIn(['crm', 'requestsPer10Seconds'], 1000);
   mkdirSync(join(dir, 'mappings'));
   writeFileSync(join(dir, 'mappings', 'acme.yaml'), mapping.toString());
-  const server = await startServer(dir);
+  const server = await startServe(dir, {
+    ACME_WEBHOOK_SECRET: SECRET,
+    ACME_STATUS_TOKEN: 'bench-status-token',
+    ACME_HUBSPOT_TOKEN: TOKEN,
+  });
   const base = `${server.url}/v1/tenants/acme`;
   console.log(
     `bench/burst: ${GRIDS} grids over ${ACCOUNTS} accounts, ${CONNECTIONS} connections; gridsync serve (SQLite file, ` +
@@ -145,7 +98,7 @@ async function runBench(): Promise<void> {
 
   try {
     // 1. The accounts qualify, so every grid of the burst also gets its AE task (the worker's full path).
-    const signals = Array.from({ length: ACCOUNTS }, (_u, i) => qualifyingSignals(domainOf(i))).flat();
+    const signals = Array.from({ length: ACCOUNTS }, (_u, i) => qualifyingSignals(benchDomain(i))).flat();
     for (let i = 0; i < signals.length; i += 1000) {
       await post(`${base}/signals`, { signals: signals.slice(i, i + 1000) });
     }
@@ -169,8 +122,8 @@ async function runBench(): Promise<void> {
               ...grid,
               gridId: `grid-burst-${i}`,
               capturedAt: new Date().toISOString(),
-              account: { domain: domainOf(i % ACCOUNTS), name: `Account ${i % ACCOUNTS}` },
-              contact: { email: `dev@${domainOf(i % ACCOUNTS)}`, name: 'Dev' },
+              account: { domain: benchDomain(i % ACCOUNTS), name: `Account ${i % ACCOUNTS}` },
+              contact: { email: `dev@${benchDomain(i % ACCOUNTS)}`, name: 'Dev' },
               deal: { crmId: deals[i % ACCOUNTS] },
             });
             intakeMs.push(performance.now() - at);
@@ -204,9 +157,7 @@ async function runBench(): Promise<void> {
     );
   } finally {
     await server.stop();
-    fakeThread.postMessage('close');
-    await next(fakeThread);
-    await fakeThread.terminate();
+    await standIn.close();
     rmSync(dir, { recursive: true, force: true });
   }
 
@@ -227,75 +178,12 @@ async function runBench(): Promise<void> {
   }
 }
 
-interface Server {
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** `gridsync serve` with the event-loop probe preloaded; its log (info) goes to a file, as it would to a collector. */
-async function startServer(dir: string): Promise<Server> {
-  const log = openSync(join(dir, 'gridsync.log'), 'w');
-  const child = spawn(
-    process.execPath,
-    [
-      ...(process.env['BENCH_SERVER_FLAGS']?.split(' ').filter(Boolean) ?? []),
-      ...(process.env['BENCH_PROFILE']
-        ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`]
-        : []),
-      '--import',
-      new URL('./support/event-loop-probe.ts', import.meta.url).pathname,
-      'src/cli.ts',
-      'serve',
-    ],
-    {
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        HOST: '127.0.0.1',
-        PORT: '0',
-        LOG_LEVEL: 'info',
-        GRIDSYNC_DATABASE_URL: join(dir, 'gridsync.db'),
-        GRIDSYNC_MAPPINGS_DIR: join(dir, 'mappings'),
-        ACME_WEBHOOK_SECRET: SECRET,
-        ACME_STATUS_TOKEN: 'bench-status-token',
-        ACME_HUBSPOT_TOKEN: TOKEN,
-      },
-      stdio: ['ignore', log, log, 'ipc'],
-    },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await until(
-    () => {
-      const line = readFileSync(join(dir, 'gridsync.log'), 'utf8')
-        .split('\n')
-        .find((l) => l.includes('"gridsync is running"'));
-      return Promise.resolve(line ? String((JSON.parse(line) as { url: string }).url) : undefined);
-    },
-    'gridsync serve to start',
-    20_000,
-  );
-  return {
-    url,
-    child,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-interface LoopDelay {
-  p50: number;
-  p99: number;
-  max: number;
-}
-
 /** Runs `work` while the prober asks /healthz and the server records its event-loop delay. */
 async function probeWhile(
-  server: Server,
+  server: ServeProcess,
   work: () => Promise<unknown>,
 ): Promise<{ samples: number[]; loop: LoopDelay; ms: number }> {
-  server.child.send('reset');
+  resetLoopDelay(server);
   const prober = new Worker(new URL(import.meta.url), { workerData: { role: 'prober', url: server.url } });
   const started = performance.now();
   await work();
@@ -303,30 +191,7 @@ async function probeWhile(
   prober.postMessage('stop');
   const samples = await next<number[]>(prober);
   await prober.terminate();
-  server.child.send('report');
-  const { eventLoopDelay } = await new Promise<{ eventLoopDelay: LoopDelay }>((resolve) =>
-    server.child.once('message', (m) => resolve(m as { eventLoopDelay: LoopDelay })),
-  );
-  return { samples, loop: eventLoopDelay, ms };
-}
-
-async function until<T>(
-  check: () => Promise<T>,
-  what: string,
-  timeoutMs = DRAIN_TIMEOUT_MS,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+  return { samples, loop: await loopDelay(server), ms };
 }
 
 function stats(values: number[]): string {
@@ -338,13 +203,6 @@ function loop(d: LoopDelay): string {
   return `p50 ${d.p50} ms  p99 ${d.p99} ms  max ${d.max} ms`;
 }
 
-function next<T>(worker: Worker): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: T): void => {
-      worker.off('error', reject);
-      resolve(message);
-    };
-    worker.once('message', onMessage);
-    worker.once('error', reject);
-  });
+function until<T>(check: () => Promise<T>, what: string): Promise<NonNullable<T>> {
+  return untilWithin(check, what, DRAIN_TIMEOUT_MS);
 }

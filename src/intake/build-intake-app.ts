@@ -5,6 +5,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 
+import { AccessLog } from './access-log.ts';
 import { HTTP_LIMITS } from './http-limits.ts';
 import {
   refuseClientError,
@@ -28,6 +29,7 @@ export function buildIntakeApp(deps: IntakeDeps): FastifyInstance {
   const requestTimeoutMs = deps.requestTimeoutMs ?? HTTP_LIMITS.requestTimeoutMs;
   const app = Fastify({
     loggerInstance: deps.logger,
+    logController: new AccessLog(),
     bodyLimit: HTTP_LIMITS.bodyBytes,
     return503OnClosing: true,
     routerOptions: { maxParamLength: HTTP_LIMITS.pathParamLength },

@@ -6,6 +6,7 @@ import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
 
 import type { Accepted } from '../store/store.ts';
+import { markDeliveryLogged } from './access-log.ts';
 import type { AcceptedEvent, RouteDeps } from './intake-deps.ts';
 import { sendProblem } from './problem.ts';
 
@@ -61,6 +62,7 @@ export async function sendAcceptance<T>({
       { tenant: event.tenant, kind: event.kind, webhookId, ...summarize(accepted.result) },
       'delivery accepted',
     );
+    markDeliveryLogged(reply);
     try {
       deps.onAccepted?.(event);
     } catch (error) {

@@ -10,7 +10,7 @@ import type { SecretLookup } from '../../src/config/secrets.ts';
 import { type AcceptedEvent, buildIntakeApp } from '../../src/intake/build-intake-app.ts';
 import type { IntakeStorePort } from '../../src/store/store.ts';
 import type { Problem } from '../../src/intake/problem.ts';
-import { createLogger } from '../../src/lib/logger.ts';
+import { createLogger, type Logger } from '../../src/lib/logger.ts';
 import { loadMappingFile } from '../../src/mapping/load-mapping-file.ts';
 import type { LoadedMapping } from '../../src/mapping/loaded-mapping.ts';
 import type { SecretRef } from '../../src/config/secret-ref.ts';
@@ -46,6 +46,8 @@ export interface HarnessOptions {
   mappings?: LoadedMapping[];
   /** Another store than a temp SQLite file (e.g. tempPostgresStore). */
   openStore?: () => Promise<TempStore>;
+  /** Silent unless a test reads the log. */
+  logger?: Logger;
 }
 
 export interface PostOptions {
@@ -92,7 +94,7 @@ export async function startIntake(options: HarnessOptions = {}): Promise<IntakeH
     store: options.wrapStore ? options.wrapStore(store) : store,
     mappings: { get: (tenant) => byTenant.get(tenant), tenants: () => [...byTenant.keys()] },
     secrets,
-    logger: createLogger({ level: 'silent' }),
+    logger: options.logger ?? createLogger({ level: 'silent' }),
     publicUrl: PUBLIC_URL,
     onAccepted: (event) => accepted.push(event),
     ...(options.now ? { now: options.now } : {}),
