@@ -119,7 +119,8 @@ export async function createMissingDeals(input: CreateDealsInput): Promise<Map<s
   return outcomes;
 }
 
-function newDeal(
+/** The deal gridsync opens for a company; a dry-run shows the same one (without its owner, which needs the CRM). */
+export function newDeal(
   rule: DealCreateRule,
   grid: { source: GridSource; identity: GridIdentity },
   companyId: string,

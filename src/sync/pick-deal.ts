@@ -22,6 +22,18 @@ export function describeWaiting(rule: DealFindRule, companyName: string): string
   return `waiting for a deal of ${companyName}${whereOf(rule)} (${stages})`;
 }
 
+const PICK_WORDS: Readonly<Record<DealFindRule['pick'], string>> = {
+  most_recently_created: 'the most recently created',
+  most_recently_modified: 'the most recently modified',
+  largest_amount: 'the largest',
+  associated_with_contact: "the one the grid's contact is on (else the most recently created)",
+};
+
+/** "the most recently created of the open deals of Ledgerline in pipeline default": the rule's choice, in words. */
+export function describeRule(rule: DealFindRule, companyName: string): string {
+  return `${PICK_WORDS[rule.pick]} of the ${describeDealScope(rule, companyName)}`;
+}
+
 function whereOf(rule: DealFindRule): string {
   const parts = [
     rule.pipelines ? ` in pipeline ${rule.pipelines.join(' or ')}` : '',

@@ -4,21 +4,32 @@
  */
 import { renderAeTask } from '../ae-task/render-task.ts';
 import { taskMarker } from '../ae-task/task-marker.ts';
-import { type FieldProblem, planFields, toProperties } from '../mapping/plan-fields.ts';
+import type { SalesGrid } from '../domain/sales-grid.ts';
+import type { TenantMapping } from '../mapping/mapping-schema.ts';
+import { toProperties } from '../mapping/plan-fields.ts';
 import type { GridSource } from '../mapping/source-values.ts';
+import { newDeal } from './create-deals.ts';
 import { whyNoTaskYet } from './grid-task.ts';
+import { describeDealScope, describeRule } from './pick-deal.ts';
+import { type GridSyncPlan, planGridSync, type RecordRefs } from './plan-grid-sync.ts';
 import type { AccountState } from '../domain/account-state.ts';
 import type { GridSyncState, GridTaskState, TargetSync } from '../domain/sync-state.ts';
 import { refusedFields, refusedTargets } from './refused-fields.ts';
+import { companyNameOf } from './resolve-deals.ts';
 import type { TenantContext } from './tenant-context.ts';
 
 export interface PlannedWrite {
-  op: 'upsert' | 'update' | 'link';
+  op: 'upsert' | 'update' | 'link' | 'create';
   object: string;
-  /** How the record would be found: external id, CRM id, or the identity field and value. */
+  /** How the record would be found: external id, CRM id, the identity field and value, or the deal rule. */
   match: string;
   properties?: Record<string, string>;
+  /** Live sends it only if the CRM holds (or lacks) what a dry-run cannot look up: the deal rule's deals. */
+  when?: string;
 }
+
+/** Stands for the id of the grid's company, which a dry-run cannot look up (in the key of a deal it would open). */
+const COMPANY_ID = '{company id}';
 
 export function planDryRun(
   runtime: TenantContext,
@@ -29,49 +40,16 @@ export function planDryRun(
 ): GridSyncState {
   const { mapping } = runtime.loaded;
   const crm = mapping.crm.type;
-  const ctx = { grid: source, account };
-  const { grid } = source;
-  const warnings: string[] = [];
-  const refused: FieldProblem[] = [];
-  const fieldsOf = (role: 'grid' | 'deal' | 'company' | 'contact'): Record<string, string> => {
-    const planned = planFields(role === 'grid' ? mapping.grid.fields : mapping[role].fields, ctx, {
-      crm,
-      originPrefix: [role, 'fields'],
-    });
-    refused.push(...refusedFields(planned.problems));
-    warnings.push(...planned.problems.filter((p) => p.kind !== 'too_long_refused').map((p) => p.message));
-    return toProperties(planned.fields);
-  };
-
-  const writes: PlannedWrite[] = [
-    {
-      op: 'upsert',
-      object: mapping.grid.object,
-      match: `${mapping.grid.externalIdField} = ${grid.gridId}`,
-      properties: fieldsOf('grid'),
-    },
-  ];
-  const dealMatch = grid.deal ? `id ${grid.deal.crmId}` : undefined;
-  const companyMatch =
-    grid.account.crmId !== undefined
-      ? `id ${grid.account.crmId}`
-      : `${mapping.identity.company.field} = ${grid.account.domain ?? ''}`;
-  const contactMatch = grid.contact ? `${mapping.identity.contact.field} = ${grid.contact.email}` : undefined;
-  const matches = { deal: dealMatch, company: companyMatch, contact: contactMatch };
-  for (const role of ['deal', 'company', 'contact'] as const) {
-    const match = matches[role];
-    if (match !== undefined && Object.keys(mapping[role].fields).length > 0) {
-      writes.push({ op: 'update', object: role, match, properties: fieldsOf(role) });
-    }
-    if (match !== undefined && mapping.grid.associate[role]) {
-      writes.push({ op: 'link', object: `${mapping.grid.object} → ${role}`, match });
-    }
-  }
+  const records = dryRunRecords(mapping, source.grid);
+  // The very plan a live sync makes, with each record named by how it would be found.
+  const plan = planGridSync(mapping, { grid: source, account }, records);
+  const refused = refusedFields(plan.problems);
+  const warnings = plan.problems.filter((p) => p.kind !== 'too_long_refused').map((p) => p.message);
+  const present = (['deal', 'company', 'contact'] as const).filter((role) => records[role] !== undefined);
 
   const at = now.toISOString();
   if (refused.length > 0) {
     // As a live sync would: the grid is refused whole, so nothing is planned for it.
-    const present = (['deal', 'company', 'contact'] as const).filter((role) => matches[role] !== undefined);
     return {
       crm,
       mode: 'dry_run',
@@ -92,17 +70,104 @@ export function planDryRun(
     crm,
     mode: 'dry_run',
     version: source.version,
-    targets: {
-      gridRecord: dry(),
-      ...(dealMatch ? { deal: dry() } : {}),
-      company: dry(),
-      ...(contactMatch ? { contact: dry() } : {}),
-    },
+    targets: { gridRecord: dry(), ...Object.fromEntries(present.map((role) => [role, dry()])) },
     unresolved: [`dry-run: ${reason}; records are not looked up in the CRM`],
-    plannedWrites: writes,
+    plannedWrites: plannedWrites(mapping, source, plan, now),
     ...(warnings.length > 0 ? { warnings } : {}),
     task: plannedTask(runtime, source, account, now),
     updatedAt: at,
+  };
+}
+
+/**
+ * The records a live sync would find, named by how it would find them. The company is taken as found (its
+ * writes are shown); a grid without deal.crmId then goes by the mapping's deal rule, as live would.
+ */
+function dryRunRecords(mapping: TenantMapping, grid: SalesGrid): RecordRefs {
+  const company =
+    grid.account.crmId !== undefined
+      ? `id ${grid.account.crmId}`
+      : `${mapping.identity.company.field} = ${grid.account.domain ?? ''}`;
+  const deal = grid.deal
+    ? `id ${grid.deal.crmId}`
+    : `deal.find: ${describeRule(mapping.deal.find, companyNameOf(grid))}${mapping.deal.whenNone === 'create' ? ', else the deal created for it' : ''}`;
+  return {
+    deal: { id: deal },
+    company: { id: company },
+    ...(grid.contact ? { contact: { id: `${mapping.identity.contact.field} = ${grid.contact.email}` } } : {}),
+  };
+}
+
+/** The plan as the status shows it: the grid record, then per record its fields and its link. */
+function plannedWrites(
+  mapping: TenantMapping,
+  source: GridSource,
+  plan: GridSyncPlan,
+  now: Date,
+): PlannedWrite[] {
+  const { grid } = source;
+  const byRule = grid.deal === undefined;
+  const scope = describeDealScope(mapping.deal.find, companyNameOf(grid));
+  const dealWhen =
+    byRule && mapping.deal.whenNone === 'wait'
+      ? {
+          when: `one of the ${scope} exists; until then the grid waits for it (deal.whenNone: wait), and so does its task`,
+        }
+      : {};
+  const writes: PlannedWrite[] = [
+    {
+      op: 'upsert',
+      object: mapping.grid.object,
+      match: `${mapping.grid.externalIdField} = ${grid.gridId}`,
+      properties: toProperties(plan.gridRecord.fields),
+    },
+  ];
+  if (byRule && mapping.deal.whenNone === 'create') writes.push(dealCreation(mapping, source, now, scope));
+  for (const role of ['deal', 'company', 'contact'] as const) {
+    const when = role === 'deal' ? dealWhen : {};
+    const write = plan[role];
+    if (write && write.fields.length > 0) {
+      writes.push({
+        op: 'update',
+        object: role,
+        match: write.recordKey,
+        properties: toProperties(write.fields),
+        ...when,
+      });
+    }
+    const link = plan.links.find((l) => l.field === role);
+    if (link) {
+      writes.push({ op: 'link', object: `${mapping.grid.object} → ${role}`, match: link.value, ...when });
+    }
+  }
+  return writes;
+}
+
+/** deal.whenNone: create: the deal live opens when none counts, built by the same code (create-deals.ts). */
+function dealCreation(mapping: TenantMapping, source: GridSource, now: Date, scope: string): PlannedWrite {
+  const rule = mapping.deal.create;
+  if (!rule) throw new Error('deal.whenNone: create without deal.create passed validation');
+  const contact = source.grid.contact;
+  const identity = {
+    unresolved: [],
+    ...(contact
+      ? { contact: { id: `${mapping.identity.contact.field} = ${contact.email}`, fields: {} } }
+      : {}),
+  };
+  const deal = newDeal(rule, { source, identity }, COMPANY_ID, undefined, now);
+  return {
+    op: 'create',
+    object: 'deal',
+    match: `${rule.keyField} = ${deal.key}`,
+    properties: {
+      name: deal.name,
+      ...(deal.pipeline === undefined ? {} : { pipeline: deal.pipeline }),
+      stage: deal.stage,
+      ...(deal.recordType === undefined ? {} : { recordType: deal.recordType }),
+      closeDate: deal.closeDate,
+      [rule.keyField]: deal.key,
+    },
+    when: `none of the ${scope} exists, and gridsync has not opened one for the company before (deal.whenNone: create)`,
   };
 }
 

@@ -4,7 +4,7 @@
  * grids when something they show changed, which is how a qualifying account gets its AE task.
  */
 import { CrmError } from '../crm/crm-errors.ts';
-import { planFields, toProperties } from '../mapping/plan-fields.ts';
+import { toProperties } from '../mapping/plan-fields.ts';
 import type { AccountState } from '../domain/account-state.ts';
 import { icpCrmFields } from '../qualification/icp-values.ts';
 import type { JobOutcome } from '../store/job.ts';
@@ -12,6 +12,7 @@ import { gridSyncJob } from '../store/job-lifecycle.ts';
 import type { NewJob, SyncStore } from '../store/store.ts';
 import { keepChanged, rememberWritten } from './changed-fields.ts';
 import { waitForCrm } from './crm-away.ts';
+import { planWrites } from './plan-grid-sync.ts';
 import { refreshAccount } from './refresh-account.ts';
 import type { TenantContext } from './tenant-context.ts';
 
@@ -43,13 +44,11 @@ export async function refreshAccounts(
       if (changed) changedAccounts.push(domain);
     }
     if (runtime.crm.mode === 'live') {
+      // The same plan a grid sync makes, for an account without a grid: its company's fields.
       const plans = [...companies].map(([domain, id]) => ({
         recordKey: id,
-        fields: planFields(
-          mapping.company.fields,
-          { account: states.get(domain) },
-          { crm: mapping.crm.type, originPrefix: ['company', 'fields'] },
-        ).fields,
+        fields:
+          planWrites(mapping, { account: states.get(domain) }, { company: { id } }).company?.fields ?? [],
         target: domain,
       }));
       const changed = await keepChanged(

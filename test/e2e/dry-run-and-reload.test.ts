@@ -88,6 +88,33 @@ describe('the example tenants out of the box', () => {
     },
   );
 
+  it('shows what the deal rule would do for a grid that names no deal (find, or open one)', async () => {
+    const grid = ledgerlineGrid({ gridId: 'grid-by-deal-rule', deal: undefined });
+    for (const tenant of ['acme', 'globex']) expect((await submit(tenant, grid)).status).toBe(202);
+    await gridsync.runner.drain();
+    const dealWrites = async (tenant: string) =>
+      (
+        (await syncState(tenant, grid.gridId)).plannedWrites as {
+          op: string;
+          object: string;
+          when?: string;
+        }[]
+      )
+        .filter((w) => w.object === 'deal' || w.object.endsWith('→ deal'))
+        .map((w) => [w.op, w.when === undefined ? 'always' : 'when']);
+    // acme (whenNone: wait): the deal's fields and link, once one of its open deals exists.
+    expect(await dealWrites('acme')).toEqual([
+      ['update', 'when'],
+      ['link', 'when'],
+    ]);
+    // globex (whenNone: create): the opportunity gridsync opens when none counts, then its fields and link.
+    expect(await dealWrites('globex')).toEqual([
+      ['create', 'when'],
+      ['update', 'always'],
+      ['link', 'always'],
+    ]);
+  });
+
   it('shows a grid refused by onTooLong: fail as failed, with nothing planned for it', async () => {
     const grid = ledgerlineGrid({ submittedBy: `${'advocate.'.repeat(28)}devrel@vendor.example` });
     expect((await submit('globex', grid)).status).toBe(202);
