@@ -6,6 +6,7 @@
  * (drift-guard.ts) uses to fail a write early with the plan's words instead of sending it for a CRM 400.
  */
 import type { Logger } from '../lib/logger.ts';
+import { publishDriftFinding } from '../lib/ops-events.ts';
 import type { LoadedMapping } from '../mapping/loaded-mapping.ts';
 import type { Finding } from '../schema-plan/findings.ts';
 import { formatLocationOf, planMapping, type PlanResult } from '../schema-plan/plan-result.ts';
@@ -61,11 +62,14 @@ export class DriftWatch {
       if (loaded === undefined) {
         this.#checks.delete(tenant);
         this.#nextAt.delete(tenant);
+        this.#verified.delete(tenant);
       } else {
         void this.check(tenant);
       }
     });
-    // The first check waits for the first tick: start-up belongs to the intake and the pending work.
+    // Each tenant loaded at start-up is checked at once: its first check must not wait for a tick (nor for a
+    // day), since until one check has come out clean, writes are never failed early (see blocking()).
+    this.#tick();
     this.#timer = setInterval(() => this.#tick(), this.#options.tickMs ?? 60_000);
     this.#timer.unref();
   }
@@ -168,8 +172,10 @@ export class DriftWatch {
         mappingLine: formatLocationOf(finding),
         fix: finding.fix,
       };
-      if (finding.severity === 'error') logger.warn(fields, `schema drift: ${finding.message}`);
-      else logger.info(fields, `schema check: ${finding.message}`);
+      if (finding.severity === 'error') {
+        logger.warn(fields, `schema drift: ${finding.message}`);
+        publishDriftFinding({ tenant, kind: finding.code });
+      } else logger.info(fields, `schema check: ${finding.message}`);
     }
     for (const [k, finding] of before) {
       if (!now.has(k)) {
