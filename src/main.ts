@@ -175,6 +175,7 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
     publicUrl,
     onAccepted: (event) => runner.wake(event),
     now,
+    queue: store,
     tenantStatus: (tenant) => {
       const loaded = mappings.get(tenant);
       const runtime = loaded === undefined ? undefined : runtimes.get(tenant);

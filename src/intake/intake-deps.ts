@@ -7,7 +7,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { SecretLookup } from '../config/secrets.ts';
 import type { LoadedMapping } from '../mapping/loaded-mapping.ts';
 import { tenantMappingSchema } from '../mapping/mapping-schema.ts';
-import type { IntakeStorePort } from '../store/store.ts';
+import type { IntakeStorePort, TenantQueueView } from '../store/store.ts';
 
 /** The tenant mappings as the intake sees them (the mapping registry satisfies this). */
 export interface MappingSource {
@@ -55,6 +55,8 @@ export interface IntakeDeps {
   /** Called after a delivery is committed (never for a replay): how the intake wakes the worker at once. */
   onAccepted?: (event: AcceptedEvent) => void;
   now?: () => Date;
+  /** Job counts and the last successful sync of a tenant (GET …/status); the store's queue inspection. */
+  queue?: TenantQueueView;
   /** The worker's view of a tenant (GET …/status, /readyz detail); absent when no worker runs here. */
   tenantStatus?: (tenant: string) => TenantRuntimeStatus;
   /** How long a request may take to arrive whole (HTTP_LIMITS.requestTimeoutMs); tests shorten it. */

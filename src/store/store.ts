@@ -119,6 +119,11 @@ export interface JobStat {
   kind: JobKind;
   state: 'pending' | 'running' | 'dead';
   count: number;
+  /**
+   * Pending only: jobs carrying the error of an earlier try (it failed, or the job was held back while its
+   * CRM was away), waiting to be tried again; else 0.
+   */
+  withError: number;
   /** Pending only: the earliest run_at that has come (how long the queue has kept work waiting); else null. */
   oldestDueAt: Date | null;
 }
@@ -154,6 +159,8 @@ export interface QueueInspection {
    * that are not dead (replayed already, or never dead) are left alone and not returned.
    */
   requeueDeadJobs(jobIds: string[], now?: Date): Promise<Job[]>;
+  /** When the tenant's newest succeeded job of `kind` finished (null: none yet), by an index seek. */
+  lastSucceededAt(tenant: string, kind: JobKind): Promise<Date | null>;
 }
 
 /** A grid as listed (current version), for `gridsync grids list`. */
@@ -270,6 +277,9 @@ export type IntakeStorePort = IntakeStore &
   Pick<TaskLedger, 'getTaskEntry'> &
   Pick<JobQueue, 'getJobs'> &
   StoreHealth;
+
+/** A tenant's queue at a glance, for its status (GET /v1/tenants/{tenant}/status): counts and last success. */
+export type TenantQueueView = Pick<QueueInspection, 'jobStats' | 'lastSucceededAt'>;
 
 /** The grid sync (src/sync): grids, signals, its state documents, the written-fields and AE-task ledgers. */
 export type SyncStore = GridRepository &

@@ -13,8 +13,8 @@ import type { SecretLookup } from '../../src/config/secrets.ts';
 import type { CrmConnector } from '../../src/crm/crm-connection.ts';
 import { staticTokenProvider } from '../../src/crm/hubspot/hubspot-auth.ts';
 import { createHubSpotClient } from '../../src/crm/hubspot/hubspot-client.ts';
-import { createLogger } from '../../src/lib/logger.ts';
-import { startGridsync, type Gridsync } from '../../src/main.ts';
+import { createLogger, type Logger } from '../../src/lib/logger.ts';
+import { startGridsync, type Gridsync, type StartOptions } from '../../src/main.ts';
 import type { Store } from '../../src/store/store.ts';
 import { HubSpotFake, type HubSpotFakeOptions } from '../fakes/hubspot-fake-server.ts';
 import { randomWebhookSecret, signRequest } from './sign-request.ts';
@@ -69,6 +69,10 @@ export interface HarnessOptions {
   fakeInstance?: HubSpotFake;
   /** More environment for loadConfig (e.g. GRIDSYNC_METRICS_TOKEN). */
   env?: Record<string, string>;
+  /** Runs the drift watch as `gridsync serve` does (its tick shortened); off by default. */
+  schemaWatch?: StartOptions['schemaWatch'];
+  /** Where gridsync logs (default: silent, or E2E_LOG_LEVEL). */
+  logger?: Logger;
 }
 
 export function writeTenantMapping(
@@ -145,6 +149,8 @@ export async function launchGridsync(options: {
   dbPath?: string;
   /** More environment for loadConfig (e.g. GRIDSYNC_METRICS_TOKEN). */
   env?: Record<string, string>;
+  schemaWatch?: StartOptions['schemaWatch'];
+  logger?: Logger;
 }): Promise<LaunchedGridsync> {
   const { tenant, dir } = options;
   const dbPath = options.dbPath ?? join(dir, 'gridsync.db');
@@ -157,7 +163,7 @@ export async function launchGridsync(options: {
     ...options.crmSecrets,
   };
   const secrets: SecretLookup = (ref) => ('env' in ref ? values[ref.env] : undefined);
-  const logger = createLogger({ level: process.env['E2E_LOG_LEVEL'] ?? 'silent' });
+  const logger = options.logger ?? createLogger({ level: process.env['E2E_LOG_LEVEL'] ?? 'silent' });
   const config = loadConfig(
     {
       PORT: '0',
@@ -177,6 +183,7 @@ export async function launchGridsync(options: {
     connect: options.connect,
     ...(options.startWorker === undefined ? {} : { startWorker: options.startWorker }),
     ...(options.store === undefined ? {} : { store: options.store }),
+    ...(options.schemaWatch === undefined ? {} : { schemaWatch: options.schemaWatch }),
     runnerOptions: {
       coalesceMs: 20,
       idlePollMs: idlePollMs ?? 200,

@@ -2,7 +2,7 @@
  * What operators ask of the queue on PostgreSQL (QueueInspection) and the grid listing. Reads run on any
  * connection; the replay is one statement, so it is atomic without a transaction of its own.
  */
-import type { Job } from '../job.ts';
+import type { Job, JobKind } from '../job.ts';
 import type { DeadJobFilter, GridListEntry, JobStat } from '../store.ts';
 import { type Queryable, sql } from './postgres-database.ts';
 import { JOB_COLUMNS, type JobRow, toJob } from './postgres-jobs.ts';
@@ -15,6 +15,7 @@ const LATEST_OF_KEY =
   'NOT EXISTS (SELECT 1 FROM jobs n WHERE n.tenant = j.tenant AND n.key = j.key AND n.id > j.id)';
 
 const JOB_STATS = sql(`SELECT tenant, kind, state, COUNT(*)::int AS count,
+    COUNT(*) FILTER (WHERE state = 'pending' AND last_error IS NOT NULL)::int AS with_error,
     MIN(run_at) FILTER (WHERE state = 'pending' AND run_at <= $1) AS oldest
   FROM jobs j WHERE state = ANY ('{pending,running}'::text[]) OR (state = 'dead' AND ${LATEST_OF_KEY})
   GROUP BY tenant, kind, state ORDER BY tenant, kind, state`);
@@ -25,6 +26,7 @@ export async function jobStats(db: Queryable, now: Date): Promise<JobStat[]> {
     kind: JobStat['kind'];
     state: JobStat['state'];
     count: number;
+    with_error: number;
     oldest: Date | null;
   }>(JOB_STATS, [now]);
   return rows.map((row) => ({
@@ -32,8 +34,18 @@ export async function jobStats(db: Queryable, now: Date): Promise<JobStat[]> {
     kind: row.kind,
     state: row.state,
     count: row.count,
+    withError: row.with_error,
     oldestDueAt: row.oldest,
   }));
+}
+
+// On jobs_succeeded (004): the newest entry of (tenant, kind), not the tenant's history.
+const LAST_SUCCEEDED = sql(`SELECT MAX(updated_at) AS at FROM jobs
+  WHERE state = 'succeeded' AND tenant = $1 AND kind = $2`);
+
+export async function lastSucceededAt(db: Queryable, tenant: string, kind: JobKind): Promise<Date | null> {
+  const [row] = await db.query<{ at: Date | null }>(LAST_SUCCEEDED, [tenant, kind]);
+  return row?.at ?? null;
 }
 
 // Every condition is optional: a NULL parameter leaves its condition out, so one prepared statement serves.

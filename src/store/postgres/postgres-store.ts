@@ -52,6 +52,7 @@ const IN_AUTOCOMMIT = {
   getTaskEntry: records.getTaskEntry,
   markTaskCreated: records.markTaskCreated,
   jobStats: (db: Queryable, now: Date = new Date()) => inspection.jobStats(db, now),
+  lastSucceededAt: inspection.lastSucceededAt,
   listDeadJobs: (db: Queryable, filter: DeadJobFilter = {}) => inspection.listDeadJobs(db, filter),
   requeueDeadJobs: (db: Queryable, jobIds: string[], now: Date = new Date()) =>
     inspection.requeueDeadJobs(db, jobIds, now),

@@ -2,7 +2,7 @@
  * What operators ask of the queue on SQLite (QueueInspection) and the grid listing. Each function runs
  * inside a transaction the caller opened (SqliteStore).
  */
-import type { Job } from '../job.ts';
+import type { Job, JobKind } from '../job.ts';
 import type { DeadJobFilter, GridListEntry, JobStat } from '../store.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 import { JOB_COLUMNS, type JobRow, toJob } from './sqlite-jobs.ts';
@@ -20,8 +20,15 @@ export function jobStats(db: SqliteDatabase, now: Date): JobStat[] {
   // One query per state, each on its partial index: succeeded rows, the bulk of the table, are never read.
   const rows: JobStat[] = [];
   for (const state of ['pending', 'running', 'dead'] as const) {
-    for (const row of db.all<{ tenant: string; kind: JobStat['kind']; count: number; oldest: number | null }>(
+    for (const row of db.all<{
+      tenant: string;
+      kind: JobStat['kind'];
+      count: number;
+      with_error: number;
+      oldest: number | null;
+    }>(
       `SELECT tenant, kind, COUNT(*) AS count,
+              SUM(CASE WHEN state = 'pending' AND last_error IS NOT NULL THEN 1 ELSE 0 END) AS with_error,
               MIN(CASE WHEN state = 'pending' AND run_at <= $now THEN run_at END) AS oldest
        FROM jobs j WHERE state = $state AND ($state <> 'dead' OR ${LATEST_OF_KEY})
        GROUP BY tenant, kind ORDER BY tenant, kind`,
@@ -32,11 +39,21 @@ export function jobStats(db: SqliteDatabase, now: Date): JobStat[] {
         kind: row.kind,
         state,
         count: row.count,
+        withError: row.with_error,
         oldestDueAt: row.oldest === null ? null : new Date(row.oldest),
       });
     }
   }
   return rows;
+}
+
+export function lastSucceededAt(db: SqliteDatabase, tenant: string, kind: JobKind): Date | null {
+  // On jobs_succeeded (004): the newest entry of (tenant, kind), not the tenant's history.
+  const row = db.get<{ at: number | null }>(
+    `SELECT MAX(updated_at) AS at FROM jobs WHERE state = 'succeeded' AND tenant = $tenant AND kind = $kind`,
+    { $tenant: tenant, $kind: kind },
+  );
+  return row?.at == null ? null : new Date(row.at);
 }
 
 export function listDeadJobs(db: SqliteDatabase, filter: DeadJobFilter): Job[] {

@@ -34,6 +34,7 @@ const READS = {
   getWrittenFields: records.getWrittenFields,
   getTaskEntry: records.getTaskEntry,
   jobStats: (db: SqliteDatabase, now: Date = new Date()) => inspection.jobStats(db, now),
+  lastSucceededAt: inspection.lastSucceededAt,
   listDeadJobs: (db: SqliteDatabase, filter: DeadJobFilter = {}) => inspection.listDeadJobs(db, filter),
   listGrids: (db: SqliteDatabase, tenant: string, options: { since?: Date; limit?: number } = {}) =>
     inspection.listGrids(db, tenant, options),

@@ -38,6 +38,35 @@ export function inspectionContract(factory: StoreFactory): void {
       expect(find('acme', 'account.refresh', 'pending')).toMatchObject({ count: 1, oldestDueAt: null });
       expect(stats.some((s) => (s.state as string) === 'succeeded')).toBe(false);
     });
+
+    it('counts, of the pending jobs, those carrying the error of an earlier try', async () => {
+      const jobs = ['a', 'b', 'c', 'd'].map((id) => gridSyncJob('acme', id));
+      await t.store.enqueue(jobs);
+      const claimed = await t.store.claim({ workerId: 'w', limit: 3, leaseMs: lease });
+      const later = new Date(Date.now() + 60_000);
+      await t.store.fail(claimed[0]!.id, 'w', 'HubSpot 503', later);
+      await t.store.release(claimed[1]!.id, 'w', { runAt: later, reason: 'the CRM is paused' });
+      await t.store.release(claimed[2]!.id, 'w'); // shutdown: no error
+      const pending = (await t.store.jobStats()).find((s) => s.tenant === 'acme' && s.state === 'pending');
+      expect(pending).toMatchObject({ count: 4, withError: 2 });
+    });
+  });
+
+  describe('lastSucceededAt', () => {
+    it("is when the tenant's newest job of the kind succeeded, null before the first", async () => {
+      expect(await t.store.lastSucceededAt('acme', 'grid.sync')).toBeNull();
+      await t.store.enqueue([gridSyncJob('acme', 'a'), gridSyncJob('globex', 'b')]);
+      await t.store.enqueue([accountRefreshJob('acme', 'x.example')]);
+      const before = Date.now();
+      for (const job of await t.store.claim({ workerId: 'w', limit: 10, leaseMs: lease })) {
+        if (job.tenant === 'acme' && job.kind === 'grid.sync') await t.store.complete(job.id, 'w');
+        else await t.store.fail(job.id, 'w', 'refused', null);
+      }
+      const at = await t.store.lastSucceededAt('acme', 'grid.sync');
+      expect(at?.getTime()).toBeGreaterThanOrEqual(before - 1);
+      expect(await t.store.lastSucceededAt('acme', 'account.refresh')).toBeNull();
+      expect(await t.store.lastSucceededAt('globex', 'grid.sync')).toBeNull();
+    });
   });
 
   describe('listDeadJobs', () => {
