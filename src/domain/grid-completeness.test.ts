@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
 import grid from '../../test/fixtures/grids/ledgerline-complete.json' with { type: 'json' };
-import { assessCompleteness, countWords } from './grid-completeness.ts';
+import {
+  assessCompleteness,
+  completenessRules,
+  completenessUnder,
+  countWords,
+  judgeCompleteness,
+} from './grid-completeness.ts';
 import { salesGridSchema } from './sales-grid.ts';
 
 const complete = salesGridSchema.parse(grid);
@@ -47,6 +53,27 @@ describe('assessCompleteness', () => {
 
   it('counts words, not punctuation', () => {
     expect(countWords('Works, but — it is fragile.')).toBe(5);
+  });
+});
+
+describe('the completeness rules recorded with each verdict', () => {
+  const sections = { requiredCapabilities: { minWords: 10 } };
+
+  it('are named by their version and minimums, and travel with the verdict', () => {
+    expect(completenessRules()).toBe('v1 minWords 6');
+    expect(completenessRules({ minWords: 6, sections: {} })).toBe('v1 minWords 6');
+    expect(completenessRules({ minWords: 4, sections })).toBe('v1 minWords 4, requiredCapabilities 10');
+    expect(judgeCompleteness(complete)).toEqual({ complete: true, gaps: [], rules: 'v1 minWords 6' });
+  });
+
+  it('keep the recorded verdict under the same rules, and judge again under others', () => {
+    const recorded = judgeCompleteness(complete);
+    expect(completenessUnder(complete, recorded, { minWords: 6, sections: {} })).toBe(recorded);
+    const stricter = completenessUnder(complete, recorded, { minWords: 40 });
+    expect(stricter).toMatchObject({ complete: false, rules: 'v1 minWords 40' });
+    // A verdict recorded before the rules were (no name) is judged again.
+    const unnamed = assessCompleteness(complete);
+    expect(completenessUnder(complete, unnamed, { minWords: 6 })).toEqual(recorded);
   });
 });
 

@@ -28,6 +28,11 @@ export interface SectionGap {
 export interface GridCompleteness {
   complete: boolean;
   gaps: SectionGap[];
+  /**
+   * The rules that produced the verdict (completenessRules): set on every verdict gridsync records; absent on
+   * verdicts recorded before it was.
+   */
+  rules?: string;
 }
 
 const WHY: Readonly<Record<GridSection, string>> = {
@@ -41,6 +46,39 @@ const WHY: Readonly<Record<GridSection, string>> = {
 
 export function countWords(text: string): number {
   return text.split(/\s+/u).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+}
+
+/**
+ * The one rule set, named: the version of this module's rules and the minimums in force, e.g.
+ * `v1 minWords 6` or `v1 minWords 6, requiredCapabilities 10`. Two verdicts with the same name were judged alike;
+ * bump the version whenever assessCompleteness judges differently.
+ */
+export function completenessRules(minimums: CompletenessMinimums = DEFAULT_COMPLETENESS): string {
+  const overrides = GRID_SECTIONS.flatMap((section) => {
+    const words = minimums.sections?.[section]?.minWords;
+    return words === undefined ? [] : [`${section} ${words}`];
+  });
+  return [`v1 minWords ${minimums.minWords}`, ...overrides].join(', ');
+}
+
+/** The verdict gridsync records: judged by assessCompleteness, with the rules that produced it. */
+export function judgeCompleteness(
+  grid: SalesGrid,
+  minimums: CompletenessMinimums = DEFAULT_COMPLETENESS,
+): GridCompleteness {
+  return { ...assessCompleteness(grid, minimums), rules: completenessRules(minimums) };
+}
+
+/**
+ * The verdict under the rules in force: the recorded one when the same rules produced it (the intake's, say),
+ * else the grid judged again. The worker acts on this, so it never silently differs from what was recorded.
+ */
+export function completenessUnder(
+  grid: SalesGrid,
+  recorded: GridCompleteness,
+  minimums: CompletenessMinimums,
+): GridCompleteness {
+  return recorded.rules === completenessRules(minimums) ? recorded : judgeCompleteness(grid, minimums);
 }
 
 export function assessCompleteness(

@@ -3,6 +3,8 @@
  * endpoint. Plain JSON: dates are ISO strings. Written by src/sync, stored by src/store, read by src/intake: so
  * it lives here, below all three. The per-account document is account-state.ts.
  */
+import type { GridCompleteness } from './grid-completeness.ts';
+
 export type TargetState = 'pending' | 'synced' | 'failed' | 'dry_run' | 'skipped';
 
 export interface TargetSync {
@@ -38,6 +40,11 @@ export interface GridSyncState {
   retrying?: { error: string; at: string };
   /** Which deal the grid is on and why (given by deal.crmId, found by the mapping's deal rule, created, waiting). */
   deal?: GridDealState;
+  /**
+   * The completeness the worker judged this version by, when not the intake's (the mapping's completeness rules
+   * changed in between; see `rules`). The grid's status shows it instead of the intake's.
+   */
+  completeness?: GridCompleteness;
   /** Where the AE task stands from the worker's point of view (the ledger holds the created task). */
   task?: GridTaskState;
   /** Set when the sync job gave up (dead letter). */

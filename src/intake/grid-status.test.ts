@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { assessCompleteness } from '../domain/grid-completeness.ts';
+import { assessCompleteness, judgeCompleteness } from '../domain/grid-completeness.ts';
 import type { SalesGrid } from '../domain/sales-grid.ts';
 import type { GridSyncState, TargetState } from '../domain/sync-state.ts';
 import type { StoredGrid, TaskLedgerEntry } from '../store/store.ts';
@@ -68,6 +68,23 @@ describe('describeGridStatus', () => {
       task: { state: 'not_created', blockedBy: ['account_not_evaluated'] },
     });
     expect(body.task['reason']).toContain('has not been evaluated');
+  });
+
+  it("shows the worker's completeness when it judged the current version under other rules", () => {
+    const stricter = judgeCompleteness(completeGrid, { minWords: 40 });
+    const body = status({
+      accountState: qualifiedAccount,
+      syncState: aGridSyncState({ version: 1, completeness: stricter }),
+    });
+    expect(body.completeness).toEqual(stricter);
+    expect(body.completeness.rules).toBe('v1 minWords 40');
+    expect(body.task).toMatchObject({ state: 'not_created', blockedBy: ['grid_incomplete'] });
+    // A state of an older version says nothing about the current one's completeness.
+    const newer = status({
+      stored: stored(completeGrid, 2),
+      syncState: aGridSyncState({ version: 1, completeness: stricter }),
+    });
+    expect(newer.completeness.complete).toBe(true);
   });
 
   it('says an incomplete grid blocks the task and names the sections', () => {

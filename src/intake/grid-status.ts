@@ -43,6 +43,9 @@ export interface GridStatusBody {
 export function describeGridStatus(input: GridStatusInput): GridStatusBody {
   const { stored } = input;
   const qualification = describeQualification(stored, input.accountState);
+  // The worker's verdict when it judged this version under other rules than the intake (a mapping edit).
+  const judged = input.syncState?.version === stored.version ? input.syncState.completeness : undefined;
+  const completeness = judged ?? stored.completeness;
   return {
     gridId: stored.gridId,
     version: stored.version,
@@ -51,10 +54,10 @@ export function describeGridStatus(input: GridStatusInput): GridStatusBody {
     submittedBy: stored.grid.submittedBy,
     account: stored.grid.account,
     statusUrl: input.statusUrl,
-    completeness: stored.completeness,
+    completeness,
     qualification,
     sync: describeSync(stored.version, input.syncState),
-    task: describeTask(stored.completeness, qualification, input),
+    task: describeTask(completeness, qualification, input),
   };
 }
 

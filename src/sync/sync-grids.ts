@@ -5,7 +5,7 @@
  */
 import type { CrmClient, FoundRecord } from '../crm/crm-client.ts';
 import { CrmError } from '../crm/crm-errors.ts';
-import { assessCompleteness } from '../domain/grid-completeness.ts';
+import { completenessUnder } from '../domain/grid-completeness.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { FieldProblem } from '../mapping/plan-fields.ts';
 import type { TenantMapping } from '../mapping/mapping-schema.ts';
@@ -55,7 +55,7 @@ export async function syncGrids(
       {
         grid: s.grid,
         version: s.version,
-        completeness: assessCompleteness(s.grid, mapping.completeness),
+        completeness: completenessUnder(s.grid, s.completeness, mapping.completeness),
         statusUrl: runtime.statusUrl(s.gridId),
       },
     ]),
@@ -89,11 +89,10 @@ export async function syncGrids(
       const key = accountKeyOf(s.grid);
       const account = accounts.get(key) ?? (await evaluate(key)).state;
       accounts.set(key, account);
-      await store.putGridSyncState(
-        runtime.tenant,
-        s.gridId,
-        planDryRun(runtime, source, account, runtime.crm.reason, now),
-      );
+      await store.putGridSyncState(runtime.tenant, s.gridId, {
+        ...planDryRun(runtime, source, account, runtime.crm.reason, now),
+        ...judgedAgain(s, source),
+      });
     }
     return outcomes;
   }
@@ -155,8 +154,12 @@ export async function syncGrids(
       const plan = plans[index];
       const identity = identities.get(s.gridId) ?? { unresolved: [] };
       const refusals = refused.get(s.gridId) ?? [];
+      const source = sources.get(s.gridId) as GridSource;
       if (refusals.length > 0) {
-        const state = refusedGridState(runtime, s.version, identity, plan?.problems ?? [], refusals, now);
+        const state = {
+          ...refusedGridState(runtime, s.version, identity, plan?.problems ?? [], refusals, now),
+          ...judgedAgain(s, source),
+        };
         await store.putGridSyncState(runtime.tenant, s.gridId, state);
         // Refused by the mapping itself: no retry can help until the mapping (or the grid) changes, so it is
         // a dead letter at once, listed with the mapping line and replayed after the fix.
@@ -167,7 +170,6 @@ export async function syncGrids(
         continue;
       }
       const gridTargets = targets.get(s.gridId) ?? {};
-      const source = sources.get(s.gridId) as GridSource;
       const account = accounts.get(accountKeyOf(s.grid));
       const deal = deals.get(s.gridId) ?? dealGivenBy(s.grid, identity, now);
       const { task, retryInMs } = await considerAeTask({
@@ -196,6 +198,7 @@ export async function syncGrids(
         ...(deal ? { deal } : {}),
         ...(plan && plan.problems.length > 0 ? { warnings: plan.problems.map((p) => p.message) } : {}),
         task,
+        ...judgedAgain(s, source),
         updatedAt: now.toISOString(),
       };
       await store.putGridSyncState(runtime.tenant, s.gridId, state);
@@ -233,6 +236,14 @@ export async function syncGrids(
     }
     return outcomes;
   }
+}
+
+/**
+ * The worker's verdict, recorded on the grid's state when it is not the intake's (other completeness rules:
+ * the mapping changed in between), so the status shows the verdict the task step acted on.
+ */
+function judgedAgain(stored: StoredGrid, source: GridSource): Pick<GridSyncState, 'completeness'> {
+  return source.completeness === stored.completeness ? {} : { completeness: source.completeness };
 }
 
 /** A grid refused by onTooLong: fail: failed on its status, nothing written, no task until it is replayed or changes. */

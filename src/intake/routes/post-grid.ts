@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 
-import { assessCompleteness, type GridCompleteness } from '../../domain/grid-completeness.ts';
+import { type GridCompleteness, judgeCompleteness } from '../../domain/grid-completeness.ts';
 import { salesGridSchema } from '../../domain/sales-grid.ts';
 import type { GridAcceptance } from '../../store/store.ts';
 import { gridStatusUrl, type RouteDeps } from '../intake-deps.ts';
@@ -30,7 +30,9 @@ export function registerPostGrid(scope: FastifyInstance, deps: RouteDeps): void 
     if (!parsed.success) return sendInvalidPayload(reply, parsed.error.issues, 'grid');
 
     const grid = parsed.data;
-    const completeness = assessCompleteness(grid, delivery.loaded.mapping.completeness);
+    // Stored with the rules that produced it: the worker judges again only under other rules (a mapping edit).
+    const judged = judgeCompleteness(grid, delivery.loaded.mapping.completeness);
+    const completeness = { complete: judged.complete, gaps: judged.gaps };
     const statusUrl = gridStatusUrl(deps.publicUrl, delivery.tenant, grid.gridId);
     return sendAcceptance({
       reply,
@@ -42,7 +44,7 @@ export function registerPostGrid(scope: FastifyInstance, deps: RouteDeps): void 
           tenant: delivery.tenant,
           webhookId: delivery.webhookId,
           grid,
-          completeness,
+          completeness: judged,
           receivedAt: delivery.receivedAt,
           // The tenant's own retry budget for the sync job this delivery enqueues.
           maxAttempts: delivery.loaded.mapping.sync.maxAttempts,
