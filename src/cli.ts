@@ -26,6 +26,7 @@ commands:
                                      queue dead letters again with fresh attempts
   signals import FILE [--tenant T] [--format ndjson|csv]
                                      backfill a signal history through the webhook's validation and storage
+  backup --to FILE                   a consistent copy of the store while serve runs (restore: README, Recover)
 
 every command takes --help; exit codes: 0 ok, 1 something failed, 2 usage or configuration
 `;
@@ -41,6 +42,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   grids: async () => (await import('./cli/grids-command.ts')).gridsCommand,
   deadletters: async () => (await import('./cli/deadletters-command.ts')).deadlettersCommand,
   signals: async () => (await import('./cli/signals-command.ts')).signalsCommand,
+  backup: async () => (await import('./cli/backup-command.ts')).backupCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
