@@ -53,10 +53,27 @@ export function parseCommand<O extends Options>(
 }
 
 /**
- * The first argument of a command with actions (`grids show|list`): the action and what follows it, or
- * undefined after `--help`. A missing or unknown action is a UsageError naming the ones there are.
+ * A command with actions (`grids show|list`): the action, then parseCommand on what follows it; undefined
+ * after `--help` in either place. `positionals` says which actions take positional arguments.
  */
-export function readAction<A extends string>(
+export function parseActionCommand<A extends string, O extends Options>(
+  args: string[],
+  actions: readonly A[],
+  options: O,
+  usage: string,
+  positionals: (action: A) => boolean = () => false,
+) {
+  const read = readAction(args, actions, usage);
+  if (!read) return undefined;
+  const parsed = parseCommand(read.rest, options, usage, positionals(read.action));
+  return parsed && { action: read.action, values: parsed.values, positionals: parsed.positionals };
+}
+
+/**
+ * The first argument of a command with actions: the action and what follows it, or undefined after `--help`.
+ * A missing or unknown action is a UsageError naming the ones there are.
+ */
+function readAction<A extends string>(
   args: string[],
   actions: readonly A[],
   usage: string,
@@ -94,6 +111,14 @@ export async function runCommand(name: string, usage: string, body: () => Promis
     throw error;
   }
 }
+
+/** The options of the commands that list from the store (grids list, deadletters list). */
+export const LISTING_OPTIONS = {
+  tenant: { type: 'string' },
+  since: { type: 'string' },
+  limit: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
 
 const RELATIVE = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/;
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;

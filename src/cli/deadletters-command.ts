@@ -7,12 +7,12 @@ import { type DeadLetter, listDeadLetters, replayDeadLetters } from '../sync/dea
 import type { DeadJobFilter } from '../store/store.ts';
 import {
   EXIT,
+  LISTING_OPTIONS,
   openDeployment,
   optionalTime,
-  parseCommand,
+  parseActionCommand,
   positiveInteger,
   printJson,
-  readAction,
   runCommand,
   UsageError,
 } from './cli-support.ts';
@@ -36,22 +36,22 @@ exit codes: 0 done (also when there is nothing to list or replay); 1 the store f
 `;
 
 const OPTIONS = {
-  tenant: { type: 'string' },
-  since: { type: 'string' },
+  ...LISTING_OPTIONS,
   until: { type: 'string' },
-  limit: { type: 'string' },
   preview: { type: 'boolean' },
-  json: { type: 'boolean' },
 } as const;
 
 export function deadlettersCommand(args: string[]): Promise<number> {
   return runCommand('deadletters', USAGE, async () => {
-    const read = readAction(args, ['list', 'replay'] as const, USAGE);
-    if (!read) return EXIT.ok;
-    const { action, rest } = read;
-    const parsed = parseCommand(rest, OPTIONS, USAGE, action === 'replay');
+    const parsed = parseActionCommand(
+      args,
+      ['list', 'replay'] as const,
+      OPTIONS,
+      USAGE,
+      (a) => a === 'replay',
+    );
     if (!parsed) return EXIT.ok;
-    const { values, positionals } = parsed;
+    const { action, values, positionals } = parsed;
     if (action === 'list' && values.preview === true) throw new UsageError('--preview belongs to replay');
     const filter: DeadJobFilter = {
       ...(values.tenant === undefined ? {} : { tenant: values.tenant }),

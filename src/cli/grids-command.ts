@@ -10,12 +10,12 @@ import type { Job } from '../store/job.ts';
 import type { GridListEntry, Store } from '../store/store.ts';
 import {
   EXIT,
+  LISTING_OPTIONS,
   openDeployment,
   optionalTime,
-  parseCommand,
+  parseActionCommand,
   positiveInteger,
   printJson,
-  readAction,
   runCommand,
   UsageError,
 } from './cli-support.ts';
@@ -42,22 +42,13 @@ exit codes: 0 ok; 1 the grid is unknown, or the store failed; 2 usage or configu
 const STATES = ['pending', 'failed', 'dead', 'synced'] as const;
 export type GridState = (typeof STATES)[number];
 
-const OPTIONS = {
-  tenant: { type: 'string' },
-  state: { type: 'string' },
-  since: { type: 'string' },
-  limit: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
+const OPTIONS = { ...LISTING_OPTIONS, state: { type: 'string' } } as const;
 
 export function gridsCommand(args: string[]): Promise<number> {
   return runCommand('grids', USAGE, async () => {
-    const read = readAction(args, ['show', 'list'] as const, USAGE);
-    if (!read) return EXIT.ok;
-    const { action, rest } = read;
-    const parsed = parseCommand(rest, OPTIONS, USAGE, action === 'show');
+    const parsed = parseActionCommand(args, ['show', 'list'] as const, OPTIONS, USAGE, (a) => a === 'show');
     if (!parsed) return EXIT.ok;
-    const { values, positionals } = parsed;
+    const { action, values, positionals } = parsed;
     const tenant = values.tenant;
     if (tenant === undefined) throw new UsageError('--tenant is required');
     const state = values.state;

@@ -42,6 +42,11 @@ const stderr: Out = (text) => process.stderr.write(text);
 
 export async function mappingCommand(args: string[]): Promise<number> {
   const [subcommand, ...rest] = args;
+  // Every subcommand takes --help (parseArgs would call it an unknown option): the usage covers them all.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    stdout(USAGE);
+    return 0;
+  }
   try {
     switch (subcommand) {
       case 'validate':

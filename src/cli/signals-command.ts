@@ -18,10 +18,9 @@ import {
   EXIT,
   loadMappings,
   openDeployment,
-  parseCommand,
+  parseActionCommand,
   positiveInteger,
   printJson,
-  readAction,
   requireTenant,
   runCommand,
   UsageError,
@@ -47,11 +46,9 @@ exit codes: 0 every line stored or already stored; 1 some lines were refused (li
 
 export function signalsCommand(args: string[]): Promise<number> {
   return runCommand('signals', USAGE, async () => {
-    const read = readAction(args, ['import'] as const, USAGE);
-    if (!read) return EXIT.ok;
-    const { rest } = read;
-    const parsed = parseCommand(
-      rest,
+    const parsed = parseActionCommand(
+      args,
+      ['import'] as const,
       {
         tenant: { type: 'string' },
         format: { type: 'string' },
@@ -59,7 +56,7 @@ export function signalsCommand(args: string[]): Promise<number> {
         json: { type: 'boolean' },
       },
       USAGE,
-      true,
+      () => true,
     );
     if (!parsed) return EXIT.ok;
     const { values, positionals } = parsed;

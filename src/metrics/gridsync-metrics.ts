@@ -24,6 +24,25 @@ export interface MetricSources {
 
 export type JobSettlement = 'succeeded' | 'retried' | 'dead';
 
+/** A scraped gauge's samples: each label set with its value. */
+type Samples<L extends string> = Iterable<readonly [Partial<Record<L, string>>, number]>;
+
+/** One sample per tenant: `value` picks a row's contribution (undefined: none), `combine` merges a tenant's. */
+function perTenant(
+  stats: JobStat[],
+  combine: (a: number, b: number) => number,
+  value: (stat: JobStat) => number | undefined,
+): Samples<'tenant'> {
+  const byTenant = new Map<string, number>();
+  for (const stat of stats) {
+    const v = value(stat);
+    if (v === undefined) continue;
+    const seen = byTenant.get(stat.tenant);
+    byTenant.set(stat.tenant, seen === undefined ? v : combine(seen, v));
+  }
+  return [...byTenant].map(([tenant, v]) => [{ tenant }, v] as const);
+}
+
 export interface GridsyncMetrics {
   readonly registry: Registry;
   readonly contentType: string;
@@ -44,12 +63,31 @@ export function createMetrics(sources: MetricSources = {}): GridsyncMetrics {
   const now = sources.now ?? (() => new Date());
   collectDefaultMetrics({ register: registry });
 
-  const intakeRequests = new Counter({
-    name: 'gridsync_intake_requests_total',
-    help: 'HTTP requests answered, by route pattern, method, status and outcome code (problem code, or "ok").',
-    labelNames: ['route', 'method', 'status', 'code'] as const,
-    registers,
-  });
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Counter({ name, help, labelNames, registers });
+  /** A gauge whose samples are read when Prometheus scrapes: `read` returns each label set with its value. */
+  const scrapedGauge = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    read: () => Promise<Samples<L>> | Samples<L>,
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers,
+      async collect() {
+        this.reset();
+        for (const [labels, value] of await read()) this.set(labels, value);
+      },
+    });
+
+  const intakeRequests = counter(
+    'gridsync_intake_requests_total',
+    'HTTP requests answered, by route pattern, method, status and outcome code (problem code, or "ok").',
+    ['route', 'method', 'status', 'code'],
+  );
   const intakeLatency = new Histogram({
     name: 'gridsync_intake_request_duration_seconds',
     help: 'Time from request received to answer sent, by route pattern and method.',
@@ -57,107 +95,81 @@ export function createMetrics(sources: MetricSources = {}): GridsyncMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers,
   });
-  const jobsSettled = new Counter({
-    name: 'gridsync_jobs_settled_total',
-    help: 'Job attempts this process finished, by tenant, kind and outcome (succeeded, retried, dead).',
-    labelNames: ['tenant', 'kind', 'outcome'] as const,
-    registers,
-  });
-  const crmRequests = new Counter({
-    name: 'gridsync_crm_requests_total',
-    help: 'HTTP attempts sent to a CRM (each retry counts), by tenant, CRM and status ("none": no answer).',
-    labelNames: ['tenant', 'crm', 'status'] as const,
-    registers,
-  });
-  const crmRateLimited = new Counter({
-    name: 'gridsync_crm_rate_limited_total',
-    help: 'CRM answers that said to slow down (429, or 423 / REQUEST_LIMIT_EXCEEDED), by tenant and CRM.',
-    labelNames: ['tenant', 'crm'] as const,
-    registers,
-  });
-  const crmRetries = new Counter({
-    name: 'gridsync_crm_retries_total',
-    help: 'CRM attempts that failed and were sent again, by tenant, CRM and kind of failure.',
-    labelNames: ['tenant', 'crm', 'reason'] as const,
-    registers,
-  });
+  const jobsSettled = counter(
+    'gridsync_jobs_settled_total',
+    'Job attempts this process finished, by tenant, kind and outcome (succeeded, retried, dead).',
+    ['tenant', 'kind', 'outcome'],
+  );
+  const crmRequests = counter(
+    'gridsync_crm_requests_total',
+    'HTTP attempts sent to a CRM (each retry counts), by tenant, CRM and status ("none": no answer).',
+    ['tenant', 'crm', 'status'],
+  );
+  const crmRateLimited = counter(
+    'gridsync_crm_rate_limited_total',
+    'CRM answers that said to slow down (429, or 423 / REQUEST_LIMIT_EXCEEDED), by tenant and CRM.',
+    ['tenant', 'crm'],
+  );
+  const crmRetries = counter(
+    'gridsync_crm_retries_total',
+    'CRM attempts that failed and were sent again, by tenant, CRM and kind of failure.',
+    ['tenant', 'crm', 'reason'],
+  );
   const crmBudget = new Gauge({
     name: 'gridsync_crm_budget_remaining',
     help: "Requests left in the tenant's CRM window as the CRM last reported it (HubSpot: 10-second window; Salesforce: daily API requests).",
     labelNames: ['tenant', 'crm'] as const,
     registers,
   });
-  const tasksCreated = new Counter({
-    name: 'gridsync_tasks_created_total',
-    help: 'AE tasks created in the CRM by this process, by tenant.',
-    labelNames: ['tenant'] as const,
-    registers,
-  });
-  const driftFindings = new Counter({
-    name: 'gridsync_drift_findings_total',
-    help: "Differences the drift watch found between a tenant's mapping and its CRM schema, by tenant and kind.",
-    labelNames: ['tenant', 'kind'] as const,
-    registers,
-  });
+  const tasksCreated = counter(
+    'gridsync_tasks_created_total',
+    'AE tasks created in the CRM by this process, by tenant.',
+    ['tenant'],
+  );
+  const driftFindings = counter(
+    'gridsync_drift_findings_total',
+    "Differences the drift watch found between a tenant's mapping and its CRM schema, by tenant and kind.",
+    ['tenant', 'kind'],
+  );
 
   // Three gauges read the same rows: one store query per scrape, shared while render() runs.
   let scrape: Promise<JobStat[]> | undefined;
   const jobStats = (): Promise<JobStat[]> =>
     (scrape ??= sources.jobStats ? sources.jobStats() : Promise.resolve([]));
-  new Gauge({
-    name: 'gridsync_jobs',
-    help: 'Jobs in the store that are pending, running or dead, by tenant, kind and state (all replicas).',
-    labelNames: ['tenant', 'kind', 'state'] as const,
-    registers,
-    async collect() {
-      this.reset();
-      for (const stat of await jobStats()) {
-        this.set({ tenant: stat.tenant, kind: stat.kind, state: stat.state }, stat.count);
-      }
-    },
-  });
-  new Gauge({
-    name: 'gridsync_queue_oldest_pending_seconds',
-    help: 'Per tenant, how long the oldest due pending job has been waiting since it became due (0: none waiting).',
-    labelNames: ['tenant'] as const,
-    registers,
-    async collect() {
-      this.reset();
-      const oldest = new Map<string, number>();
-      for (const stat of await jobStats()) {
-        if (stat.state !== 'pending') continue;
-        const waited = stat.oldestDueAt
-          ? Math.max(0, (now().getTime() - stat.oldestDueAt.getTime()) / 1000)
-          : 0;
-        oldest.set(stat.tenant, Math.max(oldest.get(stat.tenant) ?? 0, waited));
-      }
-      for (const [tenant, seconds] of oldest) this.set({ tenant }, seconds);
-    },
-  });
-  new Gauge({
-    name: 'gridsync_dead_letters',
-    help: 'Dead jobs per tenant: work that will not reach the CRM until someone replays it (gridsync deadletters).',
-    labelNames: ['tenant'] as const,
-    registers,
-    async collect() {
-      this.reset();
-      const dead = new Map<string, number>();
-      for (const stat of await jobStats()) {
-        if (stat.state === 'dead') dead.set(stat.tenant, (dead.get(stat.tenant) ?? 0) + stat.count);
-      }
-      for (const [tenant, count] of dead) this.set({ tenant }, count);
-    },
-  });
-  new Gauge({
-    name: 'gridsync_crm_breaker_open',
-    help: "1 while a tenant's CRM circuit breaker leaves the CRM alone after failures, else 0.",
-    labelNames: ['tenant'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const { tenant, open } of sources.breakers?.() ?? []) this.set({ tenant }, open ? 1 : 0);
-    },
-  });
+  scrapedGauge(
+    'gridsync_jobs',
+    'Jobs in the store that are pending, running or dead, by tenant, kind and state (all replicas).',
+    ['tenant', 'kind', 'state'],
+    async () =>
+      (await jobStats()).map((s) => [{ tenant: s.tenant, kind: s.kind, state: s.state }, s.count] as const),
+  );
+  scrapedGauge(
+    'gridsync_queue_oldest_pending_seconds',
+    'Per tenant, how long the oldest due pending job has been waiting since it became due (0: none waiting).',
+    ['tenant'],
+    async () =>
+      perTenant(await jobStats(), Math.max, (s) => {
+        if (s.state !== 'pending') return undefined;
+        return s.oldestDueAt ? Math.max(0, (now().getTime() - s.oldestDueAt.getTime()) / 1000) : 0;
+      }),
+  );
+  scrapedGauge(
+    'gridsync_dead_letters',
+    'Dead jobs per tenant: work that will not reach the CRM until someone replays it (gridsync deadletters).',
+    ['tenant'],
+    async () =>
+      perTenant(
+        await jobStats(),
+        (a, b) => a + b,
+        (s) => (s.state === 'dead' ? s.count : undefined),
+      ),
+  );
+  scrapedGauge(
+    'gridsync_crm_breaker_open',
+    "1 while a tenant's CRM circuit breaker leaves the CRM alone after failures, else 0.",
+    ['tenant'],
+    () => (sources.breakers?.() ?? []).map(({ tenant, open }) => [{ tenant }, open ? 1 : 0] as const),
+  );
 
   const unsubscribe = [
     subscribeCrmAttempts((attempt) => {
