@@ -136,13 +136,23 @@ function progressReporter(quiet: boolean): { update: (p: ImportProgress) => void
     };
   }
   let lastReported = 0;
+  let latest: ImportProgress | undefined;
+  let printed = '';
+  const print = (p: ImportProgress): void => {
+    printed = counts(p);
+    process.stderr.write(`${printed}\n`);
+  };
   return {
     update(p) {
+      latest = p;
       if (quiet || p.lines - lastReported < 10_000) return;
       lastReported = p.lines;
-      process.stderr.write(`${counts(p)}\n`);
+      print(p);
     },
-    stop: () => undefined,
+    // The last line shows the final counts: the batches still in flight at the last 10,000 have settled.
+    stop: () => {
+      if (!quiet && latest && counts(latest) !== printed) print(latest);
+    },
   };
 }
 

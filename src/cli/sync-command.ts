@@ -91,9 +91,10 @@ export function syncCommand(args: string[]): Promise<number> {
 function printReport(report: TenantSyncReport): void {
   const out = process.stdout;
   const mode = report.mode === 'dry_run' ? ' (dry-run: writes planned, not sent)' : '';
-  out.write(
-    `${report.tenant}: ${report.accounts} account(s) refreshed, ${report.grids} grid(s) synced${mode}\n`,
-  );
+  // A grid that failed was tried, not synced: the count says so rather than calling every grid synced.
+  const failedGrids = report.failures.filter((f) => f.subject.kind === 'grid').length;
+  const grids = failedGrids === 0 ? `${report.grids}` : `${report.grids - failedGrids} of ${report.grids}`;
+  out.write(`${report.tenant}: ${report.accounts} account(s) refreshed, ${grids} grid(s) synced${mode}\n`);
   if (report.deadLetters.length > 0) {
     out.write(
       `  ${report.deadLetters.length} dead letter(s) left alone: see gridsync deadletters list --tenant ${report.tenant}\n`,

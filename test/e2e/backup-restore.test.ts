@@ -17,10 +17,10 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
-import { type ChildGridsync, startChildGridsync } from '../support/child-gridsync.ts';
+import { type ChildGridsync, postSigned, startChildGridsync } from '../support/child-gridsync.ts';
 import { FAKE_TOKEN, writeTenantMapping } from '../support/gridsync-harness.ts';
 import { runGridsync } from '../support/run-gridsync.ts';
-import { randomWebhookSecret, signRequest } from '../support/sign-request.ts';
+import { randomWebhookSecret } from '../support/sign-request.ts';
 import { testDatabaseUrl } from '../support/temp-store.ts';
 import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from './fixtures.ts';
 
@@ -55,13 +55,7 @@ function envFor(databaseUrl: string): Record<string, string> {
 }
 
 async function post(path: string, body: unknown): Promise<void> {
-  const signed = signRequest({ secret, body });
-  const response = await fetch(`${serve?.url}/v1/tenants/acme/${path}`, {
-    method: 'POST',
-    headers: { ...signed.headers, 'content-type': 'application/json' },
-    body: signed.payload,
-  });
-  expect(response.status).toBe(202);
+  expect((await postSigned(serve!, secret, path, body)).status).toBe(202);
 }
 
 async function waitFor(probe: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {

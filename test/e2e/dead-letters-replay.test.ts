@@ -12,10 +12,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { DeadLetter } from '../../src/sync/dead-letters.ts';
 import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
-import { type ChildGridsync, startChildGridsync } from '../support/child-gridsync.ts';
+import { type ChildGridsync, postSigned, startChildGridsync } from '../support/child-gridsync.ts';
 import { FAKE_TOKEN, writeTenantMapping } from '../support/gridsync-harness.ts';
 import { runGridsync } from '../support/run-gridsync.ts';
-import { randomWebhookSecret, signRequest } from '../support/sign-request.ts';
+import { randomWebhookSecret } from '../support/sign-request.ts';
 import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from './fixtures.ts';
 
 const secret = randomWebhookSecret();
@@ -45,13 +45,7 @@ afterEach(async () => {
 });
 
 async function post(path: string, body: unknown): Promise<void> {
-  const signed = signRequest({ secret, body });
-  const response = await fetch(`${serve?.url}/v1/tenants/acme/${path}`, {
-    method: 'POST',
-    headers: { ...signed.headers, 'content-type': 'application/json' },
-    body: signed.payload,
-  });
-  expect(response.status).toBe(202);
+  expect((await postSigned(serve!, secret, path, body)).status).toBe(202);
 }
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {

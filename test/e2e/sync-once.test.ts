@@ -64,6 +64,7 @@ describe('gridsync sync', () => {
     const run = await runGridsync(['sync', '--tenant', 'acme', '--once'], env, { timeoutMs: 90_000 });
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/did not sync:\n {2}(account|grid) \S+ \(temporary\): .*503/);
+    expect(run.stdout).toMatch(/^acme: \d+ account\(s\) refreshed, 0 of 1 grid\(s\) synced\n/);
     expect(fake!.store.records('p_sales_grid')).toHaveLength(0);
   }, 120_000);
 

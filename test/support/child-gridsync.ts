@@ -5,6 +5,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
+import { signRequest } from './sign-request.ts';
+
 export interface ChildGridsync {
   url: string;
   process: ChildProcess;
@@ -53,4 +55,20 @@ export async function startChildGridsync(
       return exited;
     },
   };
+}
+
+/** POSTs a body signed with `secret` to one of the tenant's intake routes on the child (`grids`, `signals`). */
+export function postSigned(
+  child: { url: string },
+  secret: string,
+  path: string,
+  body: unknown,
+  tenant = 'acme',
+): Promise<Response> {
+  const signed = signRequest({ secret, body });
+  return fetch(`${child.url}/v1/tenants/${tenant}/${path}`, {
+    method: 'POST',
+    headers: { ...signed.headers, 'content-type': 'application/json' },
+    body: signed.payload,
+  });
 }
