@@ -2,18 +2,26 @@ import { beforeEach, describe, expect, it } from 'vitest';
 
 import { assessCompleteness } from '../domain/grid-completeness.ts';
 import type { SalesGrid } from '../domain/sales-grid.ts';
-import type { CrmClient, CrmOwner, FoundRecord, NewAeTask } from '../crm/crm-client.ts';
+import type { CrmClient, CrmOwner, FoundRecord, NewAeTask, RecordOutcome } from '../crm/crm-client.ts';
 import { CrmError } from '../crm/crm-errors.ts';
 import type { TaskTemplate } from '../mapping/mapping-schema.ts';
 import type { TaskLedger, TaskLedgerEntry } from '../store/store.ts';
 import { buildAeTask } from './build-ae-task.ts';
-import { DEFAULT_SEARCH_SETTLE_MS, ensureAeTask, type EnsureAeTaskInput } from './ensure-ae-task.ts';
+import {
+  type AeTaskRequest,
+  DEFAULT_SEARCH_SETTLE_MS,
+  type EnsureAeTaskResult,
+  ensureAeTasks,
+  type EnsureAeTasksInput,
+} from './ensure-ae-task.ts';
 import { taskMarker } from './task-marker.ts';
 
 /** The TaskLedger contract in memory; `dieBeforeNextMark` makes markTaskCreated fail as a killed process would. */
 class MemoryTaskLedger implements TaskLedger {
   readonly entries = new Map<string, TaskLedgerEntry>();
   dieBeforeNextMark = false;
+  /** Marks recorded before the process "dies": every later one fails, as in a killed process. */
+  marksBeforeDeath = Infinity;
   private readonly clock: () => Date;
   constructor(clock: () => Date) {
     this.clock = clock;
@@ -46,6 +54,10 @@ class MemoryTaskLedger implements TaskLedger {
       this.dieBeforeNextMark = false;
       return Promise.reject(new Error('worker killed before recording the task'));
     }
+    if (this.marksBeforeDeath <= 0) {
+      return Promise.reject(new Error('worker killed before recording the task'));
+    }
+    this.marksBeforeDeath -= 1;
     const key = `${tenant}/${gridId}`;
     const entry = this.entries.get(key);
     if (!entry) return Promise.reject(new Error('markTaskCreated without beginTaskCreation'));
@@ -81,16 +93,30 @@ class RecordingCrm implements CrmClient {
     return this.calls.map((c) => c.method);
   }
 
-  findTaskByMarker(marker: string): Promise<string | undefined> {
-    this.record('findTaskByMarker', marker);
-    return Promise.resolve(this.tasks.find((t) => t.indexed && t.body.includes(marker))?.id);
+  findTasksByMarkers(markers: string[]): Promise<Map<string, string>> {
+    this.record('findTasksByMarkers', markers);
+    const found = new Map<string, string>();
+    for (const marker of markers) {
+      const task = this.tasks.find((t) => t.indexed && t.body.includes(marker));
+      if (task) found.set(marker, task.id);
+    }
+    return Promise.resolve(found);
   }
-  createTask(task: NewAeTask): Promise<string> {
-    this.record('createTask', task);
+  /** One call for the batch; `refuseMarkers` are answered with a per-record error, as a 207 would. */
+  refuseMarkers = new Set<string>();
+  createTasks(tasks: NewAeTask[]): Promise<RecordOutcome[]> {
+    this.record('createTasks', tasks);
     if (this.createTaskFailure) return Promise.reject(this.createTaskFailure);
-    const id = `task-${this.tasks.length + 1}`;
-    this.tasks.push({ ...task, id, indexed: this.indexNewTasks });
-    return Promise.resolve(id);
+    return Promise.resolve(
+      tasks.map((task): RecordOutcome => {
+        if (this.refuseMarkers.has(task.marker)) {
+          return { ok: false, error: new CrmError('rejected', 'INVALID_OWNER_ID') };
+        }
+        const id = `task-${this.tasks.length + 1}`;
+        this.tasks.push({ ...task, id, indexed: this.indexNewTasks });
+        return { ok: true, id };
+      }),
+    );
   }
   getDeals(ids: string[]): Promise<Map<string, FoundRecord>> {
     this.record('getDeals', ids);
@@ -170,34 +196,56 @@ beforeEach(() => {
   crm = new RecordingCrm();
 });
 
-function ensure(overrides: Partial<EnsureAeTaskInput> = {}) {
-  return ensureAeTask({
-    tenant: 'acme',
-    gridId: grid.gridId,
-    ledger,
-    crm,
-    now: () => now,
+function request(gridId = grid.gridId, deal = 'd-1'): AeTaskRequest {
+  return {
+    gridId,
     build: (marker) =>
       buildAeTask({
         crm,
         template,
-        context: { grid: { grid, version: 1, completeness: assessCompleteness(grid), statusUrl: '' } },
+        context: {
+          grid: {
+            grid: { ...grid, gridId },
+            version: 1,
+            completeness: assessCompleteness(grid),
+            statusUrl: '',
+          },
+        },
         marker,
-        links: { deal: 'd-1', company: 'c-1', contact: 'ct-1' },
+        links: { deal, company: 'c-1', contact: 'ct-1' },
         now,
       }),
+  };
+}
+
+function ensureAll(overrides: Partial<EnsureAeTasksInput> = {}) {
+  return ensureAeTasks({
+    tenant: 'acme',
+    ledger,
+    crm,
+    now: () => now,
+    requests: [request()],
     ...overrides,
   });
 }
 
-const createCalls = () => crm.sent.filter((m) => m === 'createTask').length;
+async function ensure(
+  overrides: Partial<EnsureAeTasksInput> & { build?: AeTaskRequest['build'] } = {},
+): Promise<EnsureAeTaskResult> {
+  const { build, ...rest } = overrides;
+  const requests = [build === undefined ? request() : { gridId: grid.gridId, build }];
+  const results = await ensureAll({ requests, ...rest });
+  return results.get(grid.gridId) as EnsureAeTaskResult;
+}
 
-describe('ensureAeTask', () => {
+const createCalls = () => crm.sent.filter((m) => m === 'createTasks').length;
+
+describe('ensureAeTasks, one grid', () => {
   it("creates the task once, owned by the deal's owner, linked to deal, company and contact", async () => {
     const result = await ensure();
     expect(result).toMatchObject({ outcome: 'created', crmTaskId: 'task-1' });
     // No ledger entry yet: no earlier attempt can have created a task, so there is nothing to search for.
-    expect(crm.sent).toEqual(['getDeals', 'getOwner', 'createTask']);
+    expect(crm.sent).toEqual(['getDeals', 'getOwner', 'createTasks']);
     const [task] = crm.tasks;
     expect(task).toMatchObject({
       subject: 'Sales Grid: Ledgerline',
@@ -229,7 +277,7 @@ describe('ensureAeTask', () => {
     expect(crm.calls).toEqual([]);
   });
 
-  it('finds the task by its marker after a crash between createTask and recording it, and does not create another', async () => {
+  it('finds the task by its marker after a crash between the create and recording it, and does not create another', async () => {
     ledger.dieBeforeNextMark = true;
     await expect(ensure()).rejects.toThrow('worker killed');
     expect(ledger.entries.get('acme/grid-42')?.state).toBe('creating');
@@ -323,7 +371,7 @@ describe('ensureAeTask', () => {
   });
 
   it('refuses a built task that does not carry the grid marker', async () => {
-    const build: EnsureAeTaskInput['build'] = async (marker) => {
+    const build: AeTaskRequest['build'] = async (marker) => {
       const built = await buildAeTask({ crm, template, context: {}, marker, links: { deal: 'd-1' }, now });
       return built.ok
         ? { ok: true, value: { ...built.value, task: { ...built.value.task, marker: 'gridsyncwrong' } } }
@@ -331,5 +379,85 @@ describe('ensureAeTask', () => {
     };
     await expect(ensure({ build })).rejects.toThrow('expected gridsync');
     expect(createCalls()).toBe(0);
+  });
+});
+
+describe('ensureAeTasks, a batch', () => {
+  const ids = Array.from({ length: 5 }, (_, i) => `grid-${i}`);
+  const batch = () => ids.map((id) => request(id));
+
+  it('creates every task in one call, each recorded against its own grid, after writing every ledger entry', async () => {
+    const seenAtCreate: (string | undefined)[] = [];
+    const createTasks = crm.createTasks.bind(crm);
+    crm.createTasks = async (tasks) => {
+      for (const id of ids) seenAtCreate.push(ledger.entries.get(`acme/${id}`)?.state);
+      return createTasks(tasks);
+    };
+    const results = await ensureAll({ requests: batch() });
+    expect(seenAtCreate).toEqual(ids.map(() => 'creating'));
+    expect(createCalls()).toBe(1);
+    for (const id of ids) {
+      const result = results.get(id);
+      expect(result).toMatchObject({ outcome: 'created' });
+      const task = crm.tasks.find((t) => t.id === (result as { crmTaskId: string }).crmTaskId);
+      expect(task?.marker).toBe(taskMarker('acme', id));
+      expect(ledger.entries.get(`acme/${id}`)).toMatchObject({ state: 'created', crmTaskId: task?.id });
+    }
+  });
+
+  it('looks up every unfinished grid in one call after a crash, and creates only what it did not find', async () => {
+    ledger.marksBeforeDeath = 1;
+    await expect(ensureAll({ requests: batch().slice(0, 3) })).rejects.toThrow('worker killed');
+    expect(crm.tasks).toHaveLength(3);
+    ledger.marksBeforeDeath = Infinity; // restarted a minute later
+    now = new Date(now.getTime() + 60_000);
+    crm.calls.length = 0;
+
+    const results = await ensureAll({ requests: batch() });
+    const lookups = crm.calls.filter((c) => c.method === 'findTasksByMarkers');
+    expect(lookups).toHaveLength(1);
+    // grid-0 was recorded before the crash, grid-1 and grid-2 were created but not recorded; grid-3 and
+    // grid-4 have no entry, so there is nothing to look up for them.
+    expect(lookups[0]?.args[0]).toEqual(['grid-1', 'grid-2'].map((id) => taskMarker('acme', id)));
+    expect(ids.map((id) => results.get(id)?.outcome)).toEqual([
+      'already_created',
+      'recovered',
+      'recovered',
+      'created',
+      'created',
+    ]);
+    expect(crm.tasks).toHaveLength(5);
+    expect(createCalls()).toBe(1);
+  });
+
+  it('reports a task the CRM refused while its batch-mates are created, and looks before creating it again', async () => {
+    crm.refuseMarkers.add(taskMarker('acme', 'grid-2'));
+    const results = await ensureAll({ requests: batch() });
+    expect(results.get('grid-2')).toMatchObject({ outcome: 'failed', retryable: false });
+    expect(ids.filter((id) => results.get(id)?.outcome === 'created')).toHaveLength(4);
+    expect(ledger.entries.get('acme/grid-2')?.state).toBe('creating');
+
+    crm.refuseMarkers.clear();
+    now = new Date(now.getTime() + DEFAULT_SEARCH_SETTLE_MS);
+    crm.calls.length = 0;
+    const again = await ensureAll({ requests: batch() });
+    expect(again.get('grid-2')).toMatchObject({ outcome: 'created' });
+    expect(crm.sent).toEqual(['findTasksByMarkers', 'getDeals', 'getOwner', 'createTasks']);
+    expect(crm.tasks).toHaveLength(5);
+  });
+
+  it('tells beforeBuild which grids it is about to build, once, before any owner read', async () => {
+    await ensureAll({ requests: batch().slice(0, 2) });
+    crm.calls.length = 0;
+    const told: string[][] = [];
+    await ensureAll({
+      requests: batch(),
+      beforeBuild: (gridIds) => {
+        told.push(gridIds);
+        expect(crm.calls).toEqual([]);
+        return Promise.resolve();
+      },
+    });
+    expect(told).toEqual([['grid-2', 'grid-3', 'grid-4']]);
   });
 });

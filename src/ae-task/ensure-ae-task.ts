@@ -1,37 +1,45 @@
 /**
- * Exactly one AE task per grid, across retries, restarts and crashes .
+ * Exactly one AE task per grid, across retries, restarts and crashes, for a batch of grids at once: the
+ * tasks go out in the CRM's batch creates (HubSpot 100, Salesforce 200 per call) and their lookups in batched
+ * searches, while each grid keeps its own ledger entry.
  *
- * The steps, in this order:
- *   1. Ledger says `created`: return its task id. Nothing is sent to the CRM.
- *   2. Only when the ledger says `creating` (an earlier attempt got as far as sending createTask):
- *      findTaskByMarker. A task carrying the marker exists → that attempt created it and died (or timed out)
- *      before step 5. Record that id: `recovered`. Nothing is created. Without an entry no task can exist, so
- *      the search (5 per second on HubSpot) is skipped.
- *   3. Build the task (owner chain, template): reads only.
- *   4. beginTaskCreation records `creating` with the grid's marker immediately BEFORE createTask is sent. From
- *      then on the ledger says "a task for this grid may exist in the CRM even if we have no id for it". It is
- *      written this late on purpose: a search or an owner lookup that fails (a rate limit, an outage) must not
- *      leave an entry that makes the next attempt distrust an empty search.
- *   5. createTask (the marker is written into the task), then markTaskCreated records the id: `created`.
+ * The steps, in this order, for every grid of the batch:
+ *   1. Ledger says `created`: its task id. Nothing is sent to the CRM.
+ *   2. Only for grids whose ledger says `creating` (an earlier attempt got as far as sending the create): one
+ *      findTasksByMarkers for all of them. A task carrying a grid's marker exists → that attempt created it and
+ *      died (or lost the answer) before step 5. Record that id: `recovered`. Nothing is created. Without an
+ *      entry no task can exist, so grids without one are not searched for (5 searches per second on HubSpot).
+ *   3. Build each remaining task (owner chain, template): reads only.
+ *   4. beginTaskCreation records `creating` with the grid's marker for every task about to be sent, and all of
+ *      them are durable BEFORE the batch create is sent. From then on the ledger says "a task for this grid may
+ *      exist in the CRM even if we have no id for it". It is written this late on purpose: a search or an owner
+ *      lookup that fails (a rate limit, an outage) must not leave an entry that makes the next attempt distrust
+ *      an empty search.
+ *   5. createTasks (each task carries its marker; the adapter matches every result to its task:
+ *      objectWriteTraceId on HubSpot, result order on Salesforce), then markTaskCreated records each id:
+ *      `created`. A task the CRM refused (a per-record error) was not created: `failed`, and its entry stays
+ *      `creating`, so the next attempt looks before creating.
  *
  * Why a crash anywhere cannot make two tasks: before step 4 nothing exists in the CRM, so any retry is free to
- * create. After step 4 the task exists and carries the marker; if the process dies before step 5 (or the
- * createTask response is lost to a timeout), the ledger still says `creating`, so the next attempt goes
- * through step 3, finds the task by its marker and records it instead of creating another.
+ * create. After step 4 a task may exist and carries the marker; if the process dies before step 5 (or the
+ * batch create's answer is lost to a timeout or a 5xx, which is never resent in-process), the ledger still
+ * says `creating`, so the next attempt goes through step 2, finds the tasks by their markers and records them
+ * instead of creating others.
  *
  * The window that remains, honestly: step 2 relies on the CRM's lookup. HubSpot finds the task through its CRM
  * search, whose index lags behind writes by seconds ("a few moments"); Salesforce finds it with SOQL on the
  * Subject, which sees committed rows at once. A retry that searches before the earlier task is indexed would
- * not see it. So when an earlier attempt left the entry `creating` (a 5xx or a cut connection on create, or a
- * crash) and the search finds nothing, the empty answer is not trusted at once: the outcome is `deferred` to
- * the next step of a short, bounded schedule (MARKER_SEARCH_SCHEDULE_MS: 2, 5, 10, 20 and 30 s after the
- * attempt began), and only an answer still empty after the last step leads to creating the task. A task
- * still unindexed after that would be duplicated; nothing short of a CRM-side unique
- * key could close that, and Salesforce activities cannot reliably carry one (a Task has no unique external-ID field to upsert on).
+ * not see it. So when an earlier attempt left the entry `creating` and the search finds nothing, the empty
+ * answer is not trusted at once: the outcome is `deferred` to the next step of a short, bounded schedule
+ * (MARKER_SEARCH_SCHEDULE_MS: 2, 5, 10, 20 and 30 s after the attempt began), and only an answer still empty
+ * after the last step leads to creating the task. A task still unindexed after that would be duplicated;
+ * nothing short of a CRM-side unique key could close that, and Salesforce activities cannot reliably carry
+ * one (a Task has no unique external-ID field to upsert on).
  *
  * Concurrency: two jobs in this process ensuring the same grid at once (a grid sync and an account refresh,
- * say) are serialised by an in-process lock, so the second one sees the first one's ledger entry. Across
- * replicas the job store's per-key claim must keep one grid's task work in one job at a time: the ledger's
+ * say) are serialised by an in-process lock per grid (a batch takes its grids' locks in sorted order, so two
+ * batches cannot wait on each other), and the second one sees the first one's ledger entry. Across replicas
+ * the job store's per-key claim must keep one grid's task work in one job at a time: the ledger's
  * beginTaskCreation does not say which caller created the entry, so it cannot arbitrate by itself.
  */
 import type { CrmClient, NewAeTask } from '../crm/crm-client.ts';
@@ -56,16 +64,23 @@ export interface TaskToCreate {
   details: unknown;
 }
 
-export interface EnsureAeTaskInput {
-  tenant: string;
+/** One grid of the batch. */
+export interface AeTaskRequest {
   gridId: string;
-  ledger: TaskLedger;
-  crm: Pick<CrmClient, 'findTaskByMarker' | 'createTask'>;
   /**
    * Builds the task once it is known one must be created (buildAeTask does owner chain and template). Gets the
    * marker to write into it. An error value (no owner at all) means the task cannot be created yet.
    */
   build: (marker: string) => Promise<Result<TaskToCreate, { reason: string }>>;
+}
+
+export interface EnsureAeTasksInput {
+  tenant: string;
+  ledger: TaskLedger;
+  crm: Pick<CrmClient, 'findTasksByMarkers' | 'createTasks'>;
+  requests: AeTaskRequest[];
+  /** Told the grids whose tasks are about to be built, before any build: to read their owners in batches. */
+  beforeBuild?: (gridIds: string[]) => Promise<void>;
   /** Defaults to DEFAULT_SEARCH_SETTLE_MS; 0 trusts the CRM search at once (tests, CRMs without lag). */
   searchSettleMs?: number;
   now?: () => Date;
@@ -76,61 +91,109 @@ export type EnsureAeTaskResult =
   /** An earlier attempt may have created the task too recently for the CRM's search to show it. */
   | { outcome: 'deferred'; retryAt: Date; reason: string }
   /** The task cannot be built (no usable owner): nothing was created; the reason is for the grid's status. */
-  | { outcome: 'blocked'; reason: string; details: unknown };
+  | { outcome: 'blocked'; reason: string; details: unknown }
+  /** The CRM refused this task (its batch-mates went through): nothing was created for it. */
+  | { outcome: 'failed'; reason: string; retryable: boolean };
 
-export function ensureAeTask(input: EnsureAeTaskInput): Promise<EnsureAeTaskResult> {
-  return withKeyLock(`${input.tenant}\0${input.gridId}`, () => ensureUnlocked(input));
+/** One result per requested grid. A request-level CRM failure throws; what was recorded until then stays. */
+export function ensureAeTasks(input: EnsureAeTasksInput): Promise<Map<string, EnsureAeTaskResult>> {
+  const keys = [...new Set(input.requests.map((r) => `${input.tenant}\0${r.gridId}`))].sort();
+  return withKeyLocks(keys, () => ensureUnlocked(input));
 }
 
-async function ensureUnlocked(input: EnsureAeTaskInput): Promise<EnsureAeTaskResult> {
-  const { tenant, gridId, ledger, crm } = input;
+async function ensureUnlocked(input: EnsureAeTasksInput): Promise<Map<string, EnsureAeTaskResult>> {
+  const { tenant, ledger, crm } = input;
   const now = input.now ?? (() => new Date());
   const settleMs = input.searchSettleMs ?? DEFAULT_SEARCH_SETTLE_MS;
+  const results = new Map<string, EnsureAeTaskResult>();
+  const requests = [...new Map(input.requests.map((r) => [r.gridId, r])).values()];
 
-  const existing = await ledger.getTaskEntry(tenant, gridId);
-  if (existing?.state === 'created') return alreadyCreated(existing);
-  // The entry's marker when there is one, not a recomputed one: it is the marker any earlier attempt wrote.
-  const marker = existing?.marker ?? taskMarker(tenant, gridId);
-
-  const found = existing === undefined ? undefined : await crm.findTaskByMarker(marker);
-  if (found !== undefined) {
-    const details = {
-      marker,
-      recovered: true,
-      recoveredAt: now().toISOString(),
-      note: "A task carrying this grid's marker was already in the CRM: an earlier attempt created it but stopped before recording it. Recorded that task instead of creating another.",
-    };
-    await ledger.markTaskCreated(tenant, gridId, found, details);
-    return { outcome: 'recovered', crmTaskId: found, details };
+  const entries = await Promise.all(requests.map((r) => ledger.getTaskEntry(tenant, r.gridId)));
+  const unfinished: { request: AeTaskRequest; entry: TaskLedgerEntry }[] = [];
+  const toBuild: { request: AeTaskRequest; marker: string }[] = [];
+  for (const [index, request] of requests.entries()) {
+    const entry = entries[index];
+    if (entry?.state === 'created') results.set(request.gridId, alreadyCreated(entry));
+    else if (entry !== undefined) unfinished.push({ request, entry });
+    else toBuild.push({ request, marker: taskMarker(tenant, request.gridId) });
   }
 
-  if (existing !== undefined) {
-    const elapsedMs = now().getTime() - existing.updatedAt.getTime();
-    const retryAt = new Date(existing.updatedAt.getTime() + nextSearchAfter(elapsedMs, settleMs));
+  // The entry's marker, not a recomputed one: it is the marker any earlier attempt wrote.
+  const found =
+    unfinished.length === 0
+      ? new Map<string, string>()
+      : await crm.findTasksByMarkers(unfinished.map((u) => u.entry.marker));
+  for (const { request, entry } of unfinished) {
+    const crmTaskId = found.get(entry.marker);
+    if (crmTaskId !== undefined) {
+      const details = {
+        marker: entry.marker,
+        recovered: true,
+        recoveredAt: now().toISOString(),
+        note: "A task carrying this grid's marker was already in the CRM: an earlier attempt created it but stopped before recording it. Recorded that task instead of creating another.",
+      };
+      await ledger.markTaskCreated(tenant, request.gridId, crmTaskId, details);
+      results.set(request.gridId, { outcome: 'recovered', crmTaskId, details });
+      continue;
+    }
+    const elapsedMs = now().getTime() - entry.updatedAt.getTime();
     if (elapsedMs < settleMs) {
-      return {
+      const retryAt = new Date(entry.updatedAt.getTime() + nextSearchAfter(elapsedMs, settleMs));
+      results.set(request.gridId, {
         outcome: 'deferred',
         retryAt,
-        reason: `An earlier attempt to create the AE task started at ${existing.updatedAt.toISOString()} and did not finish; searching for the task it may have created again at ${retryAt.toISOString()} (the CRM's search lags by seconds) before creating one.`,
-      };
+        reason: `An earlier attempt to create the AE task started at ${entry.updatedAt.toISOString()} and did not finish; searching for the task it may have created again at ${retryAt.toISOString()} (the CRM's search lags by seconds) before creating one.`,
+      });
+      continue;
     }
+    toBuild.push({ request, marker: entry.marker });
+  }
+  if (toBuild.length === 0) return results;
+
+  await input.beforeBuild?.(toBuild.map((b) => b.request.gridId));
+  const built: { gridId: string; marker: string; task: TaskToCreate }[] = [];
+  for (const { request, marker } of toBuild) {
+    const result = await request.build(marker);
+    if (!result.ok) {
+      results.set(request.gridId, { outcome: 'blocked', reason: result.error.reason, details: result.error });
+      continue;
+    }
+    if (result.value.task.marker !== marker) {
+      // A task without the marker could never be found after a crash: refuse rather than risk a duplicate later.
+      throw new Error(
+        `AE task for grid ${request.gridId} was built with marker ${result.value.task.marker}, expected ${marker}`,
+      );
+    }
+    built.push({ gridId: request.gridId, marker, task: result.value });
   }
 
-  const built = await input.build(marker);
-  if (!built.ok) return { outcome: 'blocked', reason: built.error.reason, details: built.error };
-  if (built.value.task.marker !== marker) {
-    // A task without the marker could never be found after a crash: refuse rather than risk a duplicate later.
-    throw new Error(
-      `AE task for grid ${gridId} was built with marker ${built.value.task.marker}, expected ${marker}`,
-    );
-  }
-
-  const entry = await ledger.beginTaskCreation(tenant, gridId, marker);
-  if (entry.state === 'created') return alreadyCreated(entry);
-  const crmTaskId = await crm.createTask(built.value.task);
-  await ledger.markTaskCreated(tenant, gridId, crmTaskId, built.value.details);
-  publishTaskCreated({ tenant });
-  return { outcome: 'created', crmTaskId, details: built.value.details };
+  // Every entry durable before the one call that may create the tasks.
+  const begun = await Promise.all(built.map((b) => ledger.beginTaskCreation(tenant, b.gridId, b.marker)));
+  const toSend = built.filter((b, index) => {
+    const entry = begun[index] as TaskLedgerEntry;
+    if (entry.state === 'created') results.set(b.gridId, alreadyCreated(entry));
+    return entry.state !== 'created';
+  });
+  if (toSend.length === 0) return results;
+  const outcomes = await crm.createTasks(toSend.map((b) => b.task.task));
+  await Promise.all(
+    toSend.map(async (b, index) => {
+      const outcome = outcomes[index];
+      if (outcome?.ok !== true) {
+        const error = outcome?.ok === false ? outcome.error : undefined;
+        results.set(b.gridId, {
+          outcome: 'failed',
+          reason: `The CRM did not create the AE task: ${error?.message ?? 'no outcome for it'}`,
+          retryable: error?.retryable ?? true,
+        });
+        return;
+      }
+      await ledger.markTaskCreated(tenant, b.gridId, outcome.id, b.task.details);
+      publishTaskCreated({ tenant });
+      results.set(b.gridId, { outcome: 'created', crmTaskId: outcome.id, details: b.task.details });
+    }),
+  );
+  return results;
 }
 
 function alreadyCreated(entry: TaskLedgerEntry): EnsureAeTaskResult {
@@ -142,6 +205,13 @@ function alreadyCreated(entry: TaskLedgerEntry): EnsureAeTaskResult {
 
 /** Per-key promise chains: calls with the same key run one after another, other keys are not held up. */
 const tails = new Map<string, Promise<unknown>>();
+
+/** Holds every key's lock while `run` runs; taken one after another in the given (sorted) order. */
+function withKeyLocks<T>(keys: readonly string[], run: () => Promise<T>): Promise<T> {
+  const [first, ...rest] = keys;
+  if (first === undefined) return run();
+  return withKeyLock(first, () => withKeyLocks(rest, run));
+}
 
 async function withKeyLock<T>(key: string, run: () => Promise<T>): Promise<T> {
   const previous = tails.get(key) ?? Promise.resolve();

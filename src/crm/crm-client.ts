@@ -137,7 +137,15 @@ export interface CrmClient {
    */
   createDeals(deals: NewDeal[]): Promise<RecordOutcome[]>;
   getOwner(ownerId: string): Promise<CrmOwner | undefined>;
-  /** The id of a task carrying this marker, if one exists (created before a crash, say). */
-  findTaskByMarker(marker: string): Promise<string | undefined>;
-  createTask(task: NewAeTask): Promise<string>;
+  /**
+   * The ids of tasks carrying these markers (created before a crash, or before a lost answer), in few calls;
+   * a marker not found has no entry. The CRM's search may lag behind its writes (see ensure-ae-task.ts).
+   */
+  findTasksByMarkers(markers: string[]): Promise<Map<string, string>>;
+  /**
+   * Creates the tasks in as few calls as the CRM allows (HubSpot 100, Salesforce 200 per call), each linked
+   * to its deal, company and contact; one outcome per task, in order. Not idempotent and never resent after
+   * an unclear failure (a timeout, a 5xx): that throws, and the caller's ledger decides after a marker lookup.
+   */
+  createTasks(tasks: NewAeTask[]): Promise<RecordOutcome[]>;
 }

@@ -3,6 +3,7 @@
  * writes planned, de-duplicated against the last write and sent in batches → AE task considered → the
  * state of each grid stored for its status endpoint. Dry-run tenants stop after planning.
  */
+import { DEFAULT_SEARCH_SETTLE_MS } from '../ae-task/ensure-ae-task.ts';
 import type { CrmClient, FoundRecord } from '../crm/crm-client.ts';
 import { CrmError } from '../crm/crm-errors.ts';
 import { completenessUnder } from '../domain/grid-completeness.ts';
@@ -14,7 +15,7 @@ import type { AccountState } from '../domain/account-state.ts';
 import type { JobOutcome } from '../store/job.ts';
 import type { StoredGrid, SyncStore } from '../store/store.ts';
 import { waitForCrm } from './crm-away.ts';
-import { considerAeTask } from './grid-task.ts';
+import { considerAeTasks } from './grid-task.ts';
 import { memoizeOwnerReads } from './memoized-reads.ts';
 import { planDryRun } from './plan-dry-run.ts';
 import { planGridSync } from './plan-grid-sync.ts';
@@ -111,7 +112,8 @@ export async function syncGrids(
       if (company) runtime.companyFields.set(key, company.fields);
       if (!accounts.has(key)) accounts.set(key, (await evaluate(key)).state);
     }
-    // Deals found by the rule come with their owner: the task's owner step needs no second read of them.
+    // Deals read for the identities (a grid's deal.crmId) and found by the rule come with their owner: the
+    // task's owner step needs no second read of them.
     const knownDeals = new Map<string, FoundRecord>();
     const taskCrm = memoizeOwnerReads(crm, knownDeals);
     const deals = await resolveDeals({
@@ -124,9 +126,8 @@ export async function syncGrids(
       })),
       now,
     });
-    for (const [gridId] of deals) {
-      const deal = identities.get(gridId)?.deal;
-      if (deal) knownDeals.set(deal.id, deal);
+    for (const identity of identities.values()) {
+      if (identity.deal) knownDeals.set(identity.deal.id, identity.deal);
     }
     const plans = stored.map((s) => {
       const grid = sources.get(s.gridId) as GridSource;
@@ -150,6 +151,29 @@ export async function syncGrids(
 
     await unlinkMovedDeals(crm, mapping, deals, targets);
 
+    // The task step for the whole batch at once: the tasks go out in the CRM's batch creates.
+    const dealOf = (s: StoredGrid, identity: GridIdentity) =>
+      deals.get(s.gridId) ?? dealGivenBy(s.grid, identity, now);
+    const taskSteps = await considerAeTasks({
+      runtime,
+      store,
+      crm: taskCrm,
+      now,
+      logger: deps.logger,
+      grids: stored
+        .filter((s) => refused.get(s.gridId)?.length === 0)
+        .map((s) => {
+          const identity = identities.get(s.gridId) ?? { unresolved: [] };
+          const deal = dealOf(s, identity);
+          return {
+            source: sources.get(s.gridId) as GridSource,
+            account: accounts.get(accountKeyOf(s.grid)),
+            identity,
+            waitingForDeal: deal?.state === 'waiting' || deal?.state === 'failed' ? deal.reason : undefined,
+          };
+        }),
+    });
+
     for (const [index, s] of stored.entries()) {
       const plan = plans[index];
       const identity = identities.get(s.gridId) ?? { unresolved: [] };
@@ -170,19 +194,10 @@ export async function syncGrids(
         continue;
       }
       const gridTargets = targets.get(s.gridId) ?? {};
-      const account = accounts.get(accountKeyOf(s.grid));
-      const deal = deals.get(s.gridId) ?? dealGivenBy(s.grid, identity, now);
-      const { task, retryInMs } = await considerAeTask({
-        runtime,
-        store,
-        crm: taskCrm,
-        source,
-        account,
-        identity,
-        now,
-        logger: deps.logger,
-        waitingForDeal: deal?.state === 'waiting' || deal?.state === 'failed' ? deal.reason : undefined,
-      });
+      const deal = dealOf(s, identity);
+      const step = taskSteps.get(s.gridId);
+      if (step === undefined) throw new Error(`no task step for grid ${s.gridId}`);
+      const { task, retryInMs, failed } = step;
       const state: GridSyncState = {
         crm: mapping.crm.type,
         mode: 'live',
@@ -206,6 +221,14 @@ export async function syncGrids(
       if (refusedForGood !== undefined) {
         // The CRM refused a record for good: retrying cannot help until someone fixes the cause and replays it.
         outcomes.set(s.gridId, { status: 'dead', error: refusedForGood });
+      } else if (failed !== undefined) {
+        // The CRM refused the task itself: its entry says `creating`, so the retry looks for it first.
+        outcomes.set(
+          s.gridId,
+          failed.retryable
+            ? { status: 'retry', error: failed.error, waitMs: DEFAULT_SEARCH_SETTLE_MS }
+            : { status: 'dead', error: failed.error },
+        );
       } else if (retryInMs !== undefined) {
         // Waiting for the CRM's search to show an interrupted task: a bounded schedule, no attempt counted.
         outcomes.set(s.gridId, { status: 'paused', error: task.reason, waitMs: retryInMs });

@@ -141,3 +141,16 @@ export const createTaskBody = z
     associations: z.array(z.object({ to: objectRef, types: z.array(associationType).min(1) }).strict()),
   })
   .strict();
+
+/**
+ * POST /crm/objects/2026-03/tasks/batch/create (BatchInputSimplePublicObjectInputForCreate): at most 100
+ * inputs, each a task create with its associations and the objectWriteTraceId its result and errors echo.
+ */
+export const batchCreateTasksBody = z
+  .object({
+    inputs: z
+      .array(createTaskBody.extend({ objectWriteTraceId: z.string().min(1) }).strict())
+      .min(1)
+      .max(100),
+  })
+  .strict();

@@ -65,20 +65,22 @@ describe('the stand-in refuses the retired paths', () => {
     await client.findContactsByEmail(['dev@acme.example']);
     await client.getDeals([dealId], []);
     await client.getOwner('77');
-    await client.findTaskByMarker('gsmarker1');
-    await client.createTask({
-      subject: 's',
-      body: 'b',
-      dueAt: new Date(),
-      priority: 'high',
-      ownerId: '77',
-      marker: 'gsmarker1',
-      links: { deal: dealId },
-    });
+    await client.findTasksByMarkers(['gsmarker1']);
+    await client.createTasks([
+      {
+        subject: 's',
+        body: 'b',
+        dueAt: new Date(),
+        priority: 'high',
+        ownerId: '77',
+        marker: 'gsmarker1',
+        links: { deal: dealId },
+      },
+    ]);
 
     expect(fake.retiredRequests).toEqual([]);
     expect(fake.requests.every((r) => r.route.includes('/2026-03/'))).toBe(true);
-    expect(new Set(fake.requests.map((r) => r.status))).toEqual(new Set([200, 201]));
+    expect(new Set(fake.requests.map((r) => r.status))).toEqual(new Set([200]));
   });
 });
 

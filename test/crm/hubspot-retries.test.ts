@@ -178,13 +178,14 @@ describe('HubSpot outages and deadlines', () => {
       links: {},
     };
     fake.failNext(1, 503);
-    await expect(clientFor(fake).createTask(task)).rejects.toMatchObject({ kind: 'unavailable' });
-    expect(fake.callCount('POST /crm/objects/2026-03/tasks')).toBe(1);
+    await expect(clientFor(fake).createTasks([task])).rejects.toMatchObject({ kind: 'unavailable' });
+    expect(fake.callCount('POST /crm/objects/2026-03/tasks/batch/create')).toBe(1);
 
     fake.failNext(1, 429);
     const { sleep } = recordingSleep(false);
     const patient = clientFor(fake, { sleep, retry: { maxWaitMs: 60_000 } });
-    expect(await patient.createTask(task)).toMatch(/^\d+$/);
-    expect(fake.callCount('POST /crm/objects/2026-03/tasks')).toBe(3);
+    const [created] = await patient.createTasks([task]);
+    expect(created?.ok && created.id).toMatch(/^\d+$/);
+    expect(fake.callCount('POST /crm/objects/2026-03/tasks/batch/create')).toBe(3);
   });
 });

@@ -147,19 +147,32 @@ describe('Salesforce AE tasks (stand-in)', () => {
     };
   }
 
+  const INSERT = 'POST /composite/sobjects';
+  async function createOne(t: NewAeTask): Promise<string> {
+    const [outcome] = await client().createTasks([t]);
+    if (!outcome?.ok) throw new Error(`task not created: ${String(outcome?.error)}`);
+    return outcome.id;
+  }
+
   it('creates a Task with owner, opportunity, contact, due date and priority, the marker in subject and body', async () => {
     const { deal, contact, account } = links();
-    const id = await client().createTask(task({ links: { deal, contact, company: account } }));
-    expect(fake.bodiesOf('POST /sobjects/Task')).toEqual([
+    const id = await createOne(task({ links: { deal, contact, company: account } }));
+    expect(fake.bodiesOf(INSERT)).toEqual([
       {
-        Subject: `Acme: SSO rollout blocked [${MARKER}]`,
-        Description: `Before: exports by hand. Ideal: nightly sync.\n\n(gridsync ${MARKER})`,
-        ActivityDate: '2026-11-24',
-        Status: 'Not Started',
-        Priority: 'High',
-        OwnerId: fake.org.integrationUserId,
-        WhatId: deal,
-        WhoId: contact,
+        allOrNone: false,
+        records: [
+          {
+            attributes: { type: 'Task' },
+            Subject: `Acme: SSO rollout blocked [${MARKER}]`,
+            Description: `Before: exports by hand. Ideal: nightly sync.\n\n(gridsync ${MARKER})`,
+            ActivityDate: '2026-11-24',
+            Status: 'Not Started',
+            Priority: 'High',
+            OwnerId: fake.org.integrationUserId,
+            WhatId: deal,
+            WhoId: contact,
+          },
+        ],
       },
     ]);
     expect(fake.org.get(id)?.values).toMatchObject({
@@ -169,35 +182,57 @@ describe('Salesforce AE tasks (stand-in)', () => {
     });
   });
 
-  it('finds a task by its marker with a SOQL filter on Subject, and not a longer marker', async () => {
+  it('inserts 250 tasks in two collection calls, each result matched to its task by its position', async () => {
+    const tasks = Array.from({ length: 250 }, (_, i) =>
+      task({ marker: `gridsync${String(i).padStart(6, '0')}`, subject: `task ${i}` }),
+    );
+    const outcomes = await client().createTasks(tasks);
+    expect(fake.callCount(INSERT)).toBe(2);
+    outcomes.forEach((outcome, i) => {
+      if (!outcome.ok) throw new Error(`task ${i} not created`);
+      expect(fake.org.get(outcome.id)?.values['Subject']).toContain(`task ${i} [`);
+    });
+  });
+
+  it('finds tasks by their markers in one SOQL query on Subject, and not a longer marker', async () => {
     const sf = client();
-    const id = await sf.createTask(task());
-    await sf.createTask(task({ marker: `${MARKER}0` }));
-    expect(await sf.findTaskByMarker(MARKER)).toBe(id);
-    expect(await sf.findTaskByMarker('gridsync000000')).toBeUndefined();
+    const [a, , b] = await sf.createTasks([
+      task(),
+      task({ marker: `${MARKER}0` }),
+      task({ marker: 'gridsyncsecond' }),
+    ]);
+    const found = await sf.findTasksByMarkers([MARKER, 'gridsyncsecond', 'gridsync000000']);
+    expect(found).toEqual(
+      new Map([
+        [MARKER, a?.ok ? a.id : ''],
+        ['gridsyncsecond', b?.ok ? b.id : ''],
+      ]),
+    );
+    expect(fake.soql()).toHaveLength(1);
     expect(fake.soql()[0]).toBe(
-      `SELECT Id FROM Task WHERE Subject LIKE '%[${MARKER}]%' ORDER BY CreatedDate ASC, Id ASC LIMIT 1`,
+      `SELECT Id, Subject FROM Task WHERE Subject LIKE '%[${MARKER}]%' OR Subject LIKE '%[gridsyncsecond]%' OR Subject LIKE '%[gridsync000000]%' ORDER BY CreatedDate ASC, Id ASC`,
     );
   });
 
-  it('after a create whose answer was lost, finds the task instead of creating a second one', async () => {
-    fake.loseAnswers('POST /sobjects/Task', 1);
-    const id = await client().createTask(task());
-    expect(fake.org.records('Task').map((t) => t.id)).toEqual([id]);
-    expect(fake.requests.map((r) => r.route)).toEqual(['POST /sobjects/Task', 'GET /query']);
+  it('does not resend an insert whose answer was lost: the caller looks for the tasks before creating again', async () => {
+    fake.loseAnswers(INSERT, 1);
+    await expect(client().createTasks([task()])).rejects.toMatchObject({ retryable: true });
+    expect(fake.requests.map((r) => r.route)).toEqual([INSERT]);
+    const found = await client().findTasksByMarkers([MARKER]);
+    expect([...found.values()]).toEqual(fake.org.records('Task').map((t) => t.id));
   });
 
-  it('refuses a task Salesforce rejects, naming the field', async () => {
-    const { contact } = links();
-    const error = await client()
-      .createTask(task({ links: { deal: contact } }))
-      .catch((e: unknown) => e);
-    expect(error).toMatchObject({
-      kind: 'rejected',
-      field: 'WhatId',
-      status: 400,
-      correlationId: 'FIELD_INTEGRITY_EXCEPTION',
+  it('refuses a task Salesforce rejects, naming the field, and creates its batch-mates', async () => {
+    const { contact, deal } = links();
+    const [refused, created] = await client().createTasks([
+      task({ links: { deal: contact } }),
+      task({ marker: 'gridsyncmate', links: { deal } }),
+    ]);
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { kind: 'rejected', field: 'WhatId', correlationId: 'FIELD_INTEGRITY_EXCEPTION' },
     });
-    expect(fake.org.records('Task')).toHaveLength(0);
+    expect(created?.ok).toBe(true);
+    expect(fake.org.records('Task')).toHaveLength(1);
   });
 });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import { taskMarker } from '../../src/ae-task/task-marker.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
 import { type ChildGridsync, startChildGridsync } from '../support/child-gridsync.ts';
@@ -15,6 +16,7 @@ import { randomWebhookSecret, signRequest } from '../support/sign-request.ts';
 import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from './fixtures.ts';
 
 const secret = randomWebhookSecret();
+const TASK_BATCH = 'POST /crm/objects/2026-03/tasks/batch/create';
 const statusToken = 'crash-status-token';
 let dir: string;
 let fake: HubSpotFake;
@@ -91,7 +93,7 @@ describe('crash recovery', () => {
     // Kill the worker the moment HubSpot has created the task, before its answer can be read and recorded.
     const push = fake.requests.push.bind(fake.requests);
     fake.requests.push = (...requests) => {
-      if (requests.some((r) => r.route === 'POST /crm/objects/2026-03/tasks') && first) {
+      if (requests.some((r) => r.route === TASK_BATCH) && first) {
         fake.setLatency(1_000);
         first.process.kill('SIGKILL');
       }
@@ -116,8 +118,68 @@ describe('crash recovery', () => {
       return body.task?.state === 'created';
     });
     expect(fake.store.records('tasks')).toHaveLength(1);
-    expect(fake.callCount('POST /crm/objects/2026-03/tasks')).toBe(1);
+    expect(fake.callCount(TASK_BATCH)).toBe(1);
   }, 60_000); // two child processes, each starting gridsync: slow on a loaded machine
+
+  it('creates exactly one AE task per grid when killed during a batch create of many', async () => {
+    seedLedgerline(fake);
+    const grids = Array.from({ length: 150 }, (_, i) => {
+      const dealId = fake.addRecord('deals', { dealname: `Deal ${i}`, hubspot_owner_id: '500' });
+      return ledgerlineGrid({ gridId: `crash-${String(i).padStart(3, '0')}`, deal: { crmId: dealId } });
+    });
+    let first: ChildGridsync | undefined;
+    let killedBatch: string[] = [];
+    // Kill the worker the moment HubSpot has created the first batch of tasks, before its answer is read.
+    const push = fake.requests.push.bind(fake.requests);
+    fake.requests.push = (...requests) => {
+      const batch = requests.find((r) => r.route === TASK_BATCH);
+      if (batch && first) {
+        killedBatch = (batch.body as { inputs: { objectWriteTraceId: string }[] }).inputs.map(
+          (i) => i.objectWriteTraceId,
+        );
+        fake.setLatency(1_000);
+        first.process.kill('SIGKILL');
+        first = undefined;
+      }
+      return push(...requests);
+    };
+    const running = await start();
+    first = running;
+    expect((await post(running, 'signals', { signals: qualifyingSignals() })).status).toBe(202);
+    const answers = await Promise.all(grids.map((grid) => post(running, 'grids', grid)));
+    expect(answers.every((a) => a.status === 202)).toBe(true);
+    await waitFor(() => running.process.exitCode !== null || running.process.signalCode !== null);
+    expect(killedBatch.length).toBeGreaterThan(1);
+    expect(fake.store.records('tasks')).toHaveLength(killedBatch.length);
+
+    fake.setLatency(0);
+    const second = await start();
+    const created = async (gridId: string) => {
+      const response = await fetch(`${second.url}/v1/tenants/acme/grids/${gridId}`, {
+        headers: { authorization: `Bearer ${statusToken}` },
+      });
+      return ((await response.json()) as { task?: { state?: string } }).task?.state === 'created';
+    };
+    await waitFor(
+      async () => (await Promise.all(grids.map((g) => created(g.gridId)))).every(Boolean),
+      60_000,
+    );
+
+    const tasks = fake.store.records('tasks');
+    expect(tasks).toHaveLength(grids.length);
+    for (const grid of grids) {
+      const marker = taskMarker('acme', grid.gridId);
+      expect(tasks.filter((t) => t.properties['hs_task_body']?.includes(marker))).toHaveLength(1);
+    }
+    // The killed batch's tasks were found by their markers, never sent again.
+    const sent = fake
+      .bodiesOf(TASK_BATCH)
+      .flatMap((b) =>
+        (b as { inputs: { objectWriteTraceId: string }[] }).inputs.map((i) => i.objectWriteTraceId),
+      );
+    expect(sent).toHaveLength(grids.length);
+    expect(new Set(sent).size).toBe(grids.length);
+  }, 120_000);
 });
 
 describe('graceful shutdown', () => {

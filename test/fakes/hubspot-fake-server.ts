@@ -18,7 +18,13 @@ import { errorBody, type FakeAnswer, refuse } from './hubspot-fake/fake-answers.
 import { associateDefault, associateLabelled, getOwner } from './hubspot-fake/fake-associations.ts';
 import { FakeAuth, type FakeOAuthApp } from './hubspot-fake/fake-auth.ts';
 import { archiveAssociations, batchCreateDeals, readAssociations } from './hubspot-fake/fake-deals.ts';
-import { batchRead, batchUpdate, batchUpsert, createObject } from './hubspot-fake/fake-objects.ts';
+import {
+  batchCreateTasks,
+  batchRead,
+  batchUpdate,
+  batchUpsert,
+  createObject,
+} from './hubspot-fake/fake-objects.ts';
 import { FakeRateLimits } from './hubspot-fake/fake-rate-limit.ts';
 import { FakeSchemas, schemaRoutes } from './hubspot-fake/fake-schemas.ts';
 import { search } from './hubspot-fake/fake-search.ts';
@@ -113,6 +119,7 @@ export class HubSpotFake {
         (m, b) => archiveAssociations(s, m[1]!, m[2]!, b),
       ],
       ['POST', route(`/crm/objects/${v}/deals/batch/create`), (_m, b) => batchCreateDeals(s, b)],
+      ['POST', route(`/crm/objects/${v}/tasks/batch/create`), (_m, b) => batchCreateTasks(s, b)],
       ['GET', route(`/crm/owners/${v}/*`), (m, _b, q) => getOwner(s, m[1]!, q)],
       ['GET', route(`/account-info/${v}/details`), () => this.#accountDetails()],
     ];

@@ -230,20 +230,22 @@ export class InMemoryCrm implements CrmClient {
     return this.#call('getOwner', 1, () => this.owners.get(ownerId));
   };
 
-  readonly findTaskByMarker = (marker: string): Promise<string | undefined> => {
-    return this.#call(
-      'findTaskByMarker',
-      1,
-      () => [...this.tasks].find(([, task]) => task.marker === marker)?.[0],
-    );
+  readonly findTasksByMarkers = (markers: string[]): Promise<Map<string, string>> => {
+    return this.#call('findTasksByMarkers', markers.length, () => {
+      const found = new Map<string, string>();
+      for (const [id, task] of this.tasks) if (markers.includes(task.marker)) found.set(task.marker, id);
+      return found;
+    });
   };
 
-  readonly createTask = (task: NewAeTask): Promise<string> => {
-    return this.#call('createTask', 1, () => {
-      const id = `task-${this.#nextId++}`;
-      this.tasks.set(id, task);
-      return id;
-    });
+  readonly createTasks = (tasks: NewAeTask[]): Promise<RecordOutcome[]> => {
+    return this.#call('createTasks', tasks.length, () =>
+      tasks.map((task): RecordOutcome => {
+        const id = `task-${this.#nextId++}`;
+        this.tasks.set(id, task);
+        return { ok: true, id };
+      }),
+    );
   };
 
   // Internals

@@ -42,6 +42,12 @@ export interface BatchWriteOptions<I> {
   readResult: (result: Record<string, unknown>) => { key: string; outcome: RecordOutcome } | undefined;
   /** For messages: "p_sales_grid records". */
   what: string;
+  /**
+   * Creates (not idempotent): an input a 2xx or 207 answer leaves without a result or a named error may have
+   * been created all the same, so it fails (retryable: the caller looks before creating again) instead of
+   * being resent. Inputs of a whole-batch refusal (400…) were not created, and are still isolated by resending.
+   */
+  creates?: boolean;
 }
 
 type Outcomes = Map<string, RecordOutcome>;
@@ -136,6 +142,20 @@ async function sendOnce<I>(
   }
   const unresolved = open();
   if (unresolved.length === 0) return { unresolved, refusal: undefined };
+  if (options.creates === true) {
+    const [cause] = unattributed;
+    // As many unnamed errors as open inputs: each of them failed. Otherwise some may exist after all.
+    const error =
+      cause !== undefined && unattributed.length >= unresolved.length
+        ? errorFromBatchItem(cause, options.what, answer.status)
+        : new CrmError(
+            'unavailable',
+            `HubSpot answered without a result for some of the ${options.what}; they may exist`,
+            { status: answer.status },
+          );
+    for (const entry of unresolved) outcomes.set(entry.key, { ok: false, error });
+    return { unresolved: [], refusal: undefined };
+  }
   const [first] = unattributed;
   if (first === undefined) {
     const error = new CrmError(

@@ -5,14 +5,7 @@
  */
 import type { Logger } from '../../lib/logger.ts';
 import type { TenantMapping } from '../../mapping/mapping-schema.ts';
-import type {
-  CrmClient,
-  CrmObjectRole,
-  GridLinks,
-  NewAeTask,
-  RecordOutcome,
-  RecordUpdate,
-} from '../crm-client.ts';
+import type { CrmClient, CrmObjectRole, GridLinks, RecordOutcome, RecordUpdate } from '../crm-client.ts';
 import { CrmError } from '../crm-errors.ts';
 import { RequestBudget } from '../request-budget.ts';
 import type { RetryPolicy } from '../retry-decision.ts';
@@ -30,8 +23,9 @@ import {
 } from './hubspot-limits.ts';
 import { readByIdentity, readByIds, searchByIdentity } from './hubspot-identity.ts';
 import { hubSpotPaths } from './hubspot-paths.ts';
-import { findTaskIdByMarker, readOwner } from './hubspot-reads.ts';
-import { linkRecords, taskRequestBody } from './hubspot-writes.ts';
+import { readOwner } from './hubspot-reads.ts';
+import { createTasks, findTaskIdsByMarkers } from './hubspot-tasks.ts';
+import { linkRecords } from './hubspot-writes.ts';
 
 export interface HubSpotClientOptions {
   mapping: TenantMapping;
@@ -137,25 +131,8 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     findDealsByKey: (keys) => findDealsByKey(http, keys, dealOptions),
     createDeals: (deals) => createDeals(http, deals, dealOptions),
     getOwner: (ownerId) => readOwner(http, ownerId),
-    findTaskByMarker: (marker) => findTaskIdByMarker(http, marker),
-
-    async createTask(task: NewAeTask) {
-      const answer = await http({
-        method: 'POST',
-        path: hubSpotPaths.objects(HUBSPOT_OBJECT_TYPES.task),
-        body: taskRequestBody(task),
-        // A create resent after a timeout could make a second task: the job retries instead, after a marker search.
-        idempotent: false,
-        what: 'task creation',
-      });
-      const id = stringOf((answer.body as { id?: unknown } | undefined)?.id);
-      if (id === undefined) {
-        throw new CrmError('unavailable', 'HubSpot created a task but its answer had no id', {
-          status: answer.status,
-        });
-      }
-      return id;
-    },
+    findTasksByMarkers: (markers) => findTaskIdsByMarkers(http, markers),
+    createTasks: (tasks) => createTasks(http, tasks),
   };
 }
 

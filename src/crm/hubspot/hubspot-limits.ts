@@ -40,6 +40,8 @@ export const HUBSPOT_LIMITS = {
   /** Values in one IN filter of a search, and results per search page. */
   searchInValues: 100,
   searchPageSize: 200,
+  /** filterGroups in one search (ORed; since August 2024, with 10 filters per group and 25 in all). */
+  searchFilterGroups: 5,
   /** 423 Locked: HubSpot asks for at least this much. */
   lockedMinWaitMs: 2_000,
   /** A 429 without Retry-After or interval header on the ten-secondly policy. */

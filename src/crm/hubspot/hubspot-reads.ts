@@ -5,7 +5,7 @@
 import type { CrmOwner, FoundRecord } from '../crm-client.ts';
 import { CrmError } from '../crm-errors.ts';
 import type { HubSpotHttp } from './hubspot-http.ts';
-import { HUBSPOT_LIMITS, HUBSPOT_OBJECT_TYPES, HUBSPOT_OWNER_PROPERTY } from './hubspot-limits.ts';
+import { HUBSPOT_LIMITS, HUBSPOT_OWNER_PROPERTY } from './hubspot-limits.ts';
 import { hubSpotPaths, isHubSpotNumericId } from './hubspot-paths.ts';
 
 /** Record ids grow with creation time: sorting by them ascending is oldest first. */
@@ -130,29 +130,6 @@ export async function readOwner(http: HubSpotHttp, ownerId: string): Promise<Crm
     }
   }
   return undefined;
-}
-
-/**
- * The oldest task whose body holds the marker. CONTAINS_TOKEN matches whole tokens, which is why markers are
- * one long alphanumeric word. HubSpot's search index lags writes by a few seconds, so a task created moments
- * ago may not be found yet: the AE-task ledger covers that window.
- */
-export async function findTaskIdByMarker(http: HubSpotHttp, marker: string): Promise<string | undefined> {
-  const answer = await http({
-    method: 'POST',
-    path: hubSpotPaths.objectsSearch(HUBSPOT_OBJECT_TYPES.task),
-    body: {
-      filterGroups: [
-        { filters: [{ propertyName: 'hs_task_body', operator: 'CONTAINS_TOKEN', value: marker }] },
-      ],
-      properties: ['hs_task_body'],
-      sorts: [SORT_OLDEST_FIRST],
-      limit: 10,
-    },
-    lane: 'search',
-    what: 'search of tasks by marker',
-  });
-  return recordsOf(answer.body).find((task) => task.properties.hs_task_body?.includes(marker))?.id;
 }
 
 export function recordsOf(body: unknown): HubSpotRecord[] {

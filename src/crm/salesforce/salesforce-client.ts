@@ -37,7 +37,7 @@ import {
   queryAll,
 } from './salesforce-lookups.ts';
 import { soqlName } from './salesforce-soql.ts';
-import { buildTaskRecord, taskByMarkerSoql } from './salesforce-task.ts';
+import { buildTaskRecord, MARKERS_PER_QUERY, markerTag, tasksByMarkersSoql } from './salesforce-task.ts';
 
 export interface SalesforceClientOptions {
   mapping: TenantMapping;
@@ -106,9 +106,19 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
   const externalIdField = soqlName(mapping.grid.externalIdField);
   const dealOptions = { keyField: mapping.deal.create?.keyField, policy };
 
-  async function findTaskByMarker(marker: string): Promise<string | undefined> {
-    const [task] = await queryAll(http, taskByMarkerSoql(marker), 'find the AE task by its marker');
-    return task === undefined ? undefined : String(task['Id']);
+  async function findTasksByMarkers(markers: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const unique = [...new Set(markers)];
+    for (let i = 0; i < unique.length; i += MARKERS_PER_QUERY) {
+      const group = unique.slice(i, i + MARKERS_PER_QUERY);
+      const tasks = await queryAll(http, tasksByMarkersSoql(group), 'find AE tasks by their markers');
+      for (const task of tasks) {
+        const subject = typeof task['Subject'] === 'string' ? task['Subject'] : '';
+        const marker = group.find((m) => subject.includes(markerTag(m)));
+        if (marker !== undefined && !found.has(marker)) found.set(marker, String(task['Id']));
+      }
+    }
+    return found;
   }
 
   return {
@@ -183,32 +193,25 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     findDealsByKey: (keys) => findDealsByKey(http, keys, dealOptions),
     createDeals: (deals) => createDeals(http, deals, dealOptions),
     getOwner: (ownerId) => getUser(http, ownerId),
-    findTaskByMarker,
+    findTasksByMarkers,
 
-    async createTask(task: NewAeTask): Promise<string> {
-      const created = await http.send<{ id?: unknown; success?: unknown; errors?: unknown }>(
-        {
-          method: 'POST',
-          path: '/sobjects/Task',
-          body: buildTaskRecord(task),
-          context: 'create the AE task',
-        },
-        // Creating is not idempotent: a timeout may hide a task Salesforce did create, so look before retrying.
-        {
-          beforeRetry: async () => {
-            const id = await findTaskByMarker(task.marker);
-            return id === undefined ? undefined : { id, success: true };
-          },
-        },
+    async createTasks(tasks: NewAeTask[]): Promise<RecordOutcome[]> {
+      const records = tasks.map((task): CollectionRecord => ({
+        attributes: { type: 'Task' },
+        ...buildTaskRecord(task),
+      }));
+      // Results come in the order of the records: the i-th result is the i-th grid's task.
+      const outcomes = await writeCollection(
+        http,
+        { object: 'Task', path: '/composite/sobjects', verb: 'insert', method: 'POST' },
+        records,
+        policy,
       );
-      if (created.success !== true || typeof created.id !== 'string') {
-        throw new CrmError(
-          'rejected',
-          `Salesforce did not create the AE task: ${JSON.stringify(created.errors ?? created).slice(0, 300)}`,
-        );
+      const created = outcomes.filter((o) => o.ok).length;
+      if (created > 0) {
+        logger.info({ created, refused: tasks.length - created }, 'salesforce AE tasks created');
       }
-      logger.info({ taskId: created.id, ownerId: task.ownerId }, 'salesforce AE task created');
-      return created.id;
+      return outcomes;
     },
   };
 

@@ -1,5 +1,5 @@
 /**
- * Writes through sObject Collections (`/composite/sobjects`): upsert by external ID and update by id, 200
+ * Writes through sObject Collections (`/composite/sobjects`): upsert by external ID, update by id and insert, 200
  * records per call, allOrNone false so one bad record does not sink its batch-mates. gridsync sends the
  * requests itself rather than through jsforce's `upsert(…, { allowRecursive })`: each 200-record chunk is
  * then retried on its own, and a single record still goes through the collections endpoint (its external ID
@@ -26,8 +26,14 @@ export interface CollectionTarget {
   object: string;
   /** `/composite/sobjects/{Object}/{ExtIdField}` for upserts, `/composite/sobjects` for updates by id. */
   path: string;
-  /** For messages: "upsert", "update". */
+  /** For messages: "upsert", "update", "insert". */
   verb: string;
+  /**
+   * POST inserts (`/composite/sobjects`); PATCH, the default, updates and upserts. An insert is not idempotent:
+   * it is never resent after a timeout or a 5xx (that throws, and the caller looks before creating again);
+   * records refused for a lock or isolated after a whole-request refusal were not created, so those go again.
+   */
+  method?: 'POST' | 'PATCH';
 }
 
 interface SaveResult {
@@ -97,12 +103,10 @@ async function writeBatch(
   const context = `${target.verb} ${target.object} records`;
   let results: unknown;
   try {
-    results = await http.send<unknown>({
-      method: 'PATCH',
-      path: target.path,
-      body: { allOrNone: false, records },
-      context,
-    });
+    results = await http.send<unknown>(
+      { method: target.method ?? 'PATCH', path: target.path, body: { allOrNone: false, records }, context },
+      target.method === 'POST' ? { idempotent: false } : {},
+    );
   } catch (error) {
     // Transient and credential failures stay failures of the request; the caller's job retries it later.
     if (!(error instanceof CrmError) || error.retryable) throw error;

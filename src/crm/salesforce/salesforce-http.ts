@@ -44,6 +44,8 @@ export interface SendOptions<T> {
    * attempt, which may have reached Salesforce before the connection broke. A value found ends the retries.
    */
   beforeRetry?: () => Promise<T | undefined>;
+  /** False for creates without a lookup: not resent after a timeout or a 5xx (see sendWithRetry). */
+  idempotent?: boolean;
 }
 
 type AttemptResult =
@@ -131,6 +133,7 @@ export class SalesforceHttp {
       label: `salesforce ${request.context}`,
       budget: this.#budget,
       ...(options.beforeRetry === undefined ? {} : { beforeRetry: options.beforeRetry }),
+      ...(options.idempotent === undefined ? {} : { idempotent: options.idempotent }),
       ...(this.#signal === undefined ? {} : { signal: this.#signal }),
       ...(this.#tenant === undefined ? {} : { onAttempt: this.#publishTry(this.#tenant, seen) }),
     });

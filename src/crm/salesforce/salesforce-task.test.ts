@@ -6,7 +6,7 @@ import {
   buildTaskRecord,
   descriptionWithMarker,
   subjectWithMarker,
-  taskByMarkerSoql,
+  tasksByMarkersSoql,
 } from './salesforce-task.ts';
 
 const MARKER = 'gridsync8f3a0c12';
@@ -67,15 +67,23 @@ describe('marker placement', () => {
 
   it('refuses an empty or oversized marker', () => {
     expect(() => subjectWithMarker('x', '')).toThrow(/marker/);
-    expect(() => taskByMarkerSoql('m'.repeat(81))).toThrow(/marker/);
+    expect(() => tasksByMarkersSoql(['m'.repeat(81)])).toThrow(/marker/);
   });
 });
 
-describe('taskByMarkerSoql', () => {
+describe('tasksByMarkersSoql', () => {
   it('filters the filterable Subject, with wildcards and quotes in the marker escaped', () => {
-    expect(taskByMarkerSoql(MARKER)).toBe(
-      `SELECT Id FROM Task WHERE Subject LIKE '%[${MARKER}]%' ORDER BY CreatedDate ASC, Id ASC LIMIT 1`,
+    expect(tasksByMarkersSoql([MARKER])).toBe(
+      `SELECT Id, Subject FROM Task WHERE Subject LIKE '%[${MARKER}]%' ORDER BY CreatedDate ASC, Id ASC`,
     );
-    expect(taskByMarkerSoql("a_b%'c")).toContain("LIKE '%[a\\_b\\%\\'c]%'");
+    expect(tasksByMarkersSoql(["a_b%'c"])).toContain("LIKE '%[a\\_b\\%\\'c]%'");
+  });
+
+  it('looks for many markers in one query, and refuses more than a query should hold', () => {
+    expect(tasksByMarkersSoql(['gridsynca', 'gridsyncb'])).toContain(
+      "WHERE Subject LIKE '%[gridsynca]%' OR Subject LIKE '%[gridsyncb]%' ORDER BY",
+    );
+    expect(() => tasksByMarkersSoql([])).toThrow(/1–100/);
+    expect(() => tasksByMarkersSoql(Array.from({ length: 101 }, (_, i) => `gridsync${i}`))).toThrow(/1–100/);
   });
 });

@@ -83,8 +83,20 @@ export function buildTaskRecord(task: NewAeTask): SalesforceTaskRecord {
   };
 }
 
-/** The oldest task carrying the marker: if two ever exist, the same one is reported every time. */
-export function taskByMarkerSoql(marker: string): string {
-  assertMarker(marker);
-  return `SELECT Id FROM Task WHERE Subject LIKE '%${soqlLikeFragment(markerTag(marker))}%' ORDER BY CreatedDate ASC, Id ASC LIMIT 1`;
+/** Markers per lookup query: 100 LIKE terms keep the query (sent in the URL) near 8 kB, far under the limits. */
+export const MARKERS_PER_QUERY = 100;
+
+/**
+ * The tasks carrying any of the markers, oldest first (if two ever carry one marker, the same one is reported
+ * every time): one SOQL query with an OR of `Subject LIKE` terms, as LIKE takes no list.
+ */
+export function tasksByMarkersSoql(markers: readonly string[]): string {
+  if (markers.length === 0 || markers.length > MARKERS_PER_QUERY) {
+    throw new Error(`a task lookup takes 1–${MARKERS_PER_QUERY} markers, got ${markers.length}`);
+  }
+  const terms = markers.map((marker) => {
+    assertMarker(marker);
+    return `Subject LIKE '%${soqlLikeFragment(markerTag(marker))}%'`;
+  });
+  return `SELECT Id, Subject FROM Task WHERE ${terms.join(' OR ')} ORDER BY CreatedDate ASC, Id ASC`;
 }

@@ -1,5 +1,5 @@
 /**
- * The fake's object endpoints: batch upsert/read/update, create (tasks with associations) and search.
+ * The fake's object endpoints: batch upsert/read/update, create and batch create of tasks (with associations).
  * Inputs are validated as HubSpot would (batch size, id shapes, unique idProperty), so an adapter bug shows
  * up as a 400 here rather than passing silently.
  */
@@ -179,6 +179,56 @@ export function batchRead(store: FakeStore, type: string, body: unknown): FakeAn
 /** POST /crm/objects/2026-03/{type}; tasks need hs_timestamp and take HUBSPOT_DEFINED associations. */
 export function createObject(store: FakeStore, type: string, body: unknown): FakeAnswer {
   const request = body as { properties?: unknown; associations?: unknown };
+  const checked = checkCreate(store, type, request);
+  if ('status' in checked) return checked;
+  return { status: 201, body: recordView(createWithLinks(store, type, checked)) };
+}
+
+/**
+ * POST /crm/objects/2026-03/tasks/batch/create: `{inputs: [{properties, associations, objectWriteTraceId}]}`,
+ * at most 100. A malformed request is refused whole (400); an input HubSpot refuses on its own (an association
+ * to a record that does not exist, a property that does not exist) is answered in a 207's errors[], named by
+ * its objectWriteTraceId, while its batch-mates are created; each result echoes its input's objectWriteTraceId.
+ * Results come in no particular order (HubSpot does not promise one): the fake answers them in reverse.
+ */
+export function batchCreateTasks(store: FakeStore, body: unknown): FakeAnswer {
+  const inputs = inputsOf(body);
+  if (!inputs) return refuse(400, 'VALIDATION_ERROR', 'Invalid input JSON: expected {"inputs": [...]}');
+  if (inputs.length > MAX_BATCH) {
+    return refuse(400, 'VALIDATION_ERROR', `Batch size ${inputs.length} exceeds ${MAX_BATCH}`);
+  }
+  const traces = inputs.map((i) => i.objectWriteTraceId);
+  if (traces.some((t) => t !== undefined && !isString(t))) {
+    return refuse(400, 'VALIDATION_ERROR', 'objectWriteTraceId must be a string');
+  }
+  const startedAt = new Date().toISOString();
+  const results: unknown[] = [];
+  const errors: unknown[] = [];
+  for (const input of inputs) {
+    const trace = isString(input.objectWriteTraceId) ? input.objectWriteTraceId : undefined;
+    const checked = checkCreate(store, 'tasks', input);
+    if ('status' in checked) {
+      const refusal = checked.body as Record<string, unknown>;
+      // Without a trace id HubSpot cannot say which input failed: the context stays empty.
+      errors.push({ ...refusal, context: trace === undefined ? {} : { objectWriteTraceId: [trace] } });
+      continue;
+    }
+    const record = createWithLinks(store, 'tasks', checked);
+    results.push({ ...recordView(record), ...(trace === undefined ? {} : { objectWriteTraceId: trace }) });
+  }
+  return batchAnswer(results.reverse(), errors, startedAt);
+}
+
+interface CheckedCreate {
+  properties: Record<string, string>;
+  links: { toType: string; toId: string; category: string; typeId: number }[];
+}
+
+function checkCreate(
+  store: FakeStore,
+  type: string,
+  request: { properties?: unknown; associations?: unknown },
+): CheckedCreate | FakeAnswer {
   const properties = stringProperties(request.properties);
   if (!properties) return refuse(400, 'VALIDATION_ERROR', 'Expected {"properties": {name: string}}');
   if (type === 'tasks' && !isString(properties.hs_timestamp)) {
@@ -186,7 +236,7 @@ export function createObject(store: FakeStore, type: string, body: unknown): Fak
   }
   const rejected = store.rejectedProperty(type, properties);
   if (rejected) return { status: 400, body: propertyMissingBody(rejected.property) };
-  const links: { toType: string; toId: string; category: string; typeId: number }[] = [];
+  const links: CheckedCreate['links'] = [];
   for (const raw of Array.isArray(request.associations) ? request.associations : []) {
     const association = raw as {
       to?: { id?: unknown };
@@ -206,7 +256,11 @@ export function createObject(store: FakeStore, type: string, body: unknown): Fak
     }
     links.push({ toType, toId, category: 'HUBSPOT_DEFINED', typeId: typeId as number });
   }
-  const record = store.create(type, properties);
-  for (const link of links) store.associate({ fromType: type, fromId: record.id, ...link });
-  return { status: 201, body: recordView(record) };
+  return { properties, links };
+}
+
+function createWithLinks(store: FakeStore, type: string, checked: CheckedCreate): FakeRecord {
+  const record = store.create(type, checked.properties);
+  for (const link of checked.links) store.associate({ fromType: type, fromId: record.id, ...link });
+  return record;
 }

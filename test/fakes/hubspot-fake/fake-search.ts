@@ -21,6 +21,15 @@ export function search(store: FakeStore, type: string, body: unknown): FakeAnswe
   const limit = typeof request.limit === 'number' ? request.limit : 10;
   if (limit > 200) return refuse(400, 'VALIDATION_ERROR', 'limit may not exceed 200');
   const groups = request.filterGroups ?? [];
+  // HubSpot's limits since August 2024: 5 filter groups, 10 filters in a group, 25 in all.
+  const counts = groups.map((g) => (g.filters ?? []).length);
+  if (groups.length > 5 || counts.some((n) => n > 10) || counts.reduce((a, n) => a + n, 0) > 25) {
+    return refuse(
+      400,
+      'VALIDATION_ERROR',
+      'Too many filters: at most 5 filterGroups, 10 per group, 25 in all',
+    );
+  }
   for (const filter of groups.flatMap((g) => g.filters ?? [])) {
     if (filter.operator === 'IN' && (!Array.isArray(filter.values) || filter.values.length > 100)) {
       return refuse(400, 'VALIDATION_ERROR', 'IN takes "values", at most 100');

@@ -420,15 +420,18 @@ describe('Salesforce stand-in: the real adapter', () => {
     expect((await crm.getDeals([deal.slice(0, 15)], [])).get(deal.slice(0, 15))?.ownerId).toBe(user);
     expect(await crm.getOwner(user)).toEqual({ id: user, active: true, name: 'Gridsync Integration' });
 
-    const taskId = await crm.createTask({
-      subject: 'Ledgerline: follow up',
-      body: 'Exports by hand',
-      dueAt: new Date('2026-12-03T09:00:00Z'),
-      priority: 'high',
-      ownerId: user,
-      marker: 'gridsync-m1',
-      links: { deal, contact },
-    });
+    const [created] = await crm.createTasks([
+      {
+        subject: 'Ledgerline: follow up',
+        body: 'Exports by hand',
+        dueAt: new Date('2026-12-03T09:00:00Z'),
+        priority: 'high',
+        ownerId: user,
+        marker: 'gridsync-m1',
+        links: { deal, contact },
+      },
+    ]);
+    const taskId = created?.ok ? created.id : '';
     expect(fake.org.get(taskId)?.values).toMatchObject({
       WhatId: deal,
       WhoId: contact,
@@ -436,7 +439,7 @@ describe('Salesforce stand-in: the real adapter', () => {
       Status: 'Not Started',
       ActivityDate: '2026-12-03',
     });
-    expect(await crm.findTaskByMarker('gridsync-m1')).toBe(taskId);
+    expect((await crm.findTasksByMarkers(['gridsync-m1'])).get('gridsync-m1')).toBe(taskId);
     expect(fake.requests.every((r) => r.version === '66.0')).toBe(true);
   });
 });
