@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { ledgerlineGrid } from '../../test/support/example-payloads.ts';
 import { assessCompleteness } from '../domain/grid-completeness.ts';
 import type { SalesGrid } from '../domain/sales-grid.ts';
 import type { SourceContext } from '../mapping/source-values.ts';
@@ -13,27 +14,12 @@ import {
 } from './render-task.ts';
 import { taskMarker } from './task-marker.ts';
 
-/** Seed 000's worked example: the payment-webhooks engineer at a mid-sized fintech. */
-const grid: SalesGrid = {
+/** The worked example: the payment-webhooks engineer at a mid-sized fintech (test/support/example-payloads.ts). */
+const { context: _context, ...example } = ledgerlineGrid({
   gridId: 'conf-2026-ledgerline-1',
-  submittedBy: 'devrel@vendor.example',
-  capturedAt: '2026-11-18T15:00:00Z',
-  account: { domain: 'ledgerline.example', name: 'Ledgerline' },
   contact: { email: 'sam@ledgerline.example', name: 'Sam Ortiz' },
-  beforeScenario:
-    'Hand-rolling webhook delivery and retry logic on top of an internal queue. Works, but it is fragile and the team owns all the failure handling.',
-  idealScenario:
-    'Reliable event delivery with no homegrown infrastructure to maintain. Team can focus on business logic. New integrations ship in days, not weeks.',
-  negativeConsequences:
-    'One bad deploy away from silent message loss. No visibility into failure modes. Tech debt is growing as more partners get added.',
-  positiveOutcomes: {
-    business: 'Reduced ops burden, faster integration velocity, lower incident rate.',
-    personal:
-      'Gets to retire code they have been embarrassed about. Looks like the person who fixed a systemic problem.',
-  },
-  requiredCapabilities:
-    'Managed webhook delivery with configurable retry policies, delivery logs with per-event status, and an API that fits their event model.',
-};
+});
+const grid: SalesGrid = example;
 
 const context: SourceContext = {
   grid: {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { ledgerlineGrid } from '../../test/intake/example-payloads.ts';
+import { ledgerlineGrid } from '../../test/support/example-payloads.ts';
 import { exampleMapping, gridSource, tenantContext } from '../../test/support/sync-context.ts';
 import { toProperties } from '../mapping/plan-fields.ts';
 import { evaluateAccount } from '../qualification/evaluate-account.ts';

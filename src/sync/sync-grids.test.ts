@@ -13,7 +13,7 @@ import type { GridSyncState } from '../domain/sync-state.ts';
 import { describeGridStatus } from '../intake/grid-status.ts';
 import type { LoadedMapping } from '../mapping/loaded-mapping.ts';
 import { qualifyingSignals } from '../../test/e2e/fixtures.ts';
-import { ledgerlineGrid } from '../../test/intake/example-payloads.ts';
+import { ledgerlineGrid } from '../../test/support/example-payloads.ts';
 import { InMemoryCrm } from '../../test/support/in-memory-crm.ts';
 import { silentLogger } from '../../test/support/loggers.ts';
 import { exampleMapping, type ExampleTenant, tenantContext } from '../../test/support/sync-context.ts';

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { openStore } from '../../src/store/open-store.ts';
 import { randomWebhookSecret, signRequest } from '../support/sign-request.ts';
-import { ledgerlineGrid } from './example-payloads.ts';
+import { ledgerlineGrid } from '../support/example-payloads.ts';
 
 const SERVER = join(import.meta.dirname, 'serve-intake-process.ts');
 

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { ledgerlineGrid } from './example-payloads.ts';
+import { ledgerlineGrid } from '../support/example-payloads.ts';
 import { type IntakeHarness, pointers, startIntake } from './intake-harness.ts';
 
 const SECTION_LIMIT = 65_536; // README: "each of the six section texts … at most 65,536 characters"

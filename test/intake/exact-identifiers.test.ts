@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CONTRACT_LIMITS } from '../../src/domain/contract-limits.ts';
 import type { Problem } from '../../src/intake/problem.ts';
 import { tempPostgresStore, tempSqliteStore, testDatabaseUrl } from '../support/temp-store.ts';
-import { ledgerlineGrid, ledgerlineSignals } from './example-payloads.ts';
+import { ledgerlineGrid, ledgerlineSignals } from '../support/example-payloads.ts';
 import { type IntakeHarness, pointers, startIntake } from './intake-harness.ts';
 
 let intake: IntakeHarness | undefined;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { aVerdict, anAccountState } from '../support/state-documents.ts';
-import { ledgerlineGrid } from './example-payloads.ts';
+import { ledgerlineGrid } from '../support/example-payloads.ts';
 import { type IntakeHarness, startIntake } from './intake-harness.ts';
 
 const GRID_ID = ledgerlineGrid().gridId;

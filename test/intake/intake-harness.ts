@@ -2,7 +2,6 @@
  * An intake app on a real temporary SQLite store with the example tenants (mappings/acme.yaml,
  * mappings/globex.yaml) and fresh random secrets, driven through inject(): no port is opened.
  */
-import { join } from 'node:path';
 
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 
@@ -11,22 +10,19 @@ import { type AcceptedEvent, buildIntakeApp } from '../../src/intake/build-intak
 import type { IntakeStorePort } from '../../src/store/store.ts';
 import type { Problem } from '../../src/intake/problem.ts';
 import { createLogger, type Logger } from '../../src/lib/logger.ts';
-import { loadMappingFile } from '../../src/mapping/load-mapping-file.ts';
 import type { LoadedMapping } from '../../src/mapping/loaded-mapping.ts';
 import type { SecretRef } from '../../src/config/secret-ref.ts';
 import type { Store } from '../../src/store/store.ts';
 import { randomWebhookSecret, signRequest } from '../support/sign-request.ts';
+import { exampleMapping } from '../support/sync-context.ts';
 import { type TempStore, tempSqliteStore } from '../support/temp-store.ts';
 
 export const TENANTS = ['acme', 'globex'] as const;
 export type Tenant = (typeof TENANTS)[number];
 export const PUBLIC_URL = 'https://gridsync.test';
 
-export function exampleMapping(tenant: Tenant): LoadedMapping {
-  const loaded = loadMappingFile(join(import.meta.dirname, '../../mappings', `${tenant}.yaml`));
-  if (!loaded.ok) throw new Error(`mappings/${tenant}.yaml does not load: ${JSON.stringify(loaded.error)}`);
-  return loaded.value;
-}
+/** The example tenants' mappings, loaded as gridsync loads them (test/support/sync-context.ts). */
+export { exampleMapping };
 
 function refKey(ref: SecretRef): string {
   return 'env' in ref ? `env:${ref.env}` : `file:${ref.file}`;

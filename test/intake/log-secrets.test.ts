@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { signedWebhookHeaders } from '../../src/intake/sign-webhook.ts';
 import { secretsInLog } from '../support/log-leaks.ts';
 import { randomWebhookSecret } from '../support/sign-request.ts';
-import { ledgerlineGrid, ledgerlineSignals } from './example-payloads.ts';
+import { ledgerlineGrid, ledgerlineSignals } from '../support/example-payloads.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'gridsync-log-secrets-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));

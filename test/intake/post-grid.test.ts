@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { GridAcceptedBody } from '../../src/intake/routes/post-grid.ts';
-import { ledgerlineDraft, ledgerlineGrid } from './example-payloads.ts';
+import { ledgerlineDraft, ledgerlineGrid } from '../support/example-payloads.ts';
 import { type IntakeHarness, pointers, PUBLIC_URL, startIntake } from './intake-harness.ts';
 
 const GRID_ID = 'grid-2026-11-20-ledgerline-maya';

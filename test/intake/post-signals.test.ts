@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { SignalsAcceptedBody } from '../../src/intake/routes/post-signals.ts';
-import { ledgerlineSignals } from './example-payloads.ts';
+import { ledgerlineSignals } from '../support/example-payloads.ts';
 import { type IntakeHarness, pointers, startIntake } from './intake-harness.ts';
 
 let intake: IntakeHarness;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import type { Store } from '../../src/store/store.ts';
 import { randomWebhookSecret, signRequest } from '../support/sign-request.ts';
-import { ledgerlineGrid, ledgerlineSignals } from './example-payloads.ts';
+import { ledgerlineGrid, ledgerlineSignals } from '../support/example-payloads.ts';
 import { type IntakeHarness, startIntake, storePort } from './intake-harness.ts';
 
 const GRID_ID = ledgerlineGrid().gridId;

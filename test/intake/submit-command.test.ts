@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ledgerlineGrid, ledgerlineSignals } from './example-payloads.ts';
+import { ledgerlineGrid, ledgerlineSignals } from '../support/example-payloads.ts';
 import { type IntakeHarness, startIntake } from './intake-harness.ts';
 
 const run = promisify(execFile);

@@ -5,6 +5,7 @@ import type { SalesGrid } from '../../../src/domain/sales-grid.ts';
 import type { Signal } from '../../../src/domain/signal.ts';
 import { openStore } from '../../../src/store/open-store.ts';
 import type { AcceptGrid, AcceptSignals, Store } from '../../../src/store/store.ts';
+import { ledgerlineGrid } from '../../support/example-payloads.ts';
 import type { TempStore } from '../../support/temp-store.ts';
 
 /** A fresh, empty, migrated store; `label` names it (e.g. the PostgreSQL schema) after the test. */
@@ -58,23 +59,9 @@ export const INCOMPLETE: GridCompleteness = {
   ],
 };
 
+/** The Ledgerline grid (test/support/example-payloads.ts) under the id the contract tests use. */
 export function makeGrid(overrides: Partial<SalesGrid> = {}): SalesGrid {
-  return {
-    gridId: 'grid-ledgerline-maya',
-    submittedBy: 'devrel@vendor.example',
-    capturedAt: '2026-11-20T16:05:00Z',
-    account: { domain: 'ledgerline.example', name: 'Ledgerline' },
-    contact: { email: 'maya@ledgerline.example', name: 'Maya Ortiz' },
-    beforeScenario: 'Reconciling payouts by hand every night takes the whole team',
-    idealScenario: 'Payouts reconcile themselves as soon as the bank confirms them',
-    negativeConsequences: 'Month-end close slips and auditors flag the manual steps',
-    positiveOutcomes: {
-      business: 'Close the books three days sooner each month',
-      personal: 'Maya stops carrying the pager every night',
-    },
-    requiredCapabilities: 'Webhooks for settlement events with idempotent retries and signatures',
-    ...overrides,
-  };
+  return ledgerlineGrid({ gridId: 'grid-ledgerline-maya', ...overrides });
 }
 
 /** A grid delivery whose answer echoes the acceptance, and counts how often the answer was built. */
