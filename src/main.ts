@@ -22,6 +22,7 @@ import type { Store } from './store/store.ts';
 import { createHandlers, recordDeadLetter } from './worker/handlers.ts';
 import { DEFAULT_LINGER } from './worker/arrival-linger.ts';
 import { DriftWatch, type SchemaReader } from './worker/drift-watch.ts';
+import { RetentionSweeper } from './worker/retention.ts';
 import { createJobRunner, type JobRunner } from './worker/job-runner.ts';
 import { scheduleSyncs, type SyncScheduler } from './worker/schedule-syncs.ts';
 import { type MappingSource, type TenantRuntime, TenantRuntimes } from './worker/tenant-runtime.ts';
@@ -62,6 +63,8 @@ export interface ComposedGridsync {
   app: ReturnType<typeof buildIntakeApp>;
   /** Starts the drift watch when `schemaWatch` asked for one (a no-op otherwise). */
   startSchemaWatch(): void;
+  /** The worker's retention sweeps (worker/retention.ts); started with the worker, `sweep()` runs one now. */
+  retention: RetentionSweeper;
   /** Stops taking requests and work, finishes or releases what is in flight, closes the store. */
   close(): Promise<void>;
 }
@@ -167,6 +170,21 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
     ...runnerOptions,
   });
   const scheduler = scheduleSyncs({ mappings, queue: store, logger, onEnqueued: wake });
+  const retention = new RetentionSweeper({
+    store,
+    mappings,
+    settings: {
+      ...(config.GRIDSYNC_RETENTION_SIGNAL_DAYS === undefined
+        ? {}
+        : { signalDays: config.GRIDSYNC_RETENTION_SIGNAL_DAYS }),
+      jobDays: config.GRIDSYNC_RETENTION_JOB_DAYS,
+      deliveryHours: config.GRIDSYNC_RETENTION_DELIVERY_HOURS,
+      gridVersionDays: config.GRIDSYNC_RETENTION_GRID_VERSION_DAYS,
+    },
+    intervalMs: config.GRIDSYNC_RETENTION_SWEEP_MINUTES * 60_000,
+    logger: logger.child({ component: 'retention' }),
+    now,
+  });
   const app = buildIntakeApp({
     store,
     mappings,
@@ -208,12 +226,14 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
     tenants: () => mappings.tenants(),
     app,
     startSchemaWatch: () => watch?.start(),
+    retention,
     async close() {
       // Order matters: refuse new submissions first (Fastify answers 503 while closing), then let the worker
       // finish or release its jobs, and only then close the store they write to.
       await app.close();
       scheduler.stop();
       watch?.stop();
+      await retention.stop();
       crmShutdown.abort();
       await runner.stop();
       mappings.close();
@@ -233,7 +253,10 @@ export async function startGridsync(options: StartOptions): Promise<Gridsync> {
     await gridsync.close();
     throw error;
   }
-  if (options.startWorker !== false) gridsync.runner.start();
+  if (options.startWorker !== false) {
+    gridsync.runner.start();
+    gridsync.retention.start();
+  }
   gridsync.startSchemaWatch();
   options.logger.info(
     { url, store: gridsync.store.kind, tenants: gridsync.tenants() },

@@ -25,6 +25,31 @@ const envSchema = z.object({
     .min(16, 'use at least 16 characters')
     .optional()
     .describe('When set, GET /metrics needs Authorization: Bearer <this token>.'),
+  GRIDSYNC_RETENTION_SWEEP_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_080)
+    .default(60)
+    .describe('How often the worker prunes what gridsync no longer reads (src/worker/retention.ts).'),
+  GRIDSYNC_RETENTION_SIGNAL_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3_650)
+    .optional()
+    .describe(
+      "Keep signals this long; never less than the tenant's longest scoring or qualification window.",
+    ),
+  GRIDSYNC_RETENTION_JOB_DAYS: z.coerce.number().int().min(1).max(3_650).default(7),
+  GRIDSYNC_RETENTION_DELIVERY_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(87_600)
+    .default(24)
+    .describe('Stored webhook answers; a repeat is replayed only within the 5-minute signature window.'),
+  GRIDSYNC_RETENTION_GRID_VERSION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

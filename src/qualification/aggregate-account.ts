@@ -56,77 +56,121 @@ export function isProductSignal(signal: Signal): boolean {
   return signal.source === 'product' || signal.type.startsWith('product.');
 }
 
-export function aggregateAccount(signals: readonly Signal[], options: AggregateOptions): AccountAggregate {
-  const { rule, scoring, now } = options;
-  const windowStartMs = now.getTime() - rule.windowDays * DAY_MS;
-  const timed = signals
-    .map((signal) => ({ signal, time: Date.parse(signal.occurredAt) }))
-    .filter((t) => !Number.isNaN(t.time))
-    .sort((a, b) => a.time - b.time || compareIds(a.signal.id, b.signal.id));
-  const inWindow = timed.filter((t) => t.time >= windowStartMs);
-  const product = inWindow.filter((t) => isProductSignal(t.signal));
+/** Where the rule's window starts: signals at or after it count. */
+export function qualificationWindowStart(rule: QualificationRule, now: Date): number {
+  return now.getTime() - rule.windowDays * DAY_MS;
+}
 
-  const featureAttribute = rule.usage.coreFeatures?.attribute ?? 'feature';
-  const featuresUsed = distinctSorted(
-    product.flatMap(({ signal }) => {
-      const value = signal.attributes?.[featureAttribute];
-      return value === undefined ? [] : [String(value).trim().toLowerCase()];
-    }),
-  ).filter((f) => f !== '');
-
-  const pageVisits = Object.fromEntries(SIGNAL_PAGE_KINDS.map((kind) => [kind, 0])) as Record<
+/**
+ * The aggregate as a fold over signals in time order (ties by signal id). What it keeps is what the aggregate
+ * shows (distinct days, features, attribute names), never the signals: except active users, whose emails are
+ * not kept at all. The caller counts them (in SQL over the window for stored signals: countActiveUsers here for
+ * a list) and hands the count to `result`.
+ */
+export class AggregateFold {
+  readonly #rule: QualificationRule;
+  readonly #scoring: ScoringTable;
+  readonly #windowStartMs: number;
+  readonly #featureAttribute: string;
+  #signalCount = 0;
+  #productSignalCount = 0;
+  readonly #activeDays = new Set<number>();
+  #firstProductTime: number | undefined;
+  #lastProductTime: number | undefined;
+  readonly #features = new Set<string>();
+  #usageTotal = 0;
+  readonly #pageVisits = Object.fromEntries(SIGNAL_PAGE_KINDS.map((kind) => [kind, 0])) as Record<
     SignalPageKind,
     number
   >;
-  for (const { signal } of inWindow) {
-    const page = scoring.signals[signal.type]?.page;
-    if (page !== undefined) pageVisits[page] += 1;
+  #lastSignalAt: string | null = null;
+  readonly #latestAttributes: Record<string, LatestAttribute> = {};
+
+  constructor(options: AggregateOptions) {
+    this.#rule = options.rule;
+    this.#scoring = options.scoring;
+    this.#windowStartMs = qualificationWindowStart(options.rule, options.now);
+    this.#featureAttribute = options.rule.usage.coreFeatures?.attribute ?? 'feature';
   }
 
-  const usageRule = rule.usage.usageThreshold;
-  const usage =
-    usageRule === undefined
-      ? null
-      : {
-          signal: usageRule.signal,
-          total: inWindow
-            .filter(({ signal }) => signal.type === usageRule.signal)
-            .reduce((sum, { signal }) => sum + (signal.value ?? 1), 0),
-        };
-
-  const firstProduct = product[0];
-  const lastProduct = product.at(-1);
-  const lastAny = timed.at(-1);
-
-  return {
-    windowDays: rule.windowDays,
-    windowStart: new Date(windowStartMs).toISOString(),
-    signalCount: inWindow.length,
-    productSignalCount: product.length,
-    activeDays: new Set(product.map((t) => utcDay(t.time))).size,
-    activeSpanDays: firstProduct && lastProduct ? utcDay(lastProduct.time) - utcDay(firstProduct.time) : 0,
-    activeUsers: new Set(product.flatMap(({ signal }) => (signal.contact ? [signal.contact.email] : [])))
-      .size,
-    featuresUsed,
-    coreFeaturesAdopted: (rule.usage.coreFeatures?.features ?? []).filter((f) =>
-      featuresUsed.includes(f.trim().toLowerCase()),
-    ),
-    usage,
-    pageVisits,
-    lastSignalAt: lastAny ? lastAny.signal.occurredAt : null,
-    latestAttributes: latestAttributesOf(timed.map((t) => t.signal)),
-  };
-}
-
-/** `signals` sorted oldest first, so a later signal overwrites an earlier one's value. */
-function latestAttributesOf(signals: readonly Signal[]): Record<string, LatestAttribute> {
-  const latest: Record<string, LatestAttribute> = {};
-  for (const signal of signals) {
+  /** `time` is Date.parse(signal.occurredAt), a number; signals come oldest first. */
+  add(signal: Signal, time: number): void {
+    // A later signal overwrites an earlier one's value.
     for (const [name, value] of Object.entries(signal.attributes ?? {})) {
-      latest[name] = { value, occurredAt: signal.occurredAt, signalId: signal.id };
+      this.#latestAttributes[name] = { value, occurredAt: signal.occurredAt, signalId: signal.id };
+    }
+    this.#lastSignalAt = signal.occurredAt;
+    if (time < this.#windowStartMs) return;
+
+    this.#signalCount += 1;
+    const page = this.#scoring.signals[signal.type]?.page;
+    if (page !== undefined) this.#pageVisits[page] += 1;
+    const usageRule = this.#rule.usage.usageThreshold;
+    if (usageRule !== undefined && signal.type === usageRule.signal) this.#usageTotal += signal.value ?? 1;
+    if (!isProductSignal(signal)) return;
+
+    this.#productSignalCount += 1;
+    this.#activeDays.add(utcDay(time));
+    this.#firstProductTime ??= time;
+    this.#lastProductTime = time;
+    const feature = signal.attributes?.[this.#featureAttribute];
+    if (feature !== undefined) {
+      const normalised = String(feature).trim().toLowerCase();
+      if (normalised !== '') this.#features.add(normalised);
     }
   }
-  return latest;
+
+  result(activeUsers: number): AccountAggregate {
+    const rule = this.#rule;
+    const featuresUsed = [...this.#features].sort();
+    const first = this.#firstProductTime;
+    const last = this.#lastProductTime;
+    const usageRule = rule.usage.usageThreshold;
+    return {
+      windowDays: rule.windowDays,
+      windowStart: new Date(this.#windowStartMs).toISOString(),
+      signalCount: this.#signalCount,
+      productSignalCount: this.#productSignalCount,
+      activeDays: this.#activeDays.size,
+      activeSpanDays: first !== undefined && last !== undefined ? utcDay(last) - utcDay(first) : 0,
+      activeUsers,
+      featuresUsed,
+      coreFeaturesAdopted: (rule.usage.coreFeatures?.features ?? []).filter((f) =>
+        featuresUsed.includes(f.trim().toLowerCase()),
+      ),
+      usage: usageRule === undefined ? null : { signal: usageRule.signal, total: this.#usageTotal },
+      pageVisits: { ...this.#pageVisits },
+      lastSignalAt: this.#lastSignalAt,
+      latestAttributes: { ...this.#latestAttributes },
+    };
+  }
+}
+
+export function aggregateAccount(signals: readonly Signal[], options: AggregateOptions): AccountAggregate {
+  const fold = new AggregateFold(options);
+  const timed = sortedByTime(signals);
+  for (const { signal, time } of timed) fold.add(signal, time);
+  return fold.result(countActiveUsers(timed, qualificationWindowStart(options.rule, options.now)));
+}
+
+/** Distinct contact emails on product signals at or after windowStartMs. */
+export function countActiveUsers(
+  timed: readonly { signal: Signal; time: number }[],
+  windowStartMs: number,
+): number {
+  const emails = new Set<string>();
+  for (const { signal, time } of timed) {
+    if (time >= windowStartMs && isProductSignal(signal) && signal.contact) emails.add(signal.contact.email);
+  }
+  return emails.size;
+}
+
+/** Signals with a readable time, oldest first, ties by signal id: the order every fold reads them in. */
+export function sortedByTime(signals: readonly Signal[]): { signal: Signal; time: number }[] {
+  return signals
+    .map((signal) => ({ signal, time: Date.parse(signal.occurredAt) }))
+    .filter((t) => !Number.isNaN(t.time))
+    .sort((a, b) => a.time - b.time || compareIds(a.signal.id, b.signal.id));
 }
 
 /** Days since the epoch in UTC: a calendar date as a number, so differences are whole days. */
@@ -134,10 +178,6 @@ function utcDay(time: number): number {
   return Math.floor(time / DAY_MS);
 }
 
-function distinctSorted(values: readonly string[]): string[] {
-  return [...new Set(values)].sort();
-}
-
-function compareIds(a: string, b: string): number {
+export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

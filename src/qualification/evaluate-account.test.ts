@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import type { Signal } from '../domain/signal.ts';
 import { tenantMappingSchema } from '../mapping/mapping-schema.ts';
 import { readSourceValue, renderTemplate } from '../mapping/source-values.ts';
-import { evaluateAccount, signalLookbackStart, STRONGEST_CONTRIBUTIONS_KEPT } from './evaluate-account.ts';
+import { countActiveUsers, qualificationWindowStart, sortedByTime } from './aggregate-account.ts';
+import {
+  evaluateAccount,
+  evaluateAccountSignals,
+  signalLookbackStart,
+  STRONGEST_CONTRIBUTIONS_KEPT,
+} from './evaluate-account.ts';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
 const DAY = 86_400_000;
@@ -143,6 +149,42 @@ describe('evaluateAccount', () => {
     expect(state.aggregate.intent.strongest).toHaveLength(STRONGEST_CONTRIBUTIONS_KEPT);
     const points = state.aggregate.intent.strongest.map((c) => c.points);
     expect(points).toEqual([...points].sort((a, b) => b - a));
+  });
+});
+
+describe('evaluateAccountSignals', () => {
+  it('reaches the very state evaluateAccount does, page by page, whatever the order within a millisecond', async () => {
+    let seed = 5;
+    const next = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+    const types = ['product.active_day', 'website.pricing_view', 'github.star'];
+    for (let trial = 0; trial < 40; trial++) {
+      const signals = Array.from({ length: Math.floor(next() * 300) }, (_u, i) =>
+        signal(types[i % 3] ?? 'x', Math.floor(next() * 40 * 24) / 24, {
+          ...(next() < 0.5 ? { contact: { email: `u${Math.floor(next() * 9)}@ledgerline.example` } } : {}),
+          ...(next() < 0.3 ? { attributes: { industry: next() < 0.5 ? 'fintech' : 'retail' } } : {}),
+        }),
+      );
+      // Several signals in one millisecond: the store's order among them is not the fold's.
+      for (const s of signals.slice(0, 20)) s.occurredAt = signals[0]?.occurredAt ?? s.occurredAt;
+      const inStoreOrder = [...signals].sort(
+        (a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || (a.id < b.id ? 1 : -1),
+      );
+      const pageSize = 1 + Math.floor(next() * 50);
+      const pages = async function* () {
+        for (let i = 0; i < inStoreOrder.length; i += pageSize) {
+          await Promise.resolve(); // each page comes later, as from the store
+          yield inStoreOrder.slice(i, i + pageSize);
+        }
+      };
+      const input = { domain: 'ledgerline.example', mapping, crmCompanyFields: {}, now: NOW };
+      const activeUsers = countActiveUsers(
+        sortedByTime(signals),
+        qualificationWindowStart(mapping.qualification, NOW),
+      );
+      expect(await evaluateAccountSignals({ ...input, pages, activeUsers })).toEqual(
+        evaluateAccount({ ...input, signals }),
+      );
+    }
   });
 });
 

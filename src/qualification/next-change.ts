@@ -13,34 +13,55 @@ import type { TenantMapping } from '../mapping/mapping-schema.ts';
 
 const DAY_MS = 86_400_000;
 
+type ChangeMapping = {
+  scoring: TenantMapping['scoring'];
+  qualification: Pick<TenantMapping['qualification'], 'windowDays'>;
+};
+
+/** The earliest moment a signal leaves a window, kept signal by signal (any order), so no list is needed. */
+export class NextChangeFold {
+  readonly #mapping: ChangeMapping;
+  readonly #nowMs: number;
+  #earliest = Infinity;
+
+  constructor(mapping: ChangeMapping, now: Date) {
+    this.#mapping = mapping;
+    this.#nowMs = now.getTime();
+  }
+
+  add(time: number): void {
+    if (Number.isNaN(time)) return;
+    for (const windowDays of [this.#mapping.scoring.windowDays, this.#mapping.qualification.windowDays]) {
+      // "age exactly windowDays still counts": the signal is out one millisecond later.
+      const leaves = time + windowDays * DAY_MS + 1;
+      if (leaves > this.#nowMs && leaves < this.#earliest) this.#earliest = leaves;
+    }
+  }
+
+  result(score: number): Date | null {
+    const { scoring } = this.#mapping;
+    let earliest = this.#earliest;
+    const passed = [scoring.levels.high, scoring.levels.medium].filter((t) => t > 0 && t <= score);
+    const threshold = passed.length > 0 ? Math.max(...passed) : undefined;
+    if (threshold !== undefined) {
+      // The level reads the score rounded to 3 decimals, so it changes once the score is half a unit under T; the
+      // extra second keeps float noise on the far side of the threshold.
+      const below = threshold - 0.0005;
+      const crosses =
+        this.#nowMs + Math.ceil(scoring.halfLifeDays * DAY_MS * Math.log2(score / below)) + 1_000;
+      earliest = Math.min(earliest, crosses);
+    }
+    return earliest === Infinity ? null : new Date(earliest);
+  }
+}
+
 export function nextChangeAt(
   signals: readonly Signal[],
   score: number,
-  mapping: {
-    scoring: TenantMapping['scoring'];
-    qualification: Pick<TenantMapping['qualification'], 'windowDays'>;
-  },
+  mapping: ChangeMapping,
   now: Date,
 ): Date | null {
-  const { scoring, qualification } = mapping;
-  const nowMs = now.getTime();
-  const candidates: number[] = [];
-  for (const signal of signals) {
-    const time = Date.parse(signal.occurredAt);
-    if (Number.isNaN(time)) continue;
-    for (const windowDays of [scoring.windowDays, qualification.windowDays]) {
-      // "age exactly windowDays still counts": the signal is out one millisecond later.
-      const leaves = time + windowDays * DAY_MS + 1;
-      if (leaves > nowMs) candidates.push(leaves);
-    }
-  }
-  const passed = [scoring.levels.high, scoring.levels.medium].filter((t) => t > 0 && t <= score);
-  const threshold = passed.length > 0 ? Math.max(...passed) : undefined;
-  if (threshold !== undefined) {
-    // The level reads the score rounded to 3 decimals, so it changes once the score is half a unit under T; the
-    // extra second keeps float noise on the far side of the threshold.
-    const below = threshold - 0.0005;
-    candidates.push(nowMs + Math.ceil(scoring.halfLifeDays * DAY_MS * Math.log2(score / below)) + 1_000);
-  }
-  return candidates.length === 0 ? null : new Date(Math.min(...candidates));
+  const fold = new NextChangeFold(mapping, now);
+  for (const signal of signals) fold.add(Date.parse(signal.occurredAt));
+  return fold.result(score);
 }

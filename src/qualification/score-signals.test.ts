@@ -189,4 +189,22 @@ describe('markClustered', () => {
     expect(markClustered([0, 10, 20, 30], 20, 3)).toEqual([true, true, true, true]);
     expect(markClustered([], 20, 3)).toEqual([]);
   });
+
+  it('agrees with the rule read literally (a span with enough signals holds the signal) on random times', () => {
+    let seed = 11;
+    const next = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+    for (let trial = 0; trial < 200; trial++) {
+      const times = Array.from({ length: Math.floor(next() * 40) }, () => Math.floor(next() * 200)).sort(
+        (a, b) => a - b,
+      );
+      const span = 1 + Math.floor(next() * 40);
+      const min = 2 + Math.floor(next() * 4);
+      const literal = times.map((t) =>
+        times.some(
+          (a) => a <= t && t - a <= span && times.filter((u) => u >= a && u - a <= span).length >= min,
+        ),
+      );
+      expect(markClustered(times, span, min)).toEqual(literal);
+    }
+  });
 });

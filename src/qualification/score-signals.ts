@@ -17,6 +17,7 @@
  */
 import type { IntentLevel, Signal } from '../domain/signal.ts';
 import type { ScoringTable } from '../mapping/mapping-schema.ts';
+import { ClusterTracker } from './cluster-tracker.ts';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -52,52 +53,71 @@ export interface SignalScore {
   ignored: IgnoredSignal[];
 }
 
-interface ScoredCandidate {
+export interface ScoredCandidate {
   signal: Signal;
   time: number;
   intent: IntentLevel;
   basePoints: number;
 }
 
-export function scoreSignals(signals: readonly Signal[], scoring: ScoringTable, now: Date): SignalScore {
-  const nowMs = now.getTime();
-  const windowStart = nowMs - scoring.windowDays * DAY_MS;
-  const ignored: IgnoredSignal[] = [];
-  const candidates: ScoredCandidate[] = [];
+/** How a signal counts towards the score: a candidate, or why it does not count. */
+export function scoringCandidate(
+  signal: Signal,
+  time: number,
+  scoring: ScoringTable,
+  windowStartMs: number,
+): ScoredCandidate | IgnoredSignal['reason'] {
+  if (Number.isNaN(time)) return 'invalid_time';
+  if (time < windowStartMs) return 'outside_window';
+  const rule = scoring.signals[signal.type];
+  if (rule === undefined && scoring.unknownSignals === 'ignore') return 'unknown_type';
+  const intent = rule?.intent ?? 'low';
+  const weight = rule?.weight ?? 1;
+  return { signal, time, intent, basePoints: scoring.points[intent] * weight };
+}
 
-  for (const signal of signals) {
-    const time = Date.parse(signal.occurredAt);
-    if (Number.isNaN(time)) {
-      ignored.push({ signalId: signal.id, type: signal.type, reason: 'invalid_time' });
-      continue;
-    }
-    if (time < windowStart) {
-      ignored.push({ signalId: signal.id, type: signal.type, reason: 'outside_window' });
-      continue;
-    }
-    const rule = scoring.signals[signal.type];
-    if (rule === undefined && scoring.unknownSignals === 'ignore') {
-      ignored.push({ signalId: signal.id, type: signal.type, reason: 'unknown_type' });
-      continue;
-    }
-    const intent = rule?.intent ?? 'low';
-    const weight = rule?.weight ?? 1;
-    candidates.push({ signal, time, intent, basePoints: scoring.points[intent] * weight });
+export function scoringWindowStart(scoring: ScoringTable, now: Date): number {
+  return now.getTime() - scoring.windowDays * DAY_MS;
+}
+
+/**
+ * The score as a fold over the scored candidates in time order (ties by signal id), one at a time: memory
+ * stays the same however many signals an account has. Whether a candidate is clustered depends on the
+ * candidates up to one cluster span after it, so the caller runs a second cursor over the same candidates ahead
+ * of the first (a ClusterTracker's lead): `wantsLead` / `giveLead` before each `add`.
+ */
+export class IntentFold {
+  readonly #scoring: ScoringTable;
+  readonly #nowMs: number;
+  readonly #clusters: ClusterTracker;
+  readonly #onContribution: (contribution: SignalContribution) => void;
+  #sum = 0;
+  #scored = 0;
+  #clusterFound = false;
+
+  constructor(scoring: ScoringTable, now: Date, onContribution: (c: SignalContribution) => void) {
+    this.#scoring = scoring;
+    this.#nowMs = now.getTime();
+    this.#clusters = new ClusterTracker(scoring.cluster.windowHours * HOUR_MS, scoring.cluster.minSignals);
+    this.#onContribution = onContribution;
   }
 
-  candidates.sort(byTimeThenId);
-  const clustered = markClustered(
-    candidates.map((c) => c.time),
-    scoring.cluster.windowHours * HOUR_MS,
-    scoring.cluster.minSignals,
-  );
+  get clusters(): ClusterTracker {
+    return this.#clusters;
+  }
 
-  const contributions = candidates.map((candidate, index): SignalContribution => {
-    const ageDays = Math.max(0, nowMs - candidate.time) / DAY_MS;
+  add(candidate: ScoredCandidate): void {
+    const scoring = this.#scoring;
+    const isClustered = this.#clusters.classify(candidate.time);
+    const ageDays = Math.max(0, this.#nowMs - candidate.time) / DAY_MS;
     const decay = 0.5 ** (ageDays / scoring.halfLifeDays);
-    const isClustered = clustered[index] === true;
     const multiplier = isClustered ? scoring.cluster.multiplier : 1;
-    return {
+    const points = candidate.basePoints * decay * multiplier;
+    // Summed in time order, so float rounding cannot depend on the order signals arrived in.
+    this.#sum += points;
+    this.#scored += 1;
+    if (isClustered) this.#clusterFound = true;
+    this.#onContribution({
       signalId: candidate.signal.id,
       type: candidate.signal.type,
       occurredAt: candidate.signal.occurredAt,
@@ -105,19 +125,44 @@ export function scoreSignals(signals: readonly Signal[], scoring: ScoringTable, 
       basePoints: candidate.basePoints,
       decay,
       clustered: isClustered,
-      points: candidate.basePoints * decay * multiplier,
-    };
-  });
+      points,
+    });
+  }
 
-  // Summed in the sorted order above, so float rounding cannot depend on the order signals arrived in.
-  const score = roundTo3(contributions.reduce((sum, c) => sum + c.points, 0));
-  return {
-    score,
-    level: intentLevelOf(score, scoring.levels),
-    contributions,
-    clusterFound: clustered.some(Boolean),
-    ignored,
-  };
+  result(): { score: number; level: IntentLevel | 'none'; clusterFound: boolean; scored: number } {
+    const score = roundTo3(this.#sum);
+    return {
+      score,
+      level: intentLevelOf(score, this.#scoring.levels),
+      clusterFound: this.#clusterFound,
+      scored: this.#scored,
+    };
+  }
+}
+
+export function scoreSignals(signals: readonly Signal[], scoring: ScoringTable, now: Date): SignalScore {
+  const windowStart = scoringWindowStart(scoring, now);
+  const ignored: IgnoredSignal[] = [];
+  const candidates: ScoredCandidate[] = [];
+  for (const signal of signals) {
+    const candidate = scoringCandidate(signal, Date.parse(signal.occurredAt), scoring, windowStart);
+    if (typeof candidate === 'string') {
+      ignored.push({ signalId: signal.id, type: signal.type, reason: candidate });
+    } else {
+      candidates.push(candidate);
+    }
+  }
+  candidates.sort(byTimeThenId);
+
+  const contributions: SignalContribution[] = [];
+  const fold = new IntentFold(scoring, now, (c) => contributions.push(c));
+  let lead = 0;
+  for (const candidate of candidates) {
+    while (fold.clusters.wantsLead(candidate.time)) fold.clusters.giveLead(candidates[lead++]?.time);
+    fold.add(candidate);
+  }
+  const { score, level, clusterFound } = fold.result();
+  return { score, level, contributions, clusterFound, ignored };
 }
 
 export function intentLevelOf(score: number, levels: ScoringTable['levels']): IntentLevel | 'none' {
@@ -126,24 +171,14 @@ export function intentLevelOf(score: number, levels: ScoringTable['levels']): In
   return score > 0 ? 'low' : 'none';
 }
 
-/**
- * `times` sorted ascending. Two pointers: for each start, `end` advances to the last signal within the span;
- * everything from start to end is clustered when there are enough of them. O(n): `markedUntil` keeps a
- * signal from being marked twice.
- */
+/** `times` sorted ascending: which of them are clustered (the rule at the top of this file). */
 export function markClustered(times: readonly number[], spanMs: number, minSignals: number): boolean[] {
-  const clustered = times.map(() => false);
-  let end = 0;
-  let markedUntil = -1;
-  for (let start = 0; start < times.length; start++) {
-    const startTime = times[start] ?? 0;
-    end = Math.max(end, start);
-    while (end + 1 < times.length && (times[end + 1] ?? Infinity) - startTime <= spanMs) end++;
-    if (end - start + 1 < minSignals) continue;
-    for (let i = Math.max(start, markedUntil + 1); i <= end; i++) clustered[i] = true;
-    markedUntil = Math.max(markedUntil, end);
-  }
-  return clustered;
+  const clusters = new ClusterTracker(spanMs, minSignals);
+  let lead = 0;
+  return times.map((time) => {
+    while (clusters.wantsLead(time)) clusters.giveLead(times[lead++]);
+    return clusters.classify(time);
+  });
 }
 
 function byTimeThenId(a: ScoredCandidate, b: ScoredCandidate): number {

@@ -185,13 +185,44 @@ export interface GridRepository {
    * grids awaiting a task: its cost follows them, not the grids stored.
    */
   listGridIdsAwaitingTask(tenant: string): Promise<string[]>;
-  /** Grid ids whose current version names no deal.crmId: the mapping's deal rule finds their deal. */
-  listGridIdsFindingDeal(tenant: string): Promise<string[]>;
+  /**
+   * Grids the deal watch looks at: the current version names no deal.crmId (the mapping's rule finds the deal)
+   * and a live sync found the company; those due at `now`, least recently checked first, at most `limit`.
+   * Through an index of the watched grids: the cost follows `limit`, not the grids stored.
+   */
+  listGridIdsFindingDeal(tenant: string, now: Date, limit: number): Promise<string[]>;
+  /** The deal watch looked at these grids: each is due again at `until` (a sync of the grid makes it due at once). */
+  deferDealWatch(tenant: string, gridIds: string[], until: Date): Promise<void>;
+}
+
+/** Where a page of an account's signals ended; `at` is the store's own rendering of the time (opaque). */
+export interface SignalCursor {
+  at: string;
+  signalId: string;
+}
+
+export interface SignalPage {
+  signals: Signal[];
+  /** Pass it back for the next page; null when this page is the last. */
+  next: SignalCursor | null;
 }
 
 export interface SignalRepository {
-  /** The account's signals with occurredAt >= since, oldest first. */
+  /** The account's signals with occurredAt >= since, oldest first: all at once, for inspection and tests. */
   listAccountSignals(tenant: string, accountDomain: string, since: Date): Promise<Signal[]>;
+  /**
+   * The same signals a page at a time (at most `limit`), in the store's time order then signal id, after
+   * `after`: what the sync reads, so an account's signals are never all in memory (signal-pages.ts).
+   */
+  listAccountSignalsPage(
+    tenant: string,
+    accountDomain: string,
+    since: Date,
+    after: SignalCursor | null,
+    limit: number,
+  ): Promise<SignalPage>;
+  /** Distinct contact emails on product signals (source product or a product.* type) with occurredAt >= since. */
+  countActiveUsers(tenant: string, accountDomain: string, since: Date): Promise<number>;
   /** Accounts with at least one signal with occurredAt >= since. */
   listActiveAccounts(tenant: string, since: Date): Promise<string[]>;
 }
@@ -258,6 +289,21 @@ export interface TaskLedger {
   markTaskCreated(tenant: string, gridId: string, crmTaskId: string, details: unknown): Promise<void>;
 }
 
+/**
+ * Retention (src/worker/retention.ts): each call deletes at most `limit` rows older than `before`, through an
+ * index of what it prunes, and says how many it deleted; fewer than `limit` means nothing is left to prune.
+ */
+export interface RetentionStore {
+  /** The tenant's signals with occurredAt before `before` (no rule reads them any more). */
+  pruneSignals(tenant: string, before: Date, limit: number): Promise<number>;
+  /** Succeeded jobs that finished before `before`; pending, running and dead jobs are never pruned. */
+  pruneFinishedJobs(before: Date, limit: number): Promise<number>;
+  /** Stored delivery answers received before `before` (past the replay window). */
+  pruneDeliveries(before: Date, limit: number): Promise<number>;
+  /** Grid versions that stopped being current before `before`; the current version of a grid always stays. */
+  pruneGridVersions(before: Date, limit: number): Promise<number>;
+}
+
 /** Readiness: whether the store answers at all. */
 export interface StoreHealth {
   /** Throws when the store cannot answer a trivial query (readiness). */
@@ -304,6 +350,7 @@ export interface Store
     StateRepository,
     WrittenFieldsLedger,
     TaskLedger,
+    RetentionStore,
     StoreHealth {
   readonly kind: 'sqlite' | 'postgres';
   /** Applies pending numbered migrations; safe to call from several replicas at once. */

@@ -1,6 +1,8 @@
 /**
- * The scheduled run's look at the deals: for every grid whose deal the mapping's rule finds, the rule is
- * asked again, for all their companies at once (one findCompanyDeals). A grid is synced again only when the
+ * The scheduled run's look at the deals: for the grids whose deal the mapping's rule finds, the rule is asked
+ * again, for all their companies at once (one findCompanyDeals). A pass takes at most DEAL_WATCH_BATCH of them,
+ * those looked at least recently first (store: listGridIdsFindingDeal, an index of the watched grids), so its
+ * cost stays flat however many grids are stored; a grid synced since the last look is due at once. A grid is synced again only when the
  * answer differs from the deal it is on: a deal appeared for a waiting grid, the grid's deal closed, or a
  * newer deal wins. Everything else about those grids is left alone, so a quiet tenant costs a few reads.
  */
@@ -11,8 +13,11 @@ import { describeDealScope, pickDeal } from './pick-deal.ts';
 import type { GridSyncState } from '../domain/sync-state.ts';
 import type { TenantContext } from './tenant-context.ts';
 
+/** Grids one pass looks at, at most: a few findCompanyDeals calls, however many grids are watched. */
+export const DEAL_WATCH_BATCH = 500;
+
 export async function gridsWhoseDealChanged(
-  store: Pick<SyncStore, 'listGridIdsFindingDeal' | 'getGridSyncState' | 'getGrid'>,
+  store: Pick<SyncStore, 'listGridIdsFindingDeal' | 'deferDealWatch' | 'getGridSyncState' | 'getGrid'>,
   runtime: TenantContext,
   now: Date,
 ): Promise<string[]> {
@@ -23,7 +28,8 @@ export async function gridsWhoseDealChanged(
 
   const watched: { gridId: string; companyId: string; state: GridSyncState; label: string; name: string }[] =
     [];
-  for (const gridId of await store.listGridIdsFindingDeal(tenant)) {
+  const due = await store.listGridIdsFindingDeal(tenant, now, DEAL_WATCH_BATCH);
+  for (const gridId of due) {
     const state = await store.getGridSyncState(tenant, gridId);
     const companyId = state?.deal?.companyId;
     // Grids never synced live have their grid.sync still to come: it resolves the deal.
@@ -38,7 +44,12 @@ export async function gridsWhoseDealChanged(
       name: companyNameOf(grid),
     });
   }
-  if (watched.length === 0) return [];
+  // Looked at in this pass: due again at the next one, after the grids waiting longer (least recently first).
+  const looked = async (): Promise<void> => store.deferDealWatch(tenant, due, new Date(now.getTime() + 1));
+  if (watched.length === 0) {
+    await looked();
+    return [];
+  }
 
   const contactIds = watched.flatMap((w) =>
     w.state.targets.contact?.crmId === undefined ? [] : [w.state.targets.contact.crmId],
@@ -53,6 +64,7 @@ export async function gridsWhoseDealChanged(
       ...(rule.pick === 'associated_with_contact' ? { contactIds: [...new Set(contactIds)] } : {}),
     });
     runtime.breaker.succeeded();
+    await looked();
   } catch (thrown) {
     if (!(thrown instanceof CrmError) || !thrown.retryable) throw thrown;
     // The next scheduled run looks again; the rest of this one (signals, tasks) goes on.

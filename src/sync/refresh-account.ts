@@ -1,10 +1,16 @@
 /**
- * Re-evaluates one account: its signals in the window, its CRM ICP fields (cached), the tenant's scoring table
+ * Re-evaluates one account: its signals in the window (read a page at a time, never all at once), its CRM ICP fields (cached), the tenant's scoring table
  * and qualification rule. The new state is stored; `changed` tells callers whether anything an AE or a mapping
  * could see moved (so dependent grids are re-synced only when needed).
  */
 import type { SalesGrid } from '../domain/sales-grid.ts';
-import { evaluateAccount, signalLookbackStart } from '../qualification/evaluate-account.ts';
+import { qualificationWindowStart } from '../qualification/aggregate-account.ts';
+import {
+  evaluateAccount,
+  evaluateAccountSignals,
+  signalLookbackStart,
+} from '../qualification/evaluate-account.ts';
+import { accountSignalPages, SIGNAL_PAGE_SIZE } from '../store/signal-pages.ts';
 import type { SignalRepository, StateRepository } from '../store/store.ts';
 import type { AccountState } from '../domain/account-state.ts';
 import type { TenantContext } from './tenant-context.ts';
@@ -28,20 +34,30 @@ export async function refreshAccount(
   } = {},
 ): Promise<{ state: AccountState; changed: boolean }> {
   const { mapping } = runtime.loaded;
-  const since = signalLookbackStart(mapping, now);
-  const signals = accountKey.startsWith('crm:')
-    ? []
-    : await store.listAccountSignals(runtime.tenant, accountKey, since);
-  const state: AccountState = {
-    ...evaluateAccount({
-      domain: accountKey,
-      signals,
-      mapping,
-      crmCompanyFields: runtime.companyFields.get(accountKey) ?? {},
-      now,
-    }),
-    basis: runtime.loaded.contentHash,
+  const input = {
+    domain: accountKey,
+    mapping,
+    crmCompanyFields: runtime.companyFields.get(accountKey) ?? {},
+    now,
   };
+  const since = signalLookbackStart(mapping, now);
+  const first = accountKey.startsWith('crm:')
+    ? { signals: [], next: null }
+    : await store.listAccountSignalsPage(runtime.tenant, accountKey, since, null, SIGNAL_PAGE_SIZE);
+  // Most accounts fit in one page: evaluated from it at once (the same fold, without a second pass or query).
+  const evaluated =
+    first.next === null
+      ? evaluateAccount({ ...input, signals: first.signals })
+      : await evaluateAccountSignals({
+          ...input,
+          pages: accountSignalPages(store, runtime.tenant, accountKey, since),
+          activeUsers: await store.countActiveUsers(
+            runtime.tenant,
+            accountKey,
+            new Date(qualificationWindowStart(mapping.qualification, now)),
+          ),
+        });
+  const state: AccountState = { ...evaluated, basis: runtime.loaded.contentHash };
   const previous = await store.getAccountState(runtime.tenant, accountKey);
   const changed = previous === undefined || visibleFacts(previous) !== visibleFacts(state);
   await options.beforeStore?.(previous, state);

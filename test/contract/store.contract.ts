@@ -8,6 +8,7 @@ import { intakeContract } from '../store/contract/intake-contract.ts';
 import { jobsContract } from '../store/contract/jobs-contract.ts';
 import { lifecycleContract } from '../store/contract/lifecycle-contract.ts';
 import { recordsContract } from '../store/contract/records-contract.ts';
+import { retentionContract } from '../store/contract/retention-contract.ts';
 import type { StoreFactory } from '../store/contract/fixtures.ts';
 
 export type { StoreFactory };
@@ -19,4 +20,5 @@ export function storeContract(factory: StoreFactory): void {
   describe('queue inspection', () => inspectionContract(factory));
   describe('worker records', () => recordsContract(factory));
   describe('lifecycle', () => lifecycleContract(factory));
+  describe('retention', () => retentionContract(factory));
 }

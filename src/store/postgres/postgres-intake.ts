@@ -49,20 +49,27 @@ async function recordDelivery(
 
 const GRID_HEAD = sql(`SELECT current_version, latest_version, content_hash, captured_at FROM grids
   WHERE tenant = $1 AND grid_id = $2`);
+// finds_deal: the deal watch looks only at grids whose current version leaves the deal to the mapping's rule.
 const PUT_CURRENT =
   sql(`INSERT INTO grids (tenant, grid_id, current_version, latest_version, content_hash, captured_at,
-    account_domain, complete, updated_at)
-  VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8)
+    account_domain, complete, updated_at, finds_deal)
+  VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9)
   ON CONFLICT (tenant, grid_id) DO UPDATE SET current_version = excluded.current_version,
     latest_version = excluded.latest_version, content_hash = excluded.content_hash, captured_at = excluded.captured_at,
-    account_domain = excluded.account_domain, complete = excluded.complete, updated_at = excluded.updated_at`);
+    account_domain = excluded.account_domain, complete = excluded.complete, updated_at = excluded.updated_at,
+    finds_deal = excluded.finds_deal`);
 const PUT_SUPERSEDED = sql(
   'UPDATE grids SET latest_version = $3, updated_at = $4 WHERE tenant = $1 AND grid_id = $2',
 );
+// A superseded version was never current: history (replaced_at set) from the start.
 const ADD_VERSION =
   sql(`INSERT INTO grid_versions (tenant, grid_id, version, outcome, grid, completeness, content_hash,
-    captured_at, received_at, webhook_id)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`);
+    captured_at, received_at, webhook_id, replaced_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $4 = 'superseded' THEN $9::timestamptz END)`);
+// The version a new current one replaces is history from now on: retention prunes it after a while.
+const REPLACE_VERSION = sql(
+  'UPDATE grid_versions SET replaced_at = $4 WHERE tenant = $1 AND grid_id = $2 AND version = $3',
+);
 
 interface GridHeadRow {
   current_version: number;
@@ -96,7 +103,11 @@ export async function acceptGrid(tx: Queryable, cmd: AcceptGrid): Promise<Accept
       plan.head.accountDomain,
       plan.head.complete,
       cmd.receivedAt,
+      grid.deal?.crmId === undefined,
     ]);
+    if (row && row.current_version !== plan.head.version) {
+      await tx.query(REPLACE_VERSION, [tenant, grid.gridId, row.current_version, cmd.receivedAt]);
+    }
   } else if (plan.head?.kind === 'latest') {
     await tx.query(PUT_SUPERSEDED, [tenant, grid.gridId, plan.head.version, cmd.receivedAt]);
   }
@@ -135,12 +146,15 @@ const INSERT_SIGNALS = sql(`WITH incoming AS (
     ON CONFLICT (tenant, signal_id) DO NOTHING
     RETURNING account_domain, occurred_at
   ), per_account AS (
-    SELECT account_domain, count(*)::int AS stored, max(occurred_at) AS last_occurred_at FROM inserted GROUP BY account_domain
+    SELECT account_domain, count(*)::int AS stored, max(occurred_at) AS last_occurred_at,
+      min(occurred_at) AS first_occurred_at
+    FROM inserted GROUP BY account_domain
   ), activity AS (
-    INSERT INTO account_activity (tenant, account_domain, last_occurred_at)
-    SELECT $1, account_domain, last_occurred_at FROM per_account ORDER BY account_domain
+    INSERT INTO account_activity (tenant, account_domain, last_occurred_at, first_occurred_at)
+    SELECT $1, account_domain, last_occurred_at, first_occurred_at FROM per_account ORDER BY account_domain
     ON CONFLICT (tenant, account_domain) DO UPDATE
-      SET last_occurred_at = GREATEST(account_activity.last_occurred_at, excluded.last_occurred_at)
+      SET last_occurred_at = GREATEST(account_activity.last_occurred_at, excluded.last_occurred_at),
+        first_occurred_at = LEAST(account_activity.first_occurred_at, excluded.first_occurred_at)
   )
   SELECT account_domain, stored FROM per_account`);
 

@@ -7,7 +7,9 @@ import type { SalesGrid } from '../../domain/sales-grid.ts';
 import type { Signal } from '../../domain/signal.ts';
 import type { AccountState } from '../../domain/account-state.ts';
 import { accountDueColumns } from '../account-due.ts';
-import type { StateDocuments, StoredGrid, TaskLedgerEntry } from '../store.ts';
+import { dealWatchDueAt } from '../deal-watch-columns.ts';
+import type { GridSyncState } from '../../domain/sync-state.ts';
+import type { SignalCursor, SignalPage, StateDocuments, StoredGrid, TaskLedgerEntry } from '../store.ts';
 import { type Queryable, sql } from './postgres-database.ts';
 
 const GET_GRID = sql(`SELECT v.version, v.grid, v.completeness, v.received_at FROM grids g
@@ -51,30 +53,79 @@ export async function listGridIdsForAccount(
   );
 }
 
-// grids_awaiting_task holds only complete grids without a created task; each joins its account by key.
+// grids_awaiting_task holds only complete grids without a created task; each looks up its account by key. As a
+// plain join the planner may hash every account of the tenant instead (test/store/query-plans.test.ts): the
+// LATERAL … LIMIT 1 keeps it one primary-key probe per grid awaiting.
 const GRIDS_AWAITING_TASK = sql(`SELECT g.grid_id FROM grids g
-  JOIN account_state a ON a.tenant = g.tenant AND a.account_domain = g.account_domain
-  WHERE g.tenant = $1 AND g.complete AND NOT g.task_created AND a.qualified
+  CROSS JOIN LATERAL (SELECT 1 FROM account_state a
+    WHERE a.tenant = g.tenant AND a.account_domain = g.account_domain AND a.qualified LIMIT 1) q
+  WHERE g.tenant = $1 AND g.complete AND NOT g.task_created
   ORDER BY g.grid_id COLLATE "C"`);
 
 export async function listGridIdsAwaitingTask(db: Queryable, tenant: string): Promise<string[]> {
   return (await db.query<{ grid_id: string }>(GRIDS_AWAITING_TASK, [tenant])).map((r) => r.grid_id);
 }
 
-const GRIDS_FINDING_DEAL = sql(`SELECT g.grid_id FROM grids g
-  JOIN grid_versions v ON v.tenant = g.tenant AND v.grid_id = g.grid_id AND v.version = g.current_version
-  WHERE g.tenant = $1 AND (v.grid -> 'deal' ->> 'crmId') IS NULL
-  ORDER BY g.grid_id COLLATE "C"`);
+// Watched grids due, least recently checked first (grids_deal_watch).
+const GRIDS_FINDING_DEAL = sql(`SELECT grid_id FROM grids
+  WHERE tenant = $1 AND finds_deal AND deal_watch_at IS NOT NULL AND deal_watch_at <= $2
+  ORDER BY deal_watch_at LIMIT $3`);
 
-export async function listGridIdsFindingDeal(db: Queryable, tenant: string): Promise<string[]> {
-  return (await db.query<{ grid_id: string }>(GRIDS_FINDING_DEAL, [tenant])).map((r) => r.grid_id);
+export async function listGridIdsFindingDeal(
+  db: Queryable,
+  tenant: string,
+  now: Date,
+  limit: number,
+): Promise<string[]> {
+  return (await db.query<{ grid_id: string }>(GRIDS_FINDING_DEAL, [tenant, now, limit])).map(
+    (r) => r.grid_id,
+  );
 }
 
-// Two index range scans (due by time; evaluated under another basis), merged.
+const DEFER_DEAL_WATCH = sql(`UPDATE grids SET deal_watch_at = $3
+  WHERE tenant = $1 AND grid_id = ANY($2::text[]) AND deal_watch_at IS NOT NULL`);
+
+export async function deferDealWatch(
+  db: Queryable,
+  tenant: string,
+  gridIds: readonly string[],
+  until: Date,
+): Promise<void> {
+  await db.query(DEFER_DEAL_WATCH, [tenant, gridIds, until]);
+}
+
+// One statement: the state document, and whether the deal watch now watches the grid (deal-watch-columns.ts).
+const PUT_GRID_SYNC_STATE = sql(`WITH watch AS (
+    UPDATE grids SET deal_watch_at = $5 WHERE tenant = $1 AND grid_id = $2
+  )
+  INSERT INTO grid_sync_state (tenant, grid_id, doc, updated_at) VALUES ($1, $2, $3, $4)
+  ON CONFLICT (tenant, grid_id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`);
+
+export async function putGridSyncState(
+  db: Queryable,
+  tenant: string,
+  gridId: string,
+  state: GridSyncState,
+  now: Date = new Date(),
+): Promise<void> {
+  const dueAt = dealWatchDueAt(state, now);
+  await db.query(PUT_GRID_SYNC_STATE, [
+    tenant,
+    gridId,
+    JSON.stringify(state),
+    now,
+    dueAt === null ? null : new Date(dueAt),
+  ]);
+}
+
+// Three index range scans (due by time; evaluated under a basis sorting before or after this one), merged:
+// `basis <> $3` would walk every account of the tenant through the basis index.
 const ACCOUNTS_DUE = sql(`SELECT account_domain FROM (
     SELECT account_domain FROM account_state WHERE tenant = $1 AND due_at <= $2
     UNION
-    SELECT account_domain FROM account_state WHERE tenant = $1 AND basis <> $3
+    SELECT account_domain FROM account_state WHERE tenant = $1 AND basis < $3
+    UNION
+    SELECT account_domain FROM account_state WHERE tenant = $1 AND basis > $3
   ) due ORDER BY account_domain COLLATE "C"`);
 
 export async function listAccountsDue(
@@ -124,6 +175,49 @@ export async function listAccountSignals(
   since: Date,
 ): Promise<Signal[]> {
   return (await db.query<{ doc: Signal }>(ACCOUNT_SIGNALS, [tenant, accountDomain, since])).map((r) => r.doc);
+}
+
+const SIGNALS_PAGE = `SELECT signal_id, occurred_at::text AS at, doc FROM signals
+  WHERE tenant = $1 AND account_domain = $2 AND occurred_at >= $3`;
+const FIRST_SIGNALS_PAGE = sql(`${SIGNALS_PAGE} ORDER BY occurred_at, signal_id COLLATE "C" LIMIT $4`);
+const NEXT_SIGNALS_PAGE = sql(`${SIGNALS_PAGE}
+  AND (occurred_at, signal_id COLLATE "C") > ($5::timestamptz, $6::text COLLATE "C")
+  ORDER BY occurred_at, signal_id COLLATE "C" LIMIT $4`);
+
+export async function listAccountSignalsPage(
+  db: Queryable,
+  tenant: string,
+  accountDomain: string,
+  since: Date,
+  after: SignalCursor | null,
+  limit: number,
+): Promise<SignalPage> {
+  const rows = await db.query<{ signal_id: string; at: string; doc: Signal }>(
+    after === null ? FIRST_SIGNALS_PAGE : NEXT_SIGNALS_PAGE,
+    after === null
+      ? [tenant, accountDomain, since, limit]
+      : [tenant, accountDomain, since, limit, after.at, after.signalId],
+  );
+  const last = rows.at(-1);
+  return {
+    signals: rows.map((r) => r.doc),
+    // The time as PostgreSQL wrote it: microseconds included, so the next page starts exactly after this row.
+    next: rows.length < limit || !last ? null : { at: last.at, signalId: last.signal_id },
+  };
+}
+
+const ACTIVE_USERS = sql(`SELECT count(DISTINCT doc -> 'contact' ->> 'email')::int AS users FROM signals
+  WHERE tenant = $1 AND account_domain = $2 AND occurred_at >= $3
+    AND (doc ->> 'source' = 'product' OR left(type, 8) = 'product.')`);
+
+export async function countActiveUsers(
+  db: Queryable,
+  tenant: string,
+  accountDomain: string,
+  since: Date,
+): Promise<number> {
+  const [row] = await db.query<{ users: number }>(ACTIVE_USERS, [tenant, accountDomain, since]);
+  return row?.users ?? 0;
 }
 
 const ACTIVE_ACCOUNTS =

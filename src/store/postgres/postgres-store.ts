@@ -13,6 +13,7 @@ import * as intake from './postgres-intake.ts';
 import * as jobs from './postgres-jobs.ts';
 import * as inspection from './postgres-queue-inspection.ts';
 import * as records from './postgres-records.ts';
+import * as retention from './postgres-retention.ts';
 
 /** Several statements that must commit together (locks, reads and writes). */
 const IN_TRANSACTION = {
@@ -25,6 +26,10 @@ const IN_TRANSACTION = {
 
 /** One statement each. */
 const IN_AUTOCOMMIT = {
+  pruneSignals: retention.pruneSignals,
+  pruneFinishedJobs: retention.pruneFinishedJobs,
+  pruneDeliveries: retention.pruneDeliveries,
+  pruneGridVersions: retention.pruneGridVersions,
   ping: async (db: Queryable) => void (await db.query('SELECT 1')),
   renewLease: jobs.renewJobLease,
   complete: jobs.completeJob,
@@ -38,9 +43,12 @@ const IN_AUTOCOMMIT = {
   listGridIdsAwaitingTask: records.listGridIdsAwaitingTask,
   listAccountSignals: records.listAccountSignals,
   listActiveAccounts: records.listActiveAccounts,
+  listAccountSignalsPage: records.listAccountSignalsPage,
+  countActiveUsers: records.countActiveUsers,
   listAccountsDue: records.listAccountsDue,
   putGridSyncState: (db: Queryable, tenant: string, gridId: string, state: GridSyncState) =>
-    records.putState(db, 'gridSync', tenant, gridId, state),
+    records.putGridSyncState(db, tenant, gridId, state),
+  deferDealWatch: records.deferDealWatch,
   getGridSyncState: (db: Queryable, tenant: string, gridId: string) =>
     records.getState(db, 'gridSync', tenant, gridId),
   putAccountState: (db: Queryable, tenant: string, accountDomain: string, state: AccountState) =>

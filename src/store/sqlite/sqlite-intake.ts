@@ -74,11 +74,12 @@ export function acceptGrid(db: SqliteDatabase, cmd: AcceptGrid): Accepted<GridAc
 
   if (plan.head?.kind === 'current') {
     db.run(
-      `INSERT INTO grids (tenant, grid_id, current_version, latest_version, content_hash, captured_at, account_domain, complete, updated_at)
-       VALUES ($tenant, $gridId, $version, $version, $hash, $capturedAt, $domain, $complete, $now)
+      `INSERT INTO grids (tenant, grid_id, current_version, latest_version, content_hash, captured_at, account_domain, complete, updated_at, finds_deal)
+       VALUES ($tenant, $gridId, $version, $version, $hash, $capturedAt, $domain, $complete, $now, $findsDeal)
        ON CONFLICT (tenant, grid_id) DO UPDATE SET current_version = excluded.current_version,
          latest_version = excluded.latest_version, content_hash = excluded.content_hash, captured_at = excluded.captured_at,
-         account_domain = excluded.account_domain, complete = excluded.complete, updated_at = excluded.updated_at`,
+         account_domain = excluded.account_domain, complete = excluded.complete, updated_at = excluded.updated_at,
+         finds_deal = excluded.finds_deal`,
       {
         ...key,
         $version: plan.head.version,
@@ -87,8 +88,17 @@ export function acceptGrid(db: SqliteDatabase, cmd: AcceptGrid): Accepted<GridAc
         $domain: plan.head.accountDomain,
         $complete: plan.head.complete ? 1 : 0,
         $now: now,
+        // The deal watch looks only at grids whose current version leaves the deal to the mapping's rule.
+        $findsDeal: grid.deal?.crmId === undefined ? 1 : 0,
       },
     );
+    if (row && row.current_version !== plan.head.version) {
+      // The version it replaces is history from now on: retention prunes it after a while.
+      db.run(
+        'UPDATE grid_versions SET replaced_at = $now WHERE tenant = $tenant AND grid_id = $gridId AND version = $version',
+        { ...key, $version: row.current_version, $now: now },
+      );
+    }
   } else if (plan.head?.kind === 'latest') {
     db.run(
       'UPDATE grids SET latest_version = $version, updated_at = $now WHERE tenant = $tenant AND grid_id = $gridId',
@@ -97,8 +107,8 @@ export function acceptGrid(db: SqliteDatabase, cmd: AcceptGrid): Accepted<GridAc
   }
   if (plan.version) {
     db.run(
-      `INSERT INTO grid_versions (tenant, grid_id, version, outcome, grid, completeness, content_hash, captured_at, received_at, webhook_id)
-       VALUES ($tenant, $gridId, $version, $outcome, $grid, $completeness, $hash, $capturedAt, $now, $webhookId)`,
+      `INSERT INTO grid_versions (tenant, grid_id, version, outcome, grid, completeness, content_hash, captured_at, received_at, webhook_id, replaced_at)
+       VALUES ($tenant, $gridId, $version, $outcome, $grid, $completeness, $hash, $capturedAt, $now, $webhookId, $replacedAt)`,
       {
         ...key,
         $version: plan.version.version,
@@ -109,6 +119,8 @@ export function acceptGrid(db: SqliteDatabase, cmd: AcceptGrid): Accepted<GridAc
         $capturedAt: plan.version.capturedAtMs,
         $now: now,
         $webhookId: cmd.webhookId,
+        // A superseded version was never current: history from the start.
+        $replacedAt: plan.version.outcome === 'superseded' ? now : null,
       },
     );
   }
@@ -131,6 +143,7 @@ export function acceptSignals(db: SqliteDatabase, cmd: AcceptSignals): Accepted<
   const insert = db.statement(INSERT_SIGNAL);
   const receivedAt = cmd.receivedAt.getTime();
   const latestByAccount = new Map<string, number>();
+  const earliestByAccount = new Map<string, number>();
   let accepted = 0;
   for (const signal of cmd.signals) {
     const domain = signal.account.domain;
@@ -147,14 +160,22 @@ export function acceptSignals(db: SqliteDatabase, cmd: AcceptSignals): Accepted<
     if (Number(changes) === 0) continue;
     accepted += 1;
     latestByAccount.set(domain, Math.max(occurredAt, latestByAccount.get(domain) ?? occurredAt));
+    earliestByAccount.set(domain, Math.min(occurredAt, earliestByAccount.get(domain) ?? occurredAt));
   }
 
   const accounts = [...latestByAccount.keys()].sort();
   for (const domain of accounts) {
     db.run(
-      `INSERT INTO account_activity (tenant, account_domain, last_occurred_at) VALUES ($tenant, $domain, $at)
-       ON CONFLICT (tenant, account_domain) DO UPDATE SET last_occurred_at = MAX(last_occurred_at, excluded.last_occurred_at)`,
-      { $tenant: cmd.tenant, $domain: domain, $at: latestByAccount.get(domain) ?? receivedAt },
+      `INSERT INTO account_activity (tenant, account_domain, last_occurred_at, first_occurred_at)
+       VALUES ($tenant, $domain, $at, $first)
+       ON CONFLICT (tenant, account_domain) DO UPDATE SET last_occurred_at = MAX(last_occurred_at, excluded.last_occurred_at),
+         first_occurred_at = MIN(coalesce(first_occurred_at, excluded.first_occurred_at), excluded.first_occurred_at)`,
+      {
+        $tenant: cmd.tenant,
+        $domain: domain,
+        $at: latestByAccount.get(domain) ?? receivedAt,
+        $first: earliestByAccount.get(domain) ?? receivedAt,
+      },
     );
   }
   enqueueJobs(

@@ -4,7 +4,9 @@ import type { SalesGrid } from '../../domain/sales-grid.ts';
 import type { Signal } from '../../domain/signal.ts';
 import type { AccountState } from '../../domain/account-state.ts';
 import { accountDueColumns } from '../account-due.ts';
-import type { StateDocuments, StoredGrid, TaskLedgerEntry } from '../store.ts';
+import { dealWatchDueAt } from '../deal-watch-columns.ts';
+import type { GridSyncState } from '../../domain/sync-state.ts';
+import type { SignalCursor, SignalPage, StateDocuments, StoredGrid, TaskLedgerEntry } from '../store.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 
 export function getGrid(db: SqliteDatabase, tenant: string, gridId: string): StoredGrid | undefined {
@@ -77,16 +79,50 @@ function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-export function listGridIdsFindingDeal(db: SqliteDatabase, tenant: string): string[] {
+/** Watched grids due at `now`, least recently checked first, at most `limit` (grids_deal_watch). */
+export function listGridIdsFindingDeal(
+  db: SqliteDatabase,
+  tenant: string,
+  now: Date,
+  limit: number,
+): string[] {
   return db
     .all<{ grid_id: string }>(
-      `SELECT g.grid_id FROM grids g
-       JOIN grid_versions v ON v.tenant = g.tenant AND v.grid_id = g.grid_id AND v.version = g.current_version
-       WHERE g.tenant = $tenant AND json_extract(v.grid, '$.deal.crmId') IS NULL
-       ORDER BY g.grid_id`,
-      { $tenant: tenant },
+      `SELECT grid_id FROM grids WHERE tenant = $tenant AND finds_deal = 1 AND deal_watch_at IS NOT NULL
+         AND deal_watch_at <= $now ORDER BY deal_watch_at LIMIT $limit`,
+      { $tenant: tenant, $now: now.getTime(), $limit: limit },
     )
     .map((r) => r.grid_id);
+}
+
+/** The watch looked at these grids: each is due again at `until` (still watched ones only). */
+export function deferDealWatch(
+  db: SqliteDatabase,
+  tenant: string,
+  gridIds: readonly string[],
+  until: Date,
+): void {
+  db.run(
+    `UPDATE grids SET deal_watch_at = $until WHERE tenant = $tenant AND deal_watch_at IS NOT NULL
+       AND grid_id IN (SELECT value FROM json_each($ids))`,
+    { $tenant: tenant, $until: until.getTime(), $ids: JSON.stringify(gridIds) },
+  );
+}
+
+/** The grid's sync state, and whether the deal watch now watches the grid (deal-watch-columns.ts). */
+export function putGridSyncState(
+  db: SqliteDatabase,
+  tenant: string,
+  gridId: string,
+  state: GridSyncState,
+  now: Date = new Date(),
+): void {
+  putState(db, 'gridSync', tenant, gridId, state, now);
+  db.run('UPDATE grids SET deal_watch_at = $at WHERE tenant = $tenant AND grid_id = $gridId', {
+    $tenant: tenant,
+    $gridId: gridId,
+    $at: dealWatchDueAt(state, now),
+  });
 }
 
 export function listAccountSignals(
@@ -102,6 +138,46 @@ export function listAccountSignals(
       { $tenant: tenant, $domain: accountDomain, $since: since.getTime() },
     )
     .map((r) => JSON.parse(r.doc) as Signal);
+}
+
+const SIGNALS_PAGE = `SELECT signal_id, occurred_at, doc FROM signals
+  WHERE tenant = $tenant AND account_domain = $domain AND occurred_at >= $since`;
+
+export function listAccountSignalsPage(
+  db: SqliteDatabase,
+  tenant: string,
+  accountDomain: string,
+  since: Date,
+  after: SignalCursor | null,
+  limit: number,
+): SignalPage {
+  const params = { $tenant: tenant, $domain: accountDomain, $since: since.getTime(), $limit: limit };
+  const rows = db.all<{ signal_id: string; occurred_at: number; doc: string }>(
+    after === null
+      ? `${SIGNALS_PAGE} ORDER BY occurred_at, signal_id LIMIT $limit`
+      : `${SIGNALS_PAGE} AND (occurred_at, signal_id) > ($at, $id) ORDER BY occurred_at, signal_id LIMIT $limit`,
+    after === null ? params : { ...params, $at: Number(after.at), $id: after.signalId },
+  );
+  const last = rows.at(-1);
+  return {
+    signals: rows.map((r) => JSON.parse(r.doc) as Signal),
+    next: rows.length < limit || !last ? null : { at: String(last.occurred_at), signalId: last.signal_id },
+  };
+}
+
+export function countActiveUsers(
+  db: SqliteDatabase,
+  tenant: string,
+  accountDomain: string,
+  since: Date,
+): number {
+  const row = db.get<{ users: number }>(
+    `SELECT count(DISTINCT json_extract(doc, '$.contact.email')) AS users FROM signals
+     WHERE tenant = $tenant AND account_domain = $domain AND occurred_at >= $since
+       AND (json_extract(doc, '$.source') = 'product' OR substr(type, 1, 8) = 'product.')`,
+    { $tenant: tenant, $domain: accountDomain, $since: since.getTime() },
+  );
+  return row?.users ?? 0;
 }
 
 export function listActiveAccounts(db: SqliteDatabase, tenant: string, since: Date): string[] {

@@ -15,6 +15,7 @@ import * as intake from './sqlite-intake.ts';
 import * as jobs from './sqlite-jobs.ts';
 import * as inspection from './sqlite-queue-inspection.ts';
 import * as records from './sqlite-records.ts';
+import * as retention from './sqlite-retention.ts';
 
 const READS = {
   ping: (db: SqliteDatabase) => void db.get('SELECT 1'),
@@ -26,6 +27,8 @@ const READS = {
   listGridIdsAwaitingTask: records.listGridIdsAwaitingTask,
   listAccountSignals: records.listAccountSignals,
   listActiveAccounts: records.listActiveAccounts,
+  listAccountSignalsPage: records.listAccountSignalsPage,
+  countActiveUsers: records.countActiveUsers,
   listAccountsDue: records.listAccountsDue,
   getGridSyncState: (db: SqliteDatabase, tenant: string, gridId: string) =>
     records.getState(db, 'gridSync', tenant, gridId),
@@ -50,7 +53,8 @@ const WRITES = {
   requeueDeadJobs: (db: SqliteDatabase, jobIds: string[], now: Date = new Date()) =>
     inspection.requeueDeadJobs(db, jobIds, now),
   putGridSyncState: (db: SqliteDatabase, tenant: string, gridId: string, state: GridSyncState) =>
-    records.putState(db, 'gridSync', tenant, gridId, state),
+    records.putGridSyncState(db, tenant, gridId, state),
+  deferDealWatch: records.deferDealWatch,
   putAccountState: (db: SqliteDatabase, tenant: string, accountDomain: string, state: AccountState) =>
     records.putAccountState(db, tenant, accountDomain, state),
   beginTaskCreation: (db: SqliteDatabase, tenant: string, gridId: string, marker: string) => {
@@ -76,6 +80,14 @@ const WRITES = {
   },
 };
 
+const RETENTION = {
+  pruneSignals: retention.pruneSignals,
+  pruneFinishedJobs: retention.pruneFinishedJobs,
+  pruneDeliveries: retention.pruneDeliveries,
+  pruneGridVersions: retention.pruneGridVersions,
+};
+const RETENTION_BATCH_ROWS = 1_000;
+
 export type SqliteStore = Store & {
   readonly path: string;
   /** Applies pending migrations and says which (for `gridsync migrate`). */
@@ -87,6 +99,8 @@ export function createSqliteStore(path: string): SqliteStore {
   const db = new SqliteDatabase(path);
   const read: Runner<SqliteDatabase> = (name, call) => db.read(name, () => call(db));
   const write: Runner<SqliteDatabase> = (name, call) => db.write(name, () => call(db));
+  const retentionWrite: Runner<SqliteDatabase> = (name, call) =>
+    db.write(name, () => call(db), RETENTION_BATCH_ROWS);
   return {
     kind: 'sqlite',
     path: db.path,
@@ -109,6 +123,8 @@ export function createSqliteStore(path: string): SqliteStore {
         rows,
       );
     },
+    // A retention batch deletes up to `limit` rows: sized so, a group commit takes it mostly alone.
+    ...bindOperations(retentionWrite, RETENTION),
     migrate: async () => void (await db.migrate()),
     applyMigrations: () => db.migrate(),
     close: () => db.close(),

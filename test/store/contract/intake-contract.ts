@@ -246,6 +246,63 @@ export function intakeContract(factory: StoreFactory): void {
       ]);
     });
 
+    it('pages an account’s signals in time then id order, microseconds and all, each once', async () => {
+      const signals = [
+        makeSignal('s-b', 'ledgerline.example', '2026-11-20T16:01:00.000100Z'),
+        makeSignal('s-a', 'ledgerline.example', '2026-11-20T16:01:00.000900Z'),
+        makeSignal('s-c', 'ledgerline.example', at(1)),
+        makeSignal('s-d', 'ledgerline.example', at(1)),
+        makeSignal('s-e', 'ledgerline.example', at(2)),
+        makeSignal('s-old', 'ledgerline.example', at(0)),
+        makeSignal('s-else', 'globex.example', at(1)),
+      ];
+      await t.store.acceptSignals(signalsDelivery('acme', 'wh-1', signals));
+      const since = new Date(at(1));
+      const read: string[] = [];
+      let after = null;
+      let pages = 0;
+      do {
+        const page = await t.store.listAccountSignalsPage('acme', 'ledgerline.example', since, after, 2);
+        read.push(...page.signals.map((s) => s.id));
+        after = page.next;
+        pages += 1;
+      } while (after !== null);
+      // Two full pages and a last short one, in the store's order (PostgreSQL keeps the microseconds SQLite drops).
+      expect(pages).toBe(3);
+      const byTime = (await t.store.listAccountSignals('acme', 'ledgerline.example', since)).map((s) => s.id);
+      expect(read).toEqual(byTime);
+      expect([...read].sort()).toEqual(['s-a', 's-b', 's-c', 's-d', 's-e']);
+      expect(read.at(-1)).toBe('s-e');
+      const whole = await t.store.listAccountSignalsPage('acme', 'ledgerline.example', since, null, 10);
+      expect(whole.next).toBeNull();
+      expect(whole.signals.map((s) => s.id)).toEqual(read);
+    });
+
+    it('counts distinct contacts on product signals since a time', async () => {
+      const contact = (email: string) => ({ contact: { email } });
+      await t.store.acceptSignals(
+        signalsDelivery('acme', 'wh-1', [
+          makeSignal('s1', 'ledgerline.example', at(2), contact('maya@ledgerline.example')),
+          makeSignal('s2', 'ledgerline.example', at(3), contact('maya@ledgerline.example')),
+          makeSignal('s3', 'ledgerline.example', at(3), {
+            type: 'docs.page_view',
+            source: 'product',
+            ...contact('lee@ledgerline.example'),
+          }),
+          makeSignal('s4', 'ledgerline.example', at(3), {
+            type: 'docs.page_view',
+            ...contact('kim@x.example'),
+          }),
+          makeSignal('s5', 'ledgerline.example', at(1), contact('old@ledgerline.example')),
+          makeSignal('s6', 'ledgerline.example', at(4)),
+          makeSignal('s7', 'globex.example', at(4), contact('other@globex.example')),
+        ]),
+      );
+      expect(await t.store.countActiveUsers('acme', 'ledgerline.example', new Date(at(2)))).toBe(2);
+      expect(await t.store.countActiveUsers('acme', 'ledgerline.example', new Date(at(0)))).toBe(3);
+      expect(await t.store.countActiveUsers('acme', 'nobody.example', new Date(0))).toBe(0);
+    });
+
     it('lists the accounts with a signal since a time', async () => {
       await t.store.acceptSignals(
         signalsDelivery('acme', 'wh-1', [

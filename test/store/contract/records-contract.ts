@@ -96,23 +96,57 @@ export function recordsContract(factory: StoreFactory): void {
   });
 
   describe('grids whose deal the mapping finds', () => {
-    it('lists the grids whose current version names no deal.crmId', async () => {
+    const found = (companyId: string) =>
+      aGridSyncState({ deal: { state: 'found', crmId: 'd-1', reason: 'r', companyId, checkedAt: 'x' } });
+
+    it('lists the watched grids due: no deal.crmId, and a live sync found their company', async () => {
+      const now = new Date();
       await t.store.acceptGrid(gridDelivery('acme', 'wh-1', makeGrid({ gridId: 'g-rule' }), COMPLETE));
+      await t.store.acceptGrid(gridDelivery('acme', 'wh-2', makeGrid({ gridId: 'g-unsynced' }), COMPLETE));
+      await t.store.acceptGrid(gridDelivery('acme', 'wh-3', makeGrid({ gridId: 'g-dry' }), COMPLETE));
       await t.store.acceptGrid(
-        gridDelivery('acme', 'wh-2', makeGrid({ gridId: 'g-given', deal: { crmId: '42' } }), COMPLETE),
+        gridDelivery('acme', 'wh-4', makeGrid({ gridId: 'g-given', deal: { crmId: '42' } }), COMPLETE),
       );
-      await t.store.acceptGrid(gridDelivery('other', 'wh-3', makeGrid({ gridId: 'g-other' }), COMPLETE));
-      expect(await t.store.listGridIdsFindingDeal('acme')).toEqual(['g-rule']);
+      await t.store.acceptGrid(gridDelivery('other', 'wh-5', makeGrid({ gridId: 'g-other' }), COMPLETE));
+      await t.store.putGridSyncState('acme', 'g-rule', found('c-1'));
+      await t.store.putGridSyncState('acme', 'g-dry', { ...found('c-1'), mode: 'dry_run' });
+      await t.store.putGridSyncState('acme', 'g-given', found('c-1'));
+      await t.store.putGridSyncState('other', 'g-other', found('c-2'));
+      const later = new Date(now.getTime() + 60_000);
+      expect(await t.store.listGridIdsFindingDeal('acme', later, 10)).toEqual(['g-rule']);
+
       // A later version that names the deal takes the grid off the list.
       await t.store.acceptGrid(
         gridDelivery(
           'acme',
-          'wh-4',
+          'wh-6',
           makeGrid({ gridId: 'g-rule', capturedAt: '2026-11-21T09:00:00Z', deal: { crmId: '7' } }),
           COMPLETE,
         ),
       );
-      expect(await t.store.listGridIdsFindingDeal('acme')).toEqual([]);
+      expect(await t.store.listGridIdsFindingDeal('acme', later, 10)).toEqual([]);
+    });
+
+    it('gives the least recently looked-at first, at most limit, and defers the ones looked at', async () => {
+      const now = new Date();
+      for (const id of ['g-a', 'g-b', 'g-c']) {
+        await t.store.acceptGrid(gridDelivery('acme', `wh-${id}`, makeGrid({ gridId: id }), COMPLETE));
+        await t.store.putGridSyncState('acme', id, found('c-1'));
+      }
+      const later = new Date(now.getTime() + 60_000);
+      const first = await t.store.listGridIdsFindingDeal('acme', later, 2);
+      expect(first).toHaveLength(2);
+      await t.store.deferDealWatch('acme', first, new Date(later.getTime() + 1));
+      expect(await t.store.listGridIdsFindingDeal('acme', later, 2)).toEqual(
+        ['g-a', 'g-b', 'g-c'].filter((id) => !first.includes(id)),
+      );
+      const next = new Date(later.getTime() + 60_000);
+      const all = await t.store.listGridIdsFindingDeal('acme', next, 10);
+      expect(all.slice(-2).sort()).toEqual([...first].sort());
+      // A sync of the grid makes it due at once again.
+      await t.store.deferDealWatch('acme', ['g-a', 'g-b', 'g-c'], new Date(next.getTime() + 60_000));
+      await t.store.putGridSyncState('acme', 'g-b', found('c-1'));
+      expect(await t.store.listGridIdsFindingDeal('acme', next, 10)).toEqual(['g-b']);
     });
   });
 
