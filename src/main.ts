@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import type { Config } from './config/env.ts';
 import { secretFromEnvironment, type SecretLookup } from './config/secrets.ts';
 import type { CrmConnector } from './crm/crm-connection.ts';
+import type { DailyLimitView } from './crm/daily-limit-view.ts';
 import { gridWriteBatchSize } from './crm/write-batch-size.ts';
 import { crmConnector } from './crm/open-crm-client.ts';
 import { readCrmSchema } from './crm/read-crm-schema.ts';
@@ -26,6 +27,12 @@ import { RetentionSweeper } from './worker/retention.ts';
 import { createJobRunner, type JobRunner } from './worker/job-runner.ts';
 import { scheduleSyncs, type SyncScheduler } from './worker/schedule-syncs.ts';
 import { type MappingSource, type TenantRuntime, TenantRuntimes } from './worker/tenant-runtime.ts';
+
+/** The tenant status's `dailyLimit` reading: what the live client's budget heard (no call is made). */
+function dailyLimitOf(runtime: TenantRuntime | undefined): { dailyLimit?: DailyLimitView } {
+  const reading = runtime?.crm.mode === 'live' ? runtime.crm.client.dailyLimit?.() : undefined;
+  return reading === undefined ? {} : { dailyLimit: reading };
+}
 
 function publicUrlOf(config: Config): string {
   return config.GRIDSYNC_PUBLIC_URL ?? `http://localhost:${config.PORT}`;
@@ -213,6 +220,7 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
                   : { mode: 'dry_run' as const, reason: runtime.crm.reason },
             }),
         ...(check === undefined ? {} : { schema: check }),
+        ...dailyLimitOf(runtime),
       };
     },
   });

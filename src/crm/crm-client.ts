@@ -8,6 +8,7 @@
  * (retryable or not); a record the CRM refuses is an outcome, so its batch-mates still go through.
  */
 import type { CrmError } from './crm-errors.ts';
+import type { DailyLimitView } from './daily-limit-view.ts';
 
 /** Roles, not CRM names: HubSpot deals/companies/contacts, Salesforce Opportunity/Account/Contact. */
 export type CrmObjectRole = 'grid' | 'deal' | 'company' | 'contact';
@@ -148,4 +149,6 @@ export interface CrmClient {
    * an unclear failure (a timeout, a 5xx): that throws, and the caller's ledger decides after a marker lookup.
    */
   createTasks(tasks: NewAeTask[]): Promise<RecordOutcome[]>;
+  /** The CRM's daily request limit as the tenant's budget last heard it, for the tenant's status (no call). */
+  dailyLimit?(): DailyLimitView | undefined;
 }

@@ -5,6 +5,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 
 import type { SecretLookup } from '../config/secrets.ts';
+import type { DailyLimitReading } from './daily-limit-status.ts';
 import type { LoadedMapping } from '../mapping/loaded-mapping.ts';
 import { tenantMappingSchema } from '../mapping/mapping-schema.ts';
 import type { IntakeStorePort, TenantQueueView } from '../store/store.ts';
@@ -37,6 +38,8 @@ export interface TenantRuntimeStatus {
   mappingErrors?: string[];
   crm?: { mode: 'live' | 'dry_run'; reason?: string };
   schema?: TenantSchemaCheck;
+  /** The CRM's daily request count as the tenant's budget last heard it (daily-limit-status.ts). */
+  dailyLimit?: DailyLimitReading;
 }
 
 export interface AcceptedEvent {

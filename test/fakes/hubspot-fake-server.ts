@@ -51,6 +51,11 @@ export interface HubSpotFakeOptions {
   allowRetiredPaths?: boolean;
   /** The portal's time zone, as `GET /account-info/2026-03/details` reports it. @default 'US/Eastern' */
   timeZone?: string;
+  /**
+   * How long a write takes to reach the search index, for every object type (HubSpot's lags by seconds): search
+   * does not find a record created more recently. @default 0
+   */
+  searchIndexLagMs?: number;
 }
 
 export interface FakeRequest {
@@ -74,6 +79,7 @@ export class HubSpotFake {
   #latencyMs: number;
   readonly #auth: FakeAuth;
   #failures: { remaining: number; until: number; status: number } = { remaining: 0, until: 0, status: 503 };
+  #afterWriteFailures: { route: RegExp; answer: number | 'cut'; remaining: number } | undefined;
   #routes: [string, RegExp, Handler][];
 
   private constructor(options: HubSpotFakeOptions) {
@@ -86,7 +92,9 @@ export class HubSpotFake {
       windowMs: options.windowMs ?? 10_000,
       searchPerSecond: options.searchPerSecond ?? 5,
       dailyLimit: options.dailyLimit,
+      timeZone: options.timeZone ?? 'US/Eastern',
     });
+    this.store.searchLagMs = options.searchIndexLagMs ?? 0;
     const s = this.store;
     const v = '2026-03';
     this.schemas = new FakeSchemas(s);
@@ -152,6 +160,34 @@ export class HubSpotFake {
     this.#limits.useBudget(count, Date.now());
   }
 
+  /** Another app on the account used `count` of today's requests (the daily limit's count). */
+  useDailyBudget(count: number): void {
+    this.#limits.useDaily(count, Date.now());
+  }
+
+  /** What is left of today's requests, as the next answer's X-HubSpot-RateLimit-Daily-Remaining would say + 1. */
+  get dailyRemaining(): number | undefined {
+    return this.#limits.dailyRemaining(Date.now());
+  }
+
+  /** Another app's searches fill the per-second search window just as our next search arrives. */
+  crowdNextSearch(count = this.#options.searchPerSecond ?? 5): void {
+    this.#limits.crowdNextSearch(count);
+  }
+
+  /** From now on a write reaches the search index `ms` after it is made (records written earlier stay found). */
+  setSearchIndexLag(ms: number): void {
+    this.store.searchLagMs = ms;
+  }
+
+  /**
+   * The next `count` requests on a route matching `route` are carried out, and then answered with `status` or
+   * the connection is cut before any answer: the client cannot tell whether the write happened.
+   */
+  failAfterWrite(route: RegExp, answer: number | 'cut', count = 1): void {
+    this.#afterWriteFailures = { route, answer, remaining: count };
+  }
+
   /** Delay before every answer from now on. */
   setLatency(ms: number): void {
     this.#latencyMs = ms;
@@ -177,8 +213,11 @@ export class HubSpotFake {
     this.store.rejectValue(type, property, value);
   }
 
+  /** Test set-up: a record that existed before the test, so already in the search index. */
   addRecord(type: string, properties: Record<string, string>): string {
-    return this.store.create(type, properties).id;
+    const { id } = this.store.create(type, properties);
+    this.store.indexNow(type, id);
+    return id;
   }
 
   /** Only these labelled association types exist from `fromType` to `toType` (type id → category). */
@@ -254,8 +293,28 @@ export class HubSpotFake {
         : req.headers['content-type']?.includes('json') && text
           ? (JSON.parse(text) as unknown)
           : text;
-    this.requests.push({ route, body: parsed, status, at: arrivedAt });
+    const failure = this.#afterWriteFailures;
+    const failAfter =
+      failure !== undefined && failure.remaining > 0 && status < 300 && failure.route.test(route);
+    if (failAfter) failure.remaining -= 1;
+    const answered = failAfter && failure.answer !== 'cut' ? failure.answer : status;
+    this.requests.push({
+      route,
+      body: parsed,
+      status: failAfter && failure.answer === 'cut' ? 0 : answered,
+      at: arrivedAt,
+    });
     if (this.#latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.#latencyMs));
+    if (failAfter && failure.answer === 'cut') {
+      // Done, but the answer never arrives: the socket closes under the client.
+      req.socket.destroy();
+      return;
+    }
+    if (failAfter) {
+      res.writeHead(answered, { 'content-type': 'application/json;charset=utf-8' });
+      res.end(JSON.stringify(errorBody('INTERNAL_ERROR', 'An internal error occurred')));
+      return;
+    }
     res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', ...headers });
     res.end(body === undefined ? '' : JSON.stringify(body));
   }

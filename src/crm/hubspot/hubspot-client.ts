@@ -7,6 +7,7 @@ import type { Logger } from '../../lib/logger.ts';
 import type { TenantMapping } from '../../mapping/mapping-schema.ts';
 import type { CrmClient, CrmObjectRole, GridLinks, RecordOutcome, RecordUpdate } from '../crm-client.ts';
 import { CrmError } from '../crm-errors.ts';
+import { dailyLimitView } from '../daily-limit-view.ts';
 import { RequestBudget } from '../request-budget.ts';
 import type { RetryPolicy } from '../retry-decision.ts';
 import { DEFAULT_REQUEST_RETRY } from '../send-with-retry.ts';
@@ -59,11 +60,12 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
   if (crm.type !== 'hubspot') {
     throw new Error(`createHubSpotClient: tenant ${mapping.tenant} maps to ${crm.type}, not hubspot`);
   }
+  const budget = options.budget ?? hubSpotBudget(crm, mapping.tenant, logger);
   const http = createHubSpotHttp({
     tenant: mapping.tenant,
     baseUrl: options.baseUrl ?? crm.baseUrl ?? HUBSPOT_DEFAULT_BASE_URL,
     tokens: tokenProviderFrom(options.accessToken),
-    budget: options.budget ?? hubSpotBudget(crm, mapping.tenant, logger),
+    budget,
     retry: { ...DEFAULT_REQUEST_RETRY, ...options.retry },
     logger,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
@@ -133,6 +135,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     getOwner: (ownerId) => readOwner(http, ownerId),
     findTasksByMarkers: (markers) => findTaskIdsByMarkers(http, markers),
     createTasks: (tasks) => createTasks(http, tasks),
+    dailyLimit: () => dailyLimitView(budget),
   };
 }
 

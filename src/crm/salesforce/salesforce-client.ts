@@ -20,6 +20,7 @@ import type {
   RecordUpdate,
 } from '../crm-client.ts';
 import { CrmError } from '../crm-errors.ts';
+import { dailyLimitView } from '../daily-limit-view.ts';
 import type { SalesforceCredentials } from './salesforce-auth.ts';
 import { SalesforceSession } from './salesforce-auth.ts';
 import type { CollectionRecord } from './salesforce-collections.ts';
@@ -95,11 +96,12 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       ? {}
       : { tokenCallsPerMinute: options.tokenCallsPerMinute }),
   });
+  const budget = options.budget ?? salesforceBudget(mapping.tenant, logger);
   const http = new SalesforceHttp(conn, session, {
     tenant: mapping.tenant,
     policy,
     logger,
-    budget: options.budget ?? salesforceBudget(mapping.tenant, logger),
+    budget,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   const gridObject = soqlName(mapping.grid.object);
@@ -123,6 +125,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
 
   return {
     crm: 'salesforce',
+    dailyLimit: () => dailyLimitView(budget),
 
     async upsertGridRecords(records: ExternalIdUpsert[]): Promise<RecordOutcome[]> {
       // Two pending versions of one grid become one record (the later values win): a collection may not

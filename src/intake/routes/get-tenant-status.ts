@@ -1,11 +1,13 @@
 /**
  * GET /v1/tenants/:tenant/status (the tenant's status token): the mapping in force (file, content hash, a
  * broken edit waiting to be fixed), the CRM mode (live or dry-run, and why), the latest schema check of
- * the drift watch with its findings and mapping lines, and the tenant's queue (tenant-queue-status.ts).
+ * the drift watch with its findings and mapping lines, the tenant's queue (tenant-queue-status.ts), and the
+ * CRM's daily request limit, with when a paused tenant resumes (daily-limit-status.ts).
  * Every member is documented in docs/setup-tenant.md ("The tenant's status").
  */
 import type { FastifyInstance } from 'fastify';
 
+import { describeDailyLimit } from '../daily-limit-status.ts';
 import { findTenant, type RouteDeps } from '../intake-deps.ts';
 import { sendProblem } from '../problem.ts';
 import { tenantQueueStatus } from '../tenant-queue-status.ts';
@@ -32,6 +34,7 @@ export function registerGetTenantStatus(app: FastifyInstance, deps: RouteDeps): 
         headers: { 'retry-after': '5' },
       });
     }
+    const crm = runtime.crm ?? { mode: 'unknown' as const };
     return reply.header('cache-control', 'no-store').send({
       tenant,
       mapping: {
@@ -41,10 +44,11 @@ export function registerGetTenantStatus(app: FastifyInstance, deps: RouteDeps): 
         // The file's current content, when it is broken: the tenant runs on the last good mapping meanwhile.
         lastError: runtime.mappingErrors?.join('\n') ?? null,
       },
-      crm: runtime.crm ?? { mode: 'unknown' },
+      crm,
       schema: runtime.schema ?? { state: 'not_checked', findings: [] },
       queue: queue?.queue ?? null,
       lastSuccessfulSyncAt: queue?.lastSuccessfulSyncAt ?? null,
+      dailyLimit: describeDailyLimit(crm.mode, runtime.dailyLimit),
     });
   });
 }

@@ -1,8 +1,10 @@
 /**
  * HubSpot's limits as the fake enforces them: a rolling window over every CRM request (TEN_SECONDLY_ROLLING),
- * a per-second window for search (SECONDLY), and an optional daily count (DAILY). Only admitted requests
- * count, so a client that waits out a 429 gets its budget back.
+ * a per-second window for search (SECONDLY), and an optional daily count (DAILY) that comes back at midnight in
+ * the portal's time zone. Only admitted requests count, so a client that waits out a 429 gets its budget back.
  */
+import { nextMidnightIn } from '../../../src/lib/next-midnight.ts';
+
 export class RollingWindow {
   readonly limit: number;
   readonly windowMs: number;
@@ -32,6 +34,8 @@ export interface FakeLimits {
   windowMs: number;
   searchPerSecond: number;
   dailyLimit: number | undefined;
+  /** The portal's zone: the daily count resets at its midnight. */
+  timeZone: string;
 }
 
 export type LimitVerdict =
@@ -43,6 +47,10 @@ export class FakeRateLimits {
   readonly #search: RollingWindow;
   readonly #limits: FakeLimits;
   #dailyUsed = 0;
+  /** When the current day's count ends (midnight in the portal's zone). */
+  #dayEndsAt: number | undefined;
+  /** Searches of another app to land just before the next search of ours (crowdNextSearch). */
+  #crowdingSearches = 0;
   #correlation = 0;
 
   constructor(limits: FakeLimits) {
@@ -56,9 +64,41 @@ export class FakeRateLimits {
     for (let i = 0; i < count; i += 1) this.#rolling.admit(now);
   }
 
+  /** Another app on the account used `count` of today's requests. */
+  useDaily(count: number, now: number): void {
+    this.#newDay(now);
+    this.#dailyUsed += count;
+  }
+
+  /** What today's count has left (undefined without a daily limit). */
+  dailyRemaining(now: number): number | undefined {
+    this.#newDay(now);
+    const { dailyLimit } = this.#limits;
+    return dailyLimit === undefined ? undefined : Math.max(0, dailyLimit - this.#dailyUsed);
+  }
+
+  /**
+   * Another app's `count` searches land just before our next search arrives, so it meets a full per-second
+   * window (HubSpot's 429 without policyName) and a retry succeeds only once that second is over.
+   */
+  crowdNextSearch(count: number): void {
+    this.#crowdingSearches = count;
+  }
+
+  #newDay(now: number): void {
+    if (this.#dayEndsAt !== undefined && now < this.#dayEndsAt) return;
+    if (this.#dayEndsAt !== undefined) this.#dailyUsed = 0;
+    this.#dayEndsAt = nextMidnightIn(this.#limits.timeZone, now) ?? now + 86_400_000;
+  }
+
   /** Decides one CRM request; search requests carry no rate-limit headers, as HubSpot's may not. */
   check(isSearch: boolean, now: number): LimitVerdict {
     const { dailyLimit } = this.#limits;
+    this.#newDay(now);
+    if (isSearch && this.#crowdingSearches > 0) {
+      for (let i = 0; i < this.#crowdingSearches; i += 1) this.#search.admit(now);
+      this.#crowdingSearches = 0;
+    }
     if (dailyLimit !== undefined && this.#dailyUsed >= dailyLimit) {
       return this.#refuse('DAILY', 'You have reached your daily limit.', this.#headers(0, isSearch));
     }

@@ -1,4 +1,7 @@
-/** The fake's search endpoint: EQ, IN and CONTAINS_TOKEN filters, oldest first, paged with `after`. */
+/**
+ * The fake's search endpoint: EQ, IN and CONTAINS_TOKEN filters, oldest first, paged with `after`, over the
+ * search index (which lags writes by the store's searchLagMs, as HubSpot's does).
+ */
 import { type FakeAnswer, isString, refuse } from './fake-answers.ts';
 import { recordView } from './fake-objects.ts';
 import type { FakeRecord, FakeStore } from './fake-store.ts';
@@ -35,8 +38,9 @@ export function search(store: FakeStore, type: string, body: unknown): FakeAnswe
       return refuse(400, 'VALIDATION_ERROR', 'IN takes "values", at most 100');
     }
   }
+  // What the index holds by now: writes younger than the store's searchLagMs are not found yet.
   const matches = store
-    .records(type)
+    .searchable(type, Date.now())
     .filter(
       (record) => groups.length === 0 || groups.some((g) => (g.filters ?? []).every((f) => holds(record, f))),
     )

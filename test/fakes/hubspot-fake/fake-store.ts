@@ -58,6 +58,14 @@ export class FakeStore {
   readonly associationTypes = new Map<string, Map<number, string>>();
   readonly owners = new Map<string, FakeOwner>();
   #nextId = 1001;
+  /**
+   * How long a write takes to reach the search index (HubSpot's lags seconds behind its writes): a record
+   * created is invisible to search until then, and an updated one is found by its previous values. Reads by
+   * id or unique property see writes at once, as HubSpot's do. 0 (the default) indexes at once.
+   */
+  searchLagMs = 0;
+  /** type → id → versions written while searchLagMs > 0, oldest first; a record without any is fully indexed. */
+  readonly #unindexed = new Map<string, Map<string, { at: number; properties: Record<string, string> }[]>>();
 
   constructor(uniqueProperties: Record<string, string[]>) {
     for (const [type, names] of Object.entries(uniqueProperties)) this.#unique.set(type, new Set(names));
@@ -65,6 +73,39 @@ export class FakeStore {
 
   records(type: string): FakeRecord[] {
     return [...(this.#objects.get(type)?.values() ?? [])];
+  }
+
+  /**
+   * The records as search sees them at `now`: each at its latest version older than searchLagMs, records
+   * created more recently left out.
+   */
+  searchable(type: string, now: number): FakeRecord[] {
+    const pending = this.#unindexed.get(type);
+    if (pending === undefined || pending.size === 0) return this.records(type);
+    return this.records(type).flatMap((record) => {
+      const versions = pending.get(record.id);
+      if (versions === undefined) return [record];
+      const visible = versions.filter((v) => v.at <= now);
+      const latest = visible.at(-1);
+      if (latest !== undefined && visible.length === versions.length) pending.delete(record.id);
+      else if (visible.length > 1) versions.splice(0, visible.length - 1);
+      return latest === undefined ? [] : [{ ...record, properties: { ...latest.properties } }];
+    });
+  }
+
+  /** The record is in the search index now (test set-up: data that existed before the test began). */
+  indexNow(type: string, id: string): void {
+    this.#unindexed.get(type)?.delete(id);
+  }
+
+  #written(type: string, record: FakeRecord, before: Record<string, string> | undefined): void {
+    if (this.searchLagMs <= 0) return;
+    const byType =
+      this.#unindexed.get(type) ?? new Map<string, { at: number; properties: Record<string, string> }[]>();
+    this.#unindexed.set(type, byType);
+    const versions = byType.get(record.id) ?? (before === undefined ? [] : [{ at: 0, properties: before }]);
+    versions.push({ at: Date.now() + this.searchLagMs, properties: { ...record.properties } });
+    byType.set(record.id, versions);
   }
 
   get(type: string, id: string): FakeRecord | undefined {
@@ -140,6 +181,7 @@ export class FakeStore {
     byId.set(id, record);
     this.#objects.set(type, byId);
     this.#reindex(type, record);
+    this.#written(type, record, undefined);
     return record;
   }
 
@@ -148,9 +190,11 @@ export class FakeStore {
     if (!record) throw new FakeWriteError('OBJECT_NOT_FOUND', `No ${type} record with id ${id}`);
     this.#checkUnique(type, id, properties);
     this.#unindex(type, record);
+    const before = { ...record.properties };
     Object.assign(record.properties, properties);
     this.#reindex(type, record);
     record.updatedAt = new Date().toISOString();
+    this.#written(type, record, before);
     return record;
   }
 
