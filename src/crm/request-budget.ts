@@ -19,6 +19,7 @@
  */
 import PQueue from 'p-queue';
 
+import { sleep } from '../lib/abort.ts';
 import type { Logger } from '../lib/logger.ts';
 import { CrmError } from './crm-errors.ts';
 
@@ -128,8 +129,11 @@ export class RequestBudget {
     });
   }
 
-  /** Runs `task` once its lane has room; searches go first when a slot frees, as they also need a search slot. */
-  run<T>(lane: BudgetLane, task: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `task` once its lane has room; searches go first when a slot frees, as they also need a search slot.
+   * `signal` (shutdown) ends the wait: the returned promise rejects with its reason and the task never starts.
+   */
+  run<T>(lane: BudgetLane, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const closed = this.closedError();
     if (closed !== undefined) return Promise.reject(closed);
     const windows =
@@ -137,22 +141,24 @@ export class RequestBudget {
     return this.#queue.add(
       async () => {
         const paceMs = this.#daily === undefined ? 0 : paceDelayMs(usageOf(this.#daily));
-        if (paceMs > 0) await new Promise((resolve) => setTimeout(resolve, paceMs));
-        const settle = await this.#admit(windows, lane);
+        if (paceMs > 0) await sleep(paceMs, signal);
+        const settle = await this.#admit(windows, lane, signal);
         try {
           return await task();
         } finally {
           settle();
         }
       },
-      { priority: lane === 'search' ? 1 : 0 },
+      { priority: lane === 'search' ? 1 : 0, ...(signal === undefined ? {} : { signal }) },
     );
   }
 
   /** Waits until every window has room, then takes a slot in each at once. */
-  async #admit(windows: ArrivalWindow[], lane: BudgetLane): Promise<() => void> {
+  async #admit(windows: ArrivalWindow[], lane: BudgetLane, signal?: AbortSignal): Promise<() => void> {
     let logged = false;
     for (;;) {
+      // p-queue has already rejected the caller; this only keeps the task from sending anything.
+      signal?.throwIfAborted();
       const now = Date.now();
       // A hold pauses the queue; requests it had already started wait here too.
       const waitMs = Math.max(this.#holdUntil - now, ...windows.map((w) => w.waitMs(now)));
@@ -169,7 +175,7 @@ export class RequestBudget {
           'request waits until the CRM can have counted earlier ones out',
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      await sleep(waitMs, signal);
     }
   }
 

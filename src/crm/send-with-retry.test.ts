@@ -115,6 +115,76 @@ describe('sendWithRetry', () => {
     expect(calls()).toBe(1);
   });
 
+  it('abandons a try in flight at shutdown, aborting its signal, even when the send ignores it', async () => {
+    const controller = new AbortController();
+    let seen: AbortSignal | undefined;
+    const send = (signal: AbortSignal): Promise<string> => {
+      seen = signal;
+      return new Promise(() => undefined); // hangs, and never listens
+    };
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 20);
+    const error = await sendWithRetry(
+      send,
+      options({ retry: { ...retry, attemptTimeoutMs: 60_000 }, signal: controller.signal }),
+    ).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ kind: 'unavailable', retryable: true });
+    expect((error as Error).message).toMatch(/shutting down/);
+    expect(seen?.aborted).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('ends a wait for a budget slot at shutdown: the request is never sent', async () => {
+    const controller = new AbortController();
+    const budget = new RequestBudget({ name: 'test', logger });
+    budget.holdFor(60_000, 'a long Retry-After');
+    const { send, calls } = failing();
+    setTimeout(() => controller.abort(), 20);
+    const started = Date.now();
+    await expect(sendWithRetry(send, options({ budget, signal: controller.signal }))).rejects.toMatchObject({
+      kind: 'unavailable',
+      message: expect.stringMatching(/shutting down/),
+    });
+    expect(calls()).toBe(0);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('sends nothing once shutdown has begun', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const { send, calls } = failing();
+    await expect(sendWithRetry(send, options({ signal: controller.signal }))).rejects.toMatchObject({
+      kind: 'unavailable',
+    });
+    expect(calls()).toBe(0);
+  });
+
+  it('retries the items an answer leaves unfinished, and returns the last answer when it gives up', async () => {
+    const locked = new CrmError('unavailable', 'UNABLE_TO_LOCK_ROW');
+    const answers = [['ok', 'locked', 'locked'], ['ok', 'locked'], ['locked']];
+    const sent: number[] = [];
+    let open = 3;
+    const send = (): Promise<string[]> => {
+      sent.push(open);
+      const answer = answers.shift() ?? [];
+      open = answer.filter((a) => a === 'locked').length;
+      return Promise.resolve(answer);
+    };
+    const waits: number[] = [];
+    const answer = await sendWithRetry(
+      send,
+      options({
+        sleep: (ms: number) => (waits.push(ms), Promise.resolve()),
+        unfinished: (a: unknown) => ((a as string[]).includes('locked') ? locked : undefined),
+      }),
+    );
+
+    expect(sent).toEqual([3, 2, 1]); // maxAttempts 3, each try with only what was still open
+    expect(waits).toHaveLength(2);
+    expect(answer).toEqual(['locked']);
+  });
+
   it('waits for a budget slot before each try', async () => {
     const order: string[] = [];
     const budget = new RequestBudget({ name: 'test', requestsPerWindow: 10, windowMs: 1_000, logger });

@@ -103,4 +103,27 @@ describe('Salesforce grid upserts', () => {
     expect(collectionRecords(fake.calls[1]!.body, GRID_OBJECT).map((r) => r[GRID_KEY])).toEqual(['0f3a0001']);
     expect(outcomes.every((o) => o.ok)).toBe(true);
   });
+
+  it('reports a record that stays locked as unavailable after the pipeline’s tries, keeping its batch-mates', async () => {
+    const fake = new FakeSalesforce().route('PATCH', UPSERT_PATH, (call) => [
+      200,
+      upsertAnswer(call.body, (record, i) =>
+        record[GRID_KEY] === '0f3a0001'
+          ? refused('UNABLE_TO_LOCK_ROW', 'unable to obtain exclusive access')
+          : saved(sfId('a0B', i)),
+      ),
+    ]);
+    const outcomes = await client().upsertGridRecords(grids(3));
+
+    // One counter for the request: TEST_RETRY's 4 tries in all, each after the first with only the locked record.
+    expect(fake.calls).toHaveLength(TEST_RETRY.maxAttempts);
+    for (const call of fake.calls.slice(1)) {
+      expect(collectionRecords(call.body, GRID_OBJECT).map((r) => r[GRID_KEY])).toEqual(['0f3a0001']);
+    }
+    expect(outcomes.map((o) => o.ok)).toEqual([true, false, true]);
+    expect(outcomes[1]).toMatchObject({
+      ok: false,
+      error: { kind: 'unavailable', correlationId: 'UNABLE_TO_LOCK_ROW', retryable: true },
+    });
+  });
 });

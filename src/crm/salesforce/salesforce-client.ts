@@ -106,7 +106,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
   });
   const gridObject = soqlName(mapping.grid.object);
   const externalIdField = soqlName(mapping.grid.externalIdField);
-  const dealOptions = { keyField: mapping.deal.create?.keyField, policy };
+  const dealOptions = { keyField: mapping.deal.create?.keyField };
 
   async function findTasksByMarkers(markers: string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
@@ -145,7 +145,6 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
         http,
         { object: gridObject, path: `/composite/sobjects/${gridObject}/${externalIdField}`, verb: 'upsert' },
         [...merged.values()],
-        policy,
       );
       const byKey = new Map(keys.map((key, i) => [key, outcomes[i] as RecordOutcome]));
       return records.map(
@@ -208,7 +207,6 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
         http,
         { object: 'Task', path: '/composite/sobjects', verb: 'insert', method: 'POST' },
         records,
-        policy,
       );
       const created = outcomes.filter((o) => o.ok).length;
       if (created > 0) {
@@ -228,7 +226,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       Object.keys(record).some((key) => key !== 'attributes' && key !== 'id'),
     );
     const toSend = records.filter((_record, i) => hasChanges[i]);
-    const sent = await writeCollection(http, { object, path: '/composite/sobjects', verb }, toSend, policy);
+    const sent = await writeCollection(http, { object, path: '/composite/sobjects', verb }, toSend);
     let next = 0;
     return records.map((record, i) =>
       hasChanges[i] ? (sent[next++] as RecordOutcome) : { ok: true, id: String(record['id']) },

@@ -12,9 +12,6 @@
  */
 import type { RecordOutcome } from '../crm-client.ts';
 import { CrmError } from '../crm-errors.ts';
-import { sleep } from '../../lib/abort.ts';
-import { backoffMs } from '../../lib/backoff.ts';
-import type { RetryPolicy } from '../retry-decision.ts';
 import { LOCK_CONTENTION_CODE, recordErrorsToCrmError } from './salesforce-errors.ts';
 import type { SalesforceHttp } from './salesforce-http.ts';
 import { COLLECTION_BATCH_SIZE } from './salesforce-limits.ts';
@@ -49,8 +46,8 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return result;
 }
 
-function isLockContention(outcome: RecordOutcome): boolean {
-  return !outcome.ok && outcome.error.correlationId === LOCK_CONTENTION_CODE;
+function isLockContention(outcome: RecordOutcome | undefined): boolean {
+  return outcome !== undefined && !outcome.ok && outcome.error.correlationId === LOCK_CONTENTION_CODE;
 }
 
 /** Sends records in chunks of 200; returns one outcome per record, in order. */
@@ -58,42 +55,19 @@ export async function writeCollection(
   http: SalesforceHttp,
   target: CollectionTarget,
   records: readonly CollectionRecord[],
-  policy: Pick<RetryPolicy, 'maxAttempts' | 'baseMs' | 'capMs'>,
 ): Promise<RecordOutcome[]> {
   const outcomes: RecordOutcome[] = [];
   for (const chunk of chunks(records, COLLECTION_BATCH_SIZE)) {
-    outcomes.push(...(await writeChunkRetryingLocks(http, target, chunk, policy)));
+    outcomes.push(...(await writeBatch(http, target, chunk)));
   }
   return outcomes;
 }
 
 /**
- * UNABLE_TO_LOCK_ROW on a record means another transaction held its parent for a moment: resend just
- * those records (both operations are idempotent) a few times before reporting them as unavailable.
+ * One collection call through the request pipeline. UNABLE_TO_LOCK_ROW on a record means another transaction
+ * held its parent for a moment: the pipeline retries the call on its schedule, and each try sends just the
+ * records still locked (both operations are idempotent); when it stops, they are reported as unavailable.
  */
-async function writeChunkRetryingLocks(
-  http: SalesforceHttp,
-  target: CollectionTarget,
-  chunk: readonly CollectionRecord[],
-  policy: Pick<RetryPolicy, 'maxAttempts' | 'baseMs' | 'capMs'>,
-): Promise<RecordOutcome[]> {
-  const outcomes = await writeBatch(http, target, chunk);
-  for (let round = 1; round < policy.maxAttempts; round += 1) {
-    const locked = outcomes.flatMap((outcome, index) => (isLockContention(outcome) ? [index] : []));
-    if (locked.length === 0) break;
-    await sleep(backoffMs(round, policy));
-    const retried = await writeBatch(
-      http,
-      target,
-      locked.map((index) => chunk[index] as CollectionRecord),
-    );
-    locked.forEach((index, i) => {
-      outcomes[index] = retried[i] as RecordOutcome;
-    });
-  }
-  return outcomes;
-}
-
 async function writeBatch(
   http: SalesforceHttp,
   target: CollectionTarget,
@@ -101,37 +75,68 @@ async function writeBatch(
 ): Promise<RecordOutcome[]> {
   if (records.length === 0) return [];
   const context = `${target.verb} ${target.object} records`;
-  let results: unknown;
+  const outcomes: (RecordOutcome | undefined)[] = records.map(() => undefined);
+  let open = records.map((_record, index) => index);
+  const openRecords = (): CollectionRecord[] => open.map((index) => records[index] as CollectionRecord);
   try {
-    results = await http.send<unknown>(
-      { method: target.method ?? 'PATCH', path: target.path, body: { allOrNone: false, records }, context },
-      target.method === 'POST' ? { idempotent: false } : {},
+    await http.send<unknown>(
+      () => ({
+        method: target.method ?? 'PATCH',
+        path: target.path,
+        body: { allOrNone: false, records: openRecords() },
+        context,
+      }),
+      {
+        ...(target.method === 'POST' ? { idempotent: false } : {}),
+        unfinished: (results) => {
+          readResults(results, open, outcomes, target, context);
+          open = open.filter((index) => isLockContention(outcomes[index]));
+          const locked = open[0] === undefined ? undefined : outcomes[open[0]];
+          return locked === undefined || locked.ok ? undefined : locked.error;
+        },
+      },
     );
   } catch (error) {
     // Transient and credential failures stay failures of the request; the caller's job retries it later.
     if (!(error instanceof CrmError) || error.retryable) throw error;
-    return isolateRefusal(http, target, records, error);
+    const isolated = await isolateRefusal(http, target, openRecords(), error);
+    open.forEach((index, i) => {
+      outcomes[index] = isolated[i];
+    });
   }
-  if (!Array.isArray(results) || results.length !== records.length) {
+  // Every record has its outcome now: from an answer, or from isolating a refusal of the whole request.
+  return outcomes as RecordOutcome[];
+}
+
+/** One answer of a collection call: a save result per record sent (`sent`: their indexes in the batch). */
+function readResults(
+  results: unknown,
+  sent: readonly number[],
+  outcomes: (RecordOutcome | undefined)[],
+  target: CollectionTarget,
+  context: string,
+): void {
+  if (!Array.isArray(results) || results.length !== sent.length) {
     throw new Error(
-      `Salesforce ${context}: expected ${records.length} results, got ${JSON.stringify(results)?.slice(0, 200)}`,
+      `Salesforce ${context}: expected ${sent.length} results, got ${JSON.stringify(results)?.slice(0, 200)}`,
     );
   }
-  return (results as SaveResult[]).map((result) =>
-    result.success === true && typeof result.id === 'string'
-      ? {
-          ok: true,
-          id: result.id,
-          ...(typeof result.created === 'boolean' ? { created: result.created } : {}),
-        }
-      : {
-          ok: false,
-          error: recordErrorsToCrmError(
-            result.errors,
-            `refused the ${target.object} record (${target.verb})`,
-          ),
-        },
-  );
+  (results as SaveResult[]).forEach((result, i) => {
+    outcomes[sent[i] as number] =
+      result.success === true && typeof result.id === 'string'
+        ? {
+            ok: true,
+            id: result.id,
+            ...(typeof result.created === 'boolean' ? { created: result.created } : {}),
+          }
+        : {
+            ok: false,
+            error: recordErrorsToCrmError(
+              result.errors,
+              `refused the ${target.object} record (${target.verb})`,
+            ),
+          };
+  });
 }
 
 function carriesField(record: CollectionRecord, field: string): boolean {

@@ -12,7 +12,6 @@ import type { DealCandidate, DealSearch, NewDeal, RecordOutcome } from '../crm-c
 import { CrmError } from '../crm-errors.ts';
 import { type CollectionRecord, writeCollection } from './salesforce-collections.ts';
 import type { SalesforceHttp } from './salesforce-http.ts';
-import type { RetryPolicy } from '../retry-decision.ts';
 import { queryAll } from './salesforce-lookups.ts';
 import { isSalesforceId, shortId, soqlInLists, soqlName, soqlString } from './salesforce-soql.ts';
 
@@ -21,7 +20,6 @@ type SoqlRecord = Record<string, unknown>;
 export interface SalesforceDealOptions {
   /** deal.create.keyField, when the tenant creates opportunities. */
   keyField: string | undefined;
-  policy: Pick<RetryPolicy, 'maxAttempts' | 'baseMs' | 'capMs'>;
 }
 
 const SELECT = [
@@ -150,7 +148,6 @@ export async function createDeals(
     http,
     { object: 'Opportunity', path: `/composite/sobjects/Opportunity/${soqlName(keyField)}`, verb: 'upsert' },
     records,
-    options.policy,
   );
 }
 

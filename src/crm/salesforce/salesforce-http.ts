@@ -46,6 +46,11 @@ export interface SendOptions<T> {
   beforeRetry?: () => Promise<T | undefined>;
   /** False for creates without a lookup: not resent after a timeout or a 5xx (see sendWithRetry). */
   idempotent?: boolean;
+  /**
+   * For collections: reads per-record failures out of an answer; an error returned retries the request on the
+   * pipeline's schedule (the request, built anew for each try, then carries only the records still open).
+   */
+  unfinished?: (answer: T) => CrmError | undefined;
 }
 
 type AttemptResult =
@@ -97,7 +102,9 @@ export class SalesforceHttp {
     return this.#usage;
   }
 
-  send<T>(request: SalesforceRequest, options: SendOptions<T> = {}): Promise<T> {
+  /** `request` may be a function: it is called for each try (a collection resends only its open records). */
+  send<T>(request: SalesforceRequest | (() => SalesforceRequest), options: SendOptions<T> = {}): Promise<T> {
+    const build = typeof request === 'function' ? request : () => request;
     // A 401 earns one token refresh per request, and the retry that follows is part of the same attempt.
     let refreshed = false;
     // What the current try heard, for the attempt published when it ends (metrics).
@@ -105,11 +112,12 @@ export class SalesforceHttp {
     const attempt = async (): Promise<T> => {
       seen.sent = false;
       delete seen.status;
-      let result = await this.#authorisedAttempt(request, seen);
+      const tried = build();
+      let result = await this.#authorisedAttempt(tried, seen);
       if (!result.ok && result.error.status === 401 && !refreshed && this.#session.canRefresh) {
         const refresh = await this.#refresh(result.tokenUsed);
         refreshed = refresh.ok;
-        result = refresh.ok ? await this.#authorisedAttempt(request, seen) : refresh;
+        result = refresh.ok ? await this.#authorisedAttempt(tried, seen) : refresh;
       }
       if (result.ok) return result.body as T;
       let error = result.error;
@@ -130,10 +138,11 @@ export class SalesforceHttp {
     return sendWithRetry(attempt, {
       retry: this.#policy,
       logger: this.#logger,
-      label: `salesforce ${request.context}`,
+      label: `salesforce ${build().context}`,
       budget: this.#budget,
       ...(options.beforeRetry === undefined ? {} : { beforeRetry: options.beforeRetry }),
       ...(options.idempotent === undefined ? {} : { idempotent: options.idempotent }),
+      ...(options.unfinished === undefined ? {} : { unfinished: options.unfinished }),
       ...(this.#signal === undefined ? {} : { signal: this.#signal }),
       ...(this.#tenant === undefined ? {} : { onAttempt: this.#publishTry(this.#tenant, seen) }),
     });
