@@ -138,12 +138,17 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
           readSchema:
             options.schemaWatch.readSchema ??
             ((loaded) =>
-              readCrmSchema(loaded.mapping, secrets, logger.child({ tenant: loaded.mapping.tenant }))),
+              readCrmSchema(
+                loaded.mapping,
+                secrets,
+                logger.child({ tenant: loaded.mapping.tenant }),
+                store.requestWindows,
+              )),
           ...(options.schemaWatch.tickMs === undefined ? {} : { tickMs: options.schemaWatch.tickMs }),
         });
   const runtimes = new TenantRuntimes({
     mappings,
-    connect: options.connect ?? crmConnector(secrets, crmShutdown.signal),
+    connect: options.connect ?? crmConnector(secrets, crmShutdown.signal, store.requestWindows),
     logger,
     publicUrl,
     ...(options.runnerOptions?.breaker === undefined
@@ -173,6 +178,7 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
     concurrency: config.GRIDSYNC_WORKER_CONCURRENCY,
     onDeadLetter: recordDeadLetter(store, now),
     onSettled: (job, outcome) => metrics.jobSettled({ tenant: job.tenant, kind: job.kind, outcome }),
+    budgetWaits: (at) => runtimes.budgetWaits(at),
     linger: { ...DEFAULT_LINGER, ...lingerTimings, batchSizeOf },
     ...runnerOptions,
   });

@@ -6,5 +6,11 @@ import type { Logger } from '../lib/logger.ts';
 import type { LoadedMapping } from '../mapping/loaded-mapping.ts';
 import type { CrmClient } from './crm-client.ts';
 
-export type CrmConnection = { mode: 'live'; client: CrmClient } | { mode: 'dry_run'; reason: string };
+/** What the worker asks of a tenant's request budget: when it could send again (0: now). */
+export interface BudgetGauge {
+  readyInMs(now?: number): number;
+}
+
+export type CrmConnection =
+  { mode: 'live'; client: CrmClient; budget?: BudgetGauge } | { mode: 'dry_run'; reason: string };
 export type CrmConnector = (loaded: LoadedMapping, logger: Logger) => CrmConnection;

@@ -4,6 +4,7 @@
  */
 import type { SecretLookup } from '../config/secrets.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { SharedWindows } from '../lib/shared-window.ts';
 import type { TenantMapping } from '../mapping/mapping-schema.ts';
 import type { CrmSchemaSnapshot } from '../schema-plan/crm-schema.ts';
 import { hubSpotSchemaHttp, readHubSpotSchema } from './hubspot/hubspot-schema.ts';
@@ -11,13 +12,15 @@ import { readSalesforceSchema, salesforceSchemaAccess } from './salesforce/sales
 
 export type SchemaRead = { ok: true; schema: CrmSchemaSnapshot } | { ok: false; reason: string };
 
+/** `shared`: the deployment's request windows, so schema reads count against the tenant's one budget too. */
 export async function readCrmSchema(
   mapping: TenantMapping,
   secrets: SecretLookup,
   logger: Logger,
+  shared?: SharedWindows,
 ): Promise<SchemaRead> {
   if (mapping.crm.type === 'hubspot') {
-    const connection = hubSpotSchemaHttp(mapping, secrets, logger);
+    const connection = hubSpotSchemaHttp(mapping, secrets, logger, shared);
     if (!connection.ok) return connection;
     return { ok: true, schema: await readHubSpotSchema(connection.http, mapping) };
   }

@@ -16,11 +16,16 @@
  *
  * Searches also need a slot of a smaller per-second window (HubSpot limits search on its own and does not say
  * whether it also counts against the ten-secondly limit, so we assume it does); both slots are taken together.
+ *
+ * With several replicas (PostgreSQL) each window is also shared (`shared`, src/lib/shared-window.ts): a request
+ * leaves only with a slot of the deployment-wide window too, counted the same way, so the replicas together
+ * stay within the tenant's limit instead of each spending a full budget and learning from 429s.
  */
 import PQueue from 'p-queue';
 
 import { sleep } from '../lib/abort.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { SharedSlot, SharedWindows } from '../lib/shared-window.ts';
 import { CrmError } from './crm-errors.ts';
 
 export type BudgetLane = 'standard' | 'search';
@@ -83,6 +88,8 @@ export interface RequestBudgetOptions {
    * @default 50 ms
    */
   safetyMs?: number;
+  /** Windows shared with the other replicas; `key` names this budget among them (the CRM and the tenant). */
+  shared?: { windows: SharedWindows; key: string };
   logger: Logger;
 }
 
@@ -101,6 +108,15 @@ export class RequestBudget {
   #resumeTimer: NodeJS.Timeout | undefined;
   #warnedAboutLimit = false;
   #holds = 0;
+  readonly #shared: { windows: SharedWindows; key: string } | undefined;
+  readonly #safetyMs: number;
+  readonly #searchPerSecond: number | undefined;
+  /** The shared window had no room: nothing leaves before this moment (for readyInMs). */
+  #sharedBlockedUntil = 0;
+  /** Slots of the shared window in use deployment-wide at our last take. */
+  #sharedUsed = 0;
+  /** Settles when the request ahead of the next one has its shared slots. */
+  #sharedTurn: Promise<void> = Promise.resolve();
 
   constructor(options: RequestBudgetOptions) {
     this.requestsPerWindow = options.requestsPerWindow;
@@ -108,6 +124,9 @@ export class RequestBudget {
     this.#name = options.name;
     this.#logger = options.logger;
     const safetyMs = options.safetyMs ?? 50;
+    this.#safetyMs = safetyMs;
+    this.#shared = options.requestsPerWindow === undefined ? undefined : options.shared;
+    this.#searchPerSecond = options.searchPerSecond;
     this.#queue =
       options.requestsPerWindow === undefined
         ? new PQueue()
@@ -155,6 +174,7 @@ export class RequestBudget {
 
   /** Waits until every window has room, then takes a slot in each at once. */
   async #admit(windows: ArrivalWindow[], lane: BudgetLane, signal?: AbortSignal): Promise<() => void> {
+    if (this.#shared !== undefined) return this.#admitShared(this.#shared, windows, lane);
     let logged = false;
     for (;;) {
       // p-queue has already rejected the caller; this only keeps the task from sending anything.
@@ -177,6 +197,93 @@ export class RequestBudget {
       }
       await sleep(waitMs, signal);
     }
+  }
+
+  /**
+   * The deployment-wide windows decide; our own windows only count (for `used` and readyInMs). Slots of
+   * several windows (a search) are taken one after another and given back when a later one has no room.
+   */
+  async #admitShared(
+    shared: { windows: SharedWindows; key: string },
+    windows: ArrivalWindow[],
+    lane: BudgetLane,
+  ): Promise<() => void> {
+    const specs: [string, number, number][] = [
+      [`${shared.key}:standard`, this.requestsPerWindow ?? Infinity, this.windowMs + this.#safetyMs],
+    ];
+    if (lane === 'search' && this.#searchPerSecond !== undefined) {
+      specs.push([`${shared.key}:search`, this.#searchPerSecond, 1_000 + this.#safetyMs]);
+    }
+    // One request of this process asks the database at a time, in order: waiting requests do not all poll it.
+    const turn = this.#sharedTurn;
+    let endTurn: () => void = () => undefined;
+    this.#sharedTurn = new Promise((resolve) => (endTurn = resolve));
+    await turn;
+    try {
+      return await this.#takeShared(shared, specs, windows, lane);
+    } finally {
+      endTurn();
+    }
+  }
+
+  async #takeShared(
+    shared: { windows: SharedWindows; key: string },
+    specs: [string, number, number][],
+    windows: ArrivalWindow[],
+    lane: BudgetLane,
+  ): Promise<() => void> {
+    for (;;) {
+      const holdMs = this.#holdUntil - Date.now();
+      if (holdMs > 0) {
+        await new Promise((resolve) => setTimeout(resolve, holdMs));
+        continue;
+      }
+      const taken: SharedSlot[] = [];
+      let waitMs = 0;
+      try {
+        for (const [key, limit, windowMs] of specs) {
+          const slot = await shared.windows.take(key, limit, windowMs);
+          if ('waitMs' in slot) {
+            waitMs = slot.waitMs;
+            break;
+          }
+          taken.push(slot);
+        }
+      } catch (thrown) {
+        await Promise.allSettled(taken.map((slot) => slot.cancel()));
+        throw new CrmError('unavailable', `the shared request budget is unreachable: ${String(thrown)}`, {
+          cause: thrown,
+        });
+      }
+      if (taken.length === specs.length) {
+        this.#sharedUsed = taken[0]!.used;
+        const tickets = windows.map((w) => w.begin());
+        return () => {
+          for (const settle of tickets) settle(Date.now());
+          for (const slot of taken) {
+            slot.settle().catch((thrown: unknown) => {
+              // The slot frees on its own once its in-flight hold runs out.
+              this.#logger.warn(
+                { budget: this.#name, err: thrown },
+                'releasing a shared request slot failed',
+              );
+            });
+          }
+        };
+      }
+      await Promise.allSettled(taken.map((slot) => slot.cancel()));
+      this.#sharedBlockedUntil = Date.now() + waitMs;
+      this.#logger.debug({ budget: this.#name, lane, waitMs }, 'request waits for the shared window');
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
+
+  /**
+   * How long until a standard request could leave (0: now), for the worker, which does not hand a tenant new
+   * work while its budget is spent. A closed budget (daily limit) is not counted: its requests fail at once.
+   */
+  readyInMs(now = Date.now()): number {
+    return Math.max(0, this.#holdUntil - now, this.#sharedBlockedUntil - now, this.#arrivals.waitMs(now));
   }
 
   /**
@@ -217,7 +324,8 @@ export class RequestBudget {
     const reserve = Math.max(1, Math.ceil(limit * 0.02));
     // We count our requests generously (until they certainly left the CRM's window), so our estimate of what
     // is left is at most the truth when we are alone; a little tolerance absorbs answers arriving out of order.
-    const leftByOurCount = configured - this.#arrivals.used(Date.now());
+    // With a shared window, "we" are all replicas: the deployment-wide count of our last take.
+    const leftByOurCount = configured - Math.max(this.#arrivals.used(Date.now()), this.#sharedUsed);
     if (remaining >= reserve || remaining >= leftByOurCount - reserve || limit <= 0) return;
     const perSlotMs = Math.ceil(windowMs / limit);
     // Wait for a few slots at the CRM's pace; the next answer tells whether that was enough.
@@ -295,6 +403,11 @@ export class RequestBudget {
     return new CrmError('rate_limited', `${closed.reason}; gridsync resumes calls at ${resumesAt}`, {
       waitMs: closed.until - now,
     });
+  }
+
+  /** The deployment-wide windows this budget also takes slots of, if any. */
+  get sharedWith(): SharedWindows | undefined {
+    return this.#shared?.windows;
   }
 
   /** Figures for benches and tests. */

@@ -9,6 +9,7 @@ import type { AccountState } from '../domain/account-state.ts';
 import type { SalesGrid } from '../domain/sales-grid.ts';
 import type { Signal } from '../domain/signal.ts';
 import type { GridSyncState } from '../domain/sync-state.ts';
+import type { SharedWindows } from '../lib/shared-window.ts';
 import type { Job, JobKind, NewJob } from './job.ts';
 
 /** The HTTP answer a delivery got, kept so a repeated webhook-id gets the very same answer. */
@@ -81,14 +82,20 @@ export interface ClaimOptions {
   workerId: string;
   limit: number;
   leaseMs: number;
+  /**
+   * Tenants not to take jobs of this time: those the worker is already running, and those waiting for their CRM
+   * budget, so their jobs stay pending for whoever can run them.
+   */
+  skipTenants?: readonly string[];
   now?: Date;
 }
 
 /**
  * Claims, retries and de-duplication belong to the store. A pending job whose run_at has come, or a running
- * job whose lease ran out (its worker died), can be claimed; claiming counts an attempt. A job is never
- * claimed while another job with the same key is running under a live lease, so one grid is never synced
- * by two workers at once.
+ * job whose lease ran out (its worker died), can be claimed; claiming counts an attempt. A claim is fair
+ * across tenants: its limit is shared among the tenants with due jobs (src/store/fair-shares.ts), each
+ * tenant's oldest first. A job is never claimed while another job with the same key is running under a live
+ * lease, so one grid is never synced by two workers at once.
  */
 export interface ReleaseUntil {
   runAt: Date;
@@ -353,6 +360,11 @@ export interface Store
     RetentionStore,
     StoreHealth {
   readonly kind: 'sqlite' | 'postgres';
+  /**
+   * PostgreSQL: request windows every replica shares, so a tenant's CRM budget is one for the whole deployment.
+   * SQLite has none: it is one process, whose own budgets are the whole deployment's.
+   */
+  readonly requestWindows?: SharedWindows;
   /** Applies pending numbered migrations; safe to call from several replicas at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -65,12 +65,24 @@ export class ArrivalLinger {
     return waitMs > 0 ? { waitMs } : { waitMs: 0 };
   }
 
-  /** What a claim took; a claim that took less than it was allowed took every due job. */
-  claimed(jobs: readonly Job[], limit: number | undefined, now: number): void {
+  /**
+   * What a claim took; a claim that took less than it was allowed took every due job, except those of the
+   * tenants it skipped (running here already): their arrivals still wait to fill a batch.
+   */
+  claimed(
+    jobs: readonly Job[],
+    limit: number | undefined,
+    now: number,
+    skipped: readonly string[] = [],
+  ): void {
     if (limit === undefined || jobs.length < limit) {
-      this.#arrivals.clear();
-      this.#firstAt = undefined;
-      this.#lastAt = undefined;
+      for (const tenant of [...this.#arrivals.keys()]) {
+        if (!skipped.includes(tenant)) this.#arrivals.delete(tenant);
+      }
+      if (this.#arrivals.size === 0) {
+        this.#firstAt = undefined;
+        this.#lastAt = undefined;
+      }
       return;
     }
     for (const job of jobs) {

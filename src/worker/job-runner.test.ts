@@ -63,3 +63,115 @@ describe('the job runner', () => {
     expect(deadLetters).toHaveLength(0);
   });
 });
+
+describe('tenants progress together', () => {
+  const silent = createLogger({ level: 'silent' });
+  const allDone = (jobs: Job[]): Map<string, JobOutcome> =>
+    new Map(jobs.map((job) => [job.id, { status: 'done' }]));
+
+  async function backlog(tenants: string[], perTenant: number): Promise<TempStore> {
+    temp = await tempSqliteStore();
+    const start = Date.now() - 60_000;
+    // Ordered by tenant: all of the first tenant's jobs are older than any of the second's.
+    await temp.store.enqueue(
+      tenants.flatMap((tenant, t) =>
+        Array.from({ length: perTenant }, (_, i) =>
+          gridSyncJob(tenant, `g-${i}`, { runAt: new Date(start + t * 10_000 + i) }),
+        ),
+      ),
+    );
+    return temp;
+  }
+
+  it('runs every tenant of a backlog ordered by tenant from the start, not one tenant after another', async () => {
+    const { store } = await backlog(['acme', 'globex', 'initech'], 20);
+    const calls: { tenant: string; at: number }[] = [];
+    const handler = async (tenant: string, jobs: Job[]) => {
+      calls.push({ tenant, at: Date.now() });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return allDone(jobs);
+    };
+    runner = createJobRunner({
+      queue: store,
+      handlers: { 'grid.sync': handler, 'account.refresh': handler, 'tenant.sync': handler },
+      logger: silent,
+      workerId: 'w1',
+      batchSize: 6,
+      idlePollMs: 5,
+      coalesceMs: 0,
+    });
+    runner.start();
+    await runner.drain();
+    const tenants = calls.map((c) => c.tenant);
+    expect(new Set(tenants.slice(0, 3))).toEqual(new Set(['acme', 'globex', 'initech']));
+    // Each tenant's batches are spread over the whole run: none ends before another begins.
+    const first = (t: string) => tenants.indexOf(t);
+    const last = (t: string) => tenants.lastIndexOf(t);
+    for (const a of ['acme', 'globex', 'initech']) {
+      for (const b of ['acme', 'globex', 'initech']) expect(last(a)).toBeGreaterThan(first(b));
+    }
+  });
+
+  it('lets other tenants use the lanes while one waits for its CRM budget', async () => {
+    const { store } = await backlog(['acme', 'globex'], 10);
+    let releaseAcme: () => void = () => undefined;
+    const acmeWaits = new Promise<void>((resolve) => (releaseAcme = resolve));
+    let acmeWaiting = false;
+    const globexDone: string[] = [];
+    const handler = async (tenant: string, jobs: Job[]) => {
+      if (tenant === 'acme') {
+        acmeWaiting = true;
+        await acmeWaits;
+        acmeWaiting = false;
+      } else {
+        globexDone.push(...jobs.map((j) => j.id));
+      }
+      return allDone(jobs);
+    };
+    runner = createJobRunner({
+      queue: store,
+      handlers: { 'grid.sync': handler, 'account.refresh': handler, 'tenant.sync': handler },
+      logger: silent,
+      workerId: 'w1',
+      batchSize: 4,
+      concurrency: 1,
+      idlePollMs: 5,
+      coalesceMs: 0,
+      budgetWaits: () => new Map(acmeWaiting ? [['acme', 1_000]] : []),
+    });
+    runner.start();
+    // One lane, taken first by acme (its jobs are older), which then waits on its budget: globex still runs.
+    await expect.poll(() => globexDone.length, { timeout: 5_000, interval: 5 }).toBe(10);
+    expect(acmeWaiting).toBe(true);
+    releaseAcme();
+    await runner.drain();
+    expect((await store.jobStats(new Date())).filter((s) => s.state === 'pending')).toEqual([]);
+  });
+
+  it('does not claim a tenant whose budget is spent until it refills', async () => {
+    const { store } = await backlog(['acme', 'globex'], 3);
+    const calls: { tenant: string; at: number }[] = [];
+    const refillAt = Date.now() + 300;
+    const handler = (tenant: string, jobs: Job[]) => {
+      calls.push({ tenant, at: Date.now() });
+      return Promise.resolve(allDone(jobs));
+    };
+    runner = createJobRunner({
+      queue: store,
+      handlers: { 'grid.sync': handler, 'account.refresh': handler, 'tenant.sync': handler },
+      logger: silent,
+      workerId: 'w1',
+      idlePollMs: 1_000,
+      coalesceMs: 0,
+      budgetWaits: (now) => new Map(now < refillAt ? [['acme', refillAt - now]] : []),
+    });
+    runner.start();
+    await runner.drain();
+    const acme = calls.filter((c) => c.tenant === 'acme');
+    expect(calls[0]?.tenant).toBe('globex');
+    expect(acme.length).toBeGreaterThan(0);
+    for (const call of acme) expect(call.at).toBeGreaterThanOrEqual(refillAt);
+    // Claimed once the budget refilled, not at the next idle poll a second later.
+    expect(acme[0]!.at).toBeLessThan(refillAt + 500);
+  });
+});

@@ -3,6 +3,12 @@
  * batch handler → complete, retry with backoff, or dead-letter. Leases are renewed while work is in flight, so
  * only a crashed worker's jobs are taken over. Shutdown is "abort, then await": in-flight batches finish and
  * anything not started is released.
+ *
+ * Tenants progress together: the store shares each claim among the tenants with due work (fair-shares.ts), and
+ * the runner claims again whenever a lane is free instead of waiting for the whole claim, skipping tenants it is
+ * already running (one batch per tenant at a time, paced by that tenant's CRM budget) and tenants whose budget
+ * is spent until it refills. A batch whose tenant waits for its budget does not count against `concurrency`:
+ * it costs no CPU, and the other tenants' work goes on meanwhile.
  */
 import type { Logger } from '../lib/logger.ts';
 import { sleep, toError } from '../lib/abort.ts';
@@ -31,6 +37,11 @@ export interface JobRunnerOptions {
   onDeadLetter?: DeadLetterHook;
   /** Told how each job attempt ended (metrics). */
   onSettled?: (job: Job, outcome: 'succeeded' | 'retried' | 'dead') => void;
+  /**
+   * The tenants whose CRM budget has no room now, each with how long until it has: their jobs are not claimed
+   * meanwhile, and their running batches do not hold a lane.
+   */
+  budgetWaits?: (now: number) => ReadonlyMap<string, number>;
 }
 
 export interface JobRunner {
@@ -42,6 +53,11 @@ export interface JobRunner {
   stop(): Promise<void>;
 }
 
+/** While every lane is busy, how often to look whether a batch now waits for its tenant's budget. */
+const LANE_RECHECK_MS = 250;
+/** Shortest wait before claiming again for tenants that were skipped. */
+const MIN_RECHECK_MS = 10;
+
 export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const { queue, handlers, logger, workerId } = options;
   const batchSize = options.batchSize ?? 500;
@@ -52,6 +68,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const abort = new AbortController();
   let wakeUp: (() => void) | undefined;
   let woken = false;
+  /** A batch ended since the loop last looked (a nap then returns at once instead of missing it). */
+  let kicked = false;
   let loop: Promise<void> | undefined;
   let idleWaiters: (() => void)[] = [];
   const linger = options.linger && new ArrivalLinger(options.linger);
@@ -64,6 +82,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
 
   /** Sleeps up to ms; a wake-up (or stop) ends it early. */
   async function nap(ms: number): Promise<void> {
+    if (kicked) return;
     const wait = new AbortController();
     wakeUp = () => wait.abort();
     const onStop = (): void => wait.abort();
@@ -80,51 +99,127 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     await sleep(coalesceMs, abort.signal);
   }
 
-  async function waitForWork(): Promise<void> {
+  /**
+   * Nothing was claimed. `blockedMs`: due work may belong to tenants this claim skipped (running here, or
+   * waiting for their budget); then look again after that long, or as soon as a batch ends.
+   */
+  async function waitForWork(blockedMs: number | undefined): Promise<void> {
     if (woken) {
       await afterWake();
       return;
     }
     const next = await queue.nextRunAt();
-    const untilNext = next === undefined ? idlePollMs : Math.max(0, next.getTime() - Date.now());
-    if (untilNext === 0) return;
+    let untilNext = next === undefined ? idlePollMs : Math.max(0, next.getTime() - Date.now());
+    if (untilNext === 0) {
+      if (blockedMs === undefined) return;
+      untilNext = blockedMs;
+    }
     await nap(Math.min(untilNext, idlePollMs));
     if (woken) await afterWake();
   }
 
+  /** Ends a nap without counting as an arrival: a batch ended, so a lane or a tenant is free. */
+  function laneFreed(): void {
+    kicked = true;
+    wakeUp?.();
+  }
+
+  const running = new Set<{ tenant: string; done: Promise<void> }>();
+  const queued: Job[][] = [];
+  /** Groups claimed and not yet settled, per tenant (queued or running). */
+  const inFlight = new Map<string, number>();
+
+  function budgetWaits(): ReadonlyMap<string, number> {
+    return options.budgetWaits?.(Date.now()) ?? new Map<string, number>();
+  }
+
+  /** Running batches that hold a lane: those whose tenant is not waiting for its CRM budget. */
+  function busyLanes(waits: ReadonlyMap<string, number>): number {
+    let busy = 0;
+    for (const group of running) if (!waits.has(group.tenant)) busy += 1;
+    return busy;
+  }
+
+  function startQueued(): void {
+    const waits = budgetWaits();
+    while (queued.length > 0 && busyLanes(waits) < concurrency) {
+      const group = queued.shift()!;
+      const entry = { tenant: group[0]!.tenant, done: Promise.resolve() };
+      entry.done = runLeased(group).finally(() => {
+        running.delete(entry);
+        const left = (inFlight.get(entry.tenant) ?? 1) - 1;
+        if (left > 0) inFlight.set(entry.tenant, left);
+        else inFlight.delete(entry.tenant);
+        linger?.busyUntil(Date.now());
+        if (!abort.signal.aborted) startQueued();
+        laneFreed();
+      });
+      running.add(entry);
+    }
+  }
+
   async function runLoop(): Promise<void> {
     while (!abort.signal.aborted) {
+      kicked = false;
       const plan = linger?.plan(Date.now()) ?? { waitMs: 0 };
       if (plan.waitMs > 0) {
         woken = false;
         await nap(plan.waitMs);
         continue;
       }
+      startQueued();
+      const waits = budgetWaits();
+      if (queued.length > 0 || busyLanes(waits) >= concurrency) {
+        // Every lane is busy: look again when a batch ends, or when a tenant's budget runs out meanwhile.
+        await nap(LANE_RECHECK_MS);
+        continue;
+      }
+      const skipTenants = [...new Set([...inFlight.keys(), ...waits.keys()])];
       const limit = 'limit' in plan && plan.limit !== undefined ? Math.min(plan.limit, batchSize) : undefined;
       let jobs: Job[];
       try {
-        jobs = await queue.claim({ workerId, limit: limit ?? batchSize, leaseMs });
-        linger?.claimed(jobs, limit, Date.now());
+        jobs = await queue.claim({ workerId, limit: limit ?? batchSize, leaseMs, skipTenants });
+        linger?.claimed(jobs, limit, Date.now(), skipTenants);
       } catch (thrown) {
         logger.error({ err: toError(thrown) }, 'claiming jobs failed; retrying shortly');
         await sleep(idlePollMs, abort.signal);
         continue;
       }
       if (jobs.length === 0) {
-        for (const resolve of idleWaiters) resolve();
-        idleWaiters = [];
-        await waitForWork();
+        if (running.size === 0 && queued.length === 0 && !(await dueForSkipped(skipTenants))) {
+          for (const resolve of idleWaiters) resolve();
+          idleWaiters = [];
+        }
+        const budgetMs = [...waits.entries()].filter(([tenant]) => !inFlight.has(tenant)).map(([, ms]) => ms);
+        await waitForWork(
+          skipTenants.length === 0 ? undefined : Math.max(MIN_RECHECK_MS, Math.min(idlePollMs, ...budgetMs)),
+        );
         continue;
       }
-      await runClaimed(jobs);
-      linger?.busyUntil(Date.now());
+      for (const group of groupJobs(jobs).values()) {
+        queued.push(group);
+        const tenant = group[0]!.tenant;
+        inFlight.set(tenant, (inFlight.get(tenant) ?? 0) + 1);
+      }
+      startQueued();
     }
+    // Shutdown: batches not started go back at once; running ones finish (their handlers see the abort).
+    await Promise.all(queued.splice(0).map((group) => runLeased(group)));
+    await Promise.all([...running].map((group) => group.done));
   }
 
-  async function runClaimed(jobs: Job[]): Promise<void> {
+  /** Whether jobs are due that the claim skipped (then the queue is not idle, only busy elsewhere). */
+  async function dueForSkipped(skipped: readonly string[]): Promise<boolean> {
+    if (skipped.length === 0) return false;
+    const next = await queue.nextRunAt();
+    return next !== undefined && next.getTime() <= Date.now();
+  }
+
+  /** Runs one group with its leases renewed until its outcomes are stored. */
+  async function runLeased(group: Job[]): Promise<void> {
     const renew = setInterval(
       () => {
-        for (const job of jobs) {
+        for (const job of group) {
           queue.renewLease(job.id, workerId, leaseMs).catch((thrown: unknown) => {
             logger.warn({ err: toError(thrown), jobId: job.id }, 'lease renewal failed');
           });
@@ -133,15 +228,9 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       Math.max(1_000, Math.floor(leaseMs / 3)),
     );
     try {
-      const groups = [...groupJobs(jobs).values()];
-      let next = 0;
-      const lanes = Array.from({ length: Math.min(concurrency, groups.length) }, async () => {
-        while (next < groups.length) {
-          const group = groups[next++];
-          if (group) await runGroup(group);
-        }
-      });
-      await Promise.all(lanes);
+      await runGroup(group);
+    } catch (thrown) {
+      logger.error({ err: toError(thrown), tenant: group[0]?.tenant }, 'settling a batch failed');
     } finally {
       clearInterval(renew);
     }

@@ -55,6 +55,16 @@ export class TenantRuntimes {
     return [...this.#cache.values()].map((r) => ({ tenant: r.tenant, open: r.breaker.waitMs(now) > 0 }));
   }
 
+  /** The tenants whose CRM budget has no room now, with how long until it has (the runner skips them). */
+  budgetWaits(now: number): Map<string, number> {
+    const waits = new Map<string, number>();
+    for (const runtime of this.#cache.values()) {
+      const waitMs = runtime.crm.mode === 'live' ? (runtime.crm.budget?.readyInMs(now) ?? 0) : 0;
+      if (waitMs > 0) waits.set(runtime.tenant, waitMs);
+    }
+    return waits;
+  }
+
   get(tenant: string): TenantRuntime | undefined {
     const loaded = this.#mappings.get(tenant);
     if (!loaded) {
@@ -68,7 +78,7 @@ export class TenantRuntimes {
     let crm = this.#connect(loaded, this.#logger.child({ tenant }));
     const drift = this.#drift;
     if (crm.mode === 'live' && drift !== undefined) {
-      crm = { mode: 'live', client: guardWrites(crm.client, () => drift(tenant)) };
+      crm = { ...crm, client: guardWrites(crm.client, () => drift(tenant)) };
     }
     if (crm.mode === 'dry_run') {
       this.#logger.info({ tenant, reason: crm.reason }, 'tenant runs in dry-run mode');

@@ -32,7 +32,7 @@ describe('gridsync migrate', () => {
     process.env['GRIDSYNC_DATABASE_URL'] = join(folder, 'nested', 'gridsync.db');
     expect(await migrateCommand([])).toBe(0);
     expect(output.join('')).toMatch(
-      /applied 7 migrations:\n {2}001-init\n {2}002-due-accounts-and-awaiting-grids\n {2}003-dead-letters\n {2}004-succeeded-by-tenant\n {2}005-signal-pages\n {2}006-retention\n {2}007-deal-watch/,
+      /applied 8 migrations:\n {2}001-init\n {2}002-due-accounts-and-awaiting-grids\n {2}003-dead-letters\n {2}004-succeeded-by-tenant\n {2}005-signal-pages\n {2}006-retention\n {2}007-deal-watch\n {2}008-fair-claims/,
     );
     output.length = 0;
     expect(await migrateCommand([])).toBe(0);

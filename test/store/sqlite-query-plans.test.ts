@@ -4,6 +4,11 @@
  */
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import {
+  CLAIM_TENANTS_SQL,
+  COUNT_DUE_SQL,
+  TENANT_CANDIDATES_SQL,
+} from '../../src/store/sqlite/sqlite-jobs.ts';
 import { tempSqliteStore, type TempStore } from '../support/temp-store.ts';
 
 let temp: TempStore;
@@ -12,12 +17,14 @@ beforeEach(async () => {
 });
 afterEach(() => temp.cleanup());
 
-function plan(sql: string, ...params: (string | number)[]): string {
+function plan(sql: string, ...params: (string | number)[] | [Record<string, string | number>]): string {
   const db = new DatabaseSync(temp.url);
   try {
-    return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[])
-      .map((step) => step.detail)
-      .join(' | ');
+    const statement = db.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+    const [named] = params;
+    const steps =
+      typeof named === 'object' ? statement.all(named) : statement.all(...(params as (string | number)[]));
+    return (steps as { detail: string }[]).map((step) => step.detail).join(' | ');
   } finally {
     db.close();
   }
@@ -51,4 +58,31 @@ it.each([
   ],
 ])('plans %s', (_what, sql, params, expected) => {
   expect(plan(sql, ...params)).toMatch(expected);
+});
+
+// A claim costs what it takes: the tenants by a skip scan (one seek each), each tenant's due jobs from the range
+// of its index entries, never a scan of the backlog in run_at order.
+it.each([
+  [
+    'the tenants with pending jobs, one index seek per tenant',
+    CLAIM_TENANTS_SQL,
+    { $now: 0 },
+    /SEARCH jobs USING COVERING INDEX jobs_pending_by_tenant \(tenant>\?\).*SEARCH jobs USING INDEX jobs_running \(lease_until<\?\)/,
+  ],
+  [
+    'a tenant’s due count, from its index range',
+    COUNT_DUE_SQL,
+    { $tenant: 'acme', $now: 0, $limit: 500 },
+    /SEARCH jobs USING COVERING INDEX jobs_pending_by_tenant \(tenant=\? AND run_at<\?\)/,
+  ],
+  [
+    'a tenant’s oldest due jobs, in index order',
+    TENANT_CANDIDATES_SQL,
+    { $tenant: 'acme', $now: 0, $limit: 500 },
+    /SEARCH j USING INDEX jobs_pending_by_tenant \(tenant=\? AND run_at<\?\)/,
+  ],
+])('plans the fair claim: %s', (_what, sql, params, expected) => {
+  const detail = plan(sql, params);
+  expect(detail).toMatch(expected);
+  expect(detail).not.toMatch(/SCAN jobs|SCAN j |USE TEMP B-TREE FOR ORDER BY.*jobs_pending_by_tenant/);
 });

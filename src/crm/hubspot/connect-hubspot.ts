@@ -4,19 +4,14 @@
  */
 import type { SecretLookup } from '../../config/secrets.ts';
 import type { Logger } from '../../lib/logger.ts';
+import type { SharedWindows } from '../../lib/shared-window.ts';
 import type { TenantMapping } from '../../mapping/mapping-schema.ts';
 import type { CrmConnection } from '../crm-connection.ts';
 import { resolveCredentials } from '../resolve-credentials.ts';
-import type { RequestBudget } from '../request-budget.ts';
 import { type HubSpotTokenProvider, oauthTokenProvider, staticTokenProvider } from './hubspot-auth.ts';
-import { createHubSpotClient, hubSpotBudget } from './hubspot-client.ts';
-import { HUBSPOT_DEFAULT_BASE_URL, type HubSpotSettings, requestsPerWindow } from './hubspot-limits.ts';
-
-/**
- * Budgets outlive clients: a mapping edit rebuilds the client, but the requests sent in the last 10 s still
- * count at HubSpot, so the tenant keeps its budget unless the limit itself changed.
- */
-const budgets = new Map<string, RequestBudget>();
+import { tenantBudget } from './hubspot-budgets.ts';
+import { createHubSpotClient } from './hubspot-client.ts';
+import { HUBSPOT_DEFAULT_BASE_URL, type HubSpotSettings } from './hubspot-limits.ts';
 
 export function createHubSpotConnection(
   mapping: TenantMapping,
@@ -24,6 +19,7 @@ export function createHubSpotConnection(
   secrets: SecretLookup,
   logger: Logger,
   signal?: AbortSignal,
+  shared?: SharedWindows,
 ): CrmConnection {
   const auth = crm.auth;
   if (auth === undefined) return { mode: 'dry_run', reason: 'the mapping has no crm.auth block' };
@@ -43,13 +39,10 @@ export function createHubSpotConnection(
     tokens = oauthTokenProvider({ ...credentials.values, baseUrl, logger });
   }
 
-  let budget = budgets.get(mapping.tenant);
-  if (budget === undefined || budget.requestsPerWindow !== requestsPerWindow(crm)) {
-    budget = hubSpotBudget(crm, mapping.tenant, logger);
-    budgets.set(mapping.tenant, budget);
-  }
+  const budget = tenantBudget(crm, mapping.tenant, logger, shared);
   return {
     mode: 'live',
+    budget,
     client: createHubSpotClient({
       mapping,
       accessToken: tokens,

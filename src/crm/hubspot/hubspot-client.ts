@@ -4,6 +4,7 @@
  * every HubSpot path comes from hubspot-paths.ts, so the next API version is one line there.
  */
 import type { Logger } from '../../lib/logger.ts';
+import type { SharedWindows } from '../../lib/shared-window.ts';
 import type { TenantMapping } from '../../mapping/mapping-schema.ts';
 import type { CrmClient, CrmObjectRole, GridLinks, RecordOutcome, RecordUpdate } from '../crm-client.ts';
 import { CrmError } from '../crm-errors.ts';
@@ -43,13 +44,22 @@ export interface HubSpotClientOptions {
   random?: () => number;
 }
 
-/** The budget a tenant's plan allows: a strict 10 s window, and 5 searches per second on top. */
-export function hubSpotBudget(crm: HubSpotSettings, name: string, logger: Logger): RequestBudget {
+/**
+ * The budget a tenant's plan allows: a strict 10 s window, and 5 searches per second on top; with `shared`, the
+ * windows are the whole deployment's (every replica's requests count).
+ */
+export function hubSpotBudget(
+  crm: HubSpotSettings,
+  name: string,
+  logger: Logger,
+  shared?: SharedWindows,
+): RequestBudget {
   return new RequestBudget({
     name,
     requestsPerWindow: requestsPerWindow(crm),
     windowMs: HUBSPOT_LIMITS.windowMs,
     searchPerSecond: HUBSPOT_LIMITS.searchPerSecond,
+    ...(shared === undefined ? {} : { shared: { windows: shared, key: `hubspot:${name}` } }),
     logger,
   });
 }

@@ -6,6 +6,7 @@
  */
 import type { SecretLookup } from '../../config/secrets.ts';
 import type { Logger } from '../../lib/logger.ts';
+import type { SharedWindows } from '../../lib/shared-window.ts';
 import type { TenantMapping } from '../../mapping/mapping-schema.ts';
 import type {
   CrmAssociationType,
@@ -17,7 +18,7 @@ import type {
 import { resolveCredentials } from '../resolve-credentials.ts';
 import { DEFAULT_REQUEST_RETRY } from '../send-with-retry.ts';
 import { oauthTokenProvider, staticTokenProvider, type HubSpotTokenProvider } from './hubspot-auth.ts';
-import { hubSpotBudget } from './hubspot-client.ts';
+import { tenantBudget } from './hubspot-budgets.ts';
 import { createHubSpotHttp, type HubSpotHttp } from './hubspot-http.ts';
 import { HUBSPOT_DEFAULT_BASE_URL, type HubSpotSettings } from './hubspot-limits.ts';
 import { hubSpotPaths } from './hubspot-paths.ts';
@@ -53,6 +54,7 @@ export function hubSpotSchemaHttp(
   mapping: TenantMapping,
   secrets: SecretLookup,
   logger: Logger,
+  shared?: SharedWindows,
 ): { ok: true; http: HubSpotHttp } | { ok: false; reason: string } {
   const crm = mapping.crm as HubSpotSettings;
   const auth = crm.auth;
@@ -74,7 +76,7 @@ export function hubSpotSchemaHttp(
   const http = createHubSpotHttp({
     baseUrl,
     tokens,
-    budget: hubSpotBudget(crm, mapping.tenant, logger),
+    budget: tenantBudget(crm, mapping.tenant, logger, shared),
     retry: DEFAULT_REQUEST_RETRY,
     logger,
   });

@@ -31,6 +31,7 @@ export function createSalesforceConnection(
   }
   return {
     mode: 'live',
+    budget,
     client: createSalesforceClient({
       mapping,
       credentials,

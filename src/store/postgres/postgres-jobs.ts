@@ -3,6 +3,7 @@
  * opened (PostgresStore). Claims lock candidate rows with FOR UPDATE SKIP LOCKED, so replicas never wait on
  * each other's candidates, and serialise per job key with transaction-scoped advisory locks (see claimJobs).
  */
+import { fairShares } from '../fair-shares.ts';
 import { jobsToStore } from '../job-lifecycle.ts';
 import { HELD_STATE, type Job, type JobKind, type JobPayloads, type JobState, type NewJob } from '../job.ts';
 import type { ClaimOptions, ReleaseUntil } from '../store.ts';
@@ -93,19 +94,60 @@ const BURY_OUT_OF_ATTEMPTS =
     last_error = format('lease expired on the last attempt (%s of %s): the worker stopped before finishing', attempts, max_attempts)
   WHERE id IN (SELECT id FROM jobs WHERE state = $3 AND lease_until <= $1 AND attempts >= max_attempts FOR UPDATE SKIP LOCKED)`);
 
-const CLAIMABLE = `((j.state = 'pending' AND j.run_at <= $1) OR (j.state = 'running' AND j.lease_until <= $1))
-  AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.tenant = j.tenant AND r.key = j.key AND r.id <> j.id
+const KEY_FREE = `NOT EXISTS (SELECT 1 FROM jobs r WHERE r.tenant = j.tenant AND r.key = j.key AND r.id <> j.id
                   AND r.state = 'running' AND r.lease_until > $1)`;
 
-const PICK_CANDIDATES = sql(`WITH due AS (
-    SELECT j.id, j.tenant, j.key, j.run_at FROM jobs j WHERE ${CLAIMABLE}
-    ORDER BY j.run_at, j.id LIMIT $2 FOR UPDATE SKIP LOCKED
-  ), first_per_key AS (
-    SELECT DISTINCT ON (tenant, key) id, tenant, key, run_at FROM due ORDER BY tenant, key, run_at, id
+const CLAIMABLE = `((j.state = 'pending' AND j.run_at <= $1) OR (j.state = 'running' AND j.lease_until <= $1))
+  AND ${KEY_FREE}`;
+
+/**
+ * The tenants with due jobs and how many (each part counted up to $2): a skip scan of jobs_pending_by_tenant
+ * (one index seek per tenant, whatever the backlog), plus tenants with a job whose lease ran out.
+ */
+export const DUE_BY_TENANT = sql(`WITH RECURSIVE t(tenant) AS (
+    SELECT (SELECT MIN(tenant) FROM jobs WHERE state = 'pending')
+    UNION ALL
+    SELECT (SELECT MIN(tenant) FROM jobs WHERE state = 'pending' AND tenant > t.tenant) FROM t WHERE t.tenant IS NOT NULL
+  ), tenants AS (
+    SELECT tenant FROM t WHERE tenant IS NOT NULL
+    UNION SELECT tenant FROM jobs WHERE state = 'running' AND lease_until <= $1
   )
-  SELECT id FROM (SELECT * FROM first_per_key ORDER BY run_at, id) AS ordered
-  WHERE pg_try_advisory_xact_lock($4, hashtext(tenant || E'\\n' || key))
-  LIMIT $3`);
+  SELECT tenant, due::int FROM (
+    SELECT tenant,
+      (SELECT COUNT(*) FROM (SELECT 1 FROM jobs p
+         WHERE p.state = 'pending' AND p.tenant = tenants.tenant AND p.run_at <= $1 LIMIT $2) x)
+      + (SELECT COUNT(*) FROM (SELECT 1 FROM jobs r
+         WHERE r.state = 'running' AND r.lease_until <= $1 AND r.tenant = tenants.tenant LIMIT $2) y) AS due
+    FROM tenants WHERE tenant <> ALL($3::text[])
+  ) counted WHERE due > 0 ORDER BY tenant`);
+
+/**
+ * Each tenant's share of candidates (jobs whose worker died first, then the oldest due), locked with SKIP
+ * LOCKED so replicas never wait on each other's candidates; one per key; each key's advisory lock is tried.
+ */
+export const PICK_CANDIDATES = sql(`WITH shares AS (
+    SELECT * FROM unnest($2::text[], $3::int[]) AS s(tenant, share)
+  ), due AS (
+    SELECT c.id, c.tenant, c.key, c.pass, c.at FROM shares s CROSS JOIN LATERAL (
+      SELECT * FROM (
+        SELECT j.id, j.tenant, j.key, 0 AS pass, j.lease_until AS at FROM jobs j
+        WHERE j.state = 'running' AND j.lease_until <= $1 AND j.tenant = s.tenant AND ${KEY_FREE}
+        ORDER BY j.lease_until LIMIT s.share FOR UPDATE SKIP LOCKED
+      ) taken_over
+      UNION ALL
+      SELECT * FROM (
+        SELECT j.id, j.tenant, j.key, 1 AS pass, j.run_at AS at FROM jobs j
+        WHERE j.state = 'pending' AND j.tenant = s.tenant AND j.run_at <= $1 AND ${KEY_FREE}
+        -- The tenant leads the order (it is fixed here), so the plan walks the tenant's own index range.
+        ORDER BY j.tenant, j.run_at, j.id LIMIT s.share FOR UPDATE SKIP LOCKED
+      ) pending
+      ORDER BY pass, at, id LIMIT s.share
+    ) c
+  ), first_per_key AS (
+    SELECT DISTINCT ON (tenant, key) id, tenant, key, pass, at FROM due ORDER BY tenant, key, pass, at, id
+  )
+  SELECT id FROM (SELECT * FROM first_per_key ORDER BY tenant, pass, at, id) AS ordered
+  WHERE pg_try_advisory_xact_lock($4, hashtext(tenant || E'\\n' || key))`);
 
 const TAKE =
   sql(`UPDATE jobs j SET state = 'running', attempts = j.attempts + 1, lease_until = $3, locked_by = $4, updated_at = $1
@@ -115,17 +157,29 @@ const TAKE =
     .join(', ')}`);
 
 /**
- * 1. jobs whose lease ran out on their last attempt are dead; 2. candidates are locked (SKIP LOCKED), one per
- * key, and each key's advisory lock is tried, so two claimers never take the same key; 3. a new statement,
- * whose snapshot sees every claim committed before we got the key lock, re-checks and takes them.
+ * 1. jobs whose lease ran out on their last attempt are dead; 2. the tenants with due jobs and their shares
+ * of the limit (fair-shares.ts); 3. each tenant's candidates are locked (SKIP LOCKED), one per key, and each
+ * key's advisory lock is tried, so two claimers never take the same key; 4. a new statement, whose snapshot
+ * sees every claim committed before we got the key lock, re-checks and takes them.
  */
 export async function claimJobs(tx: Queryable, options: ClaimOptions): Promise<Job[]> {
   const now = options.now ?? new Date();
   await tx.query(BURY_OUT_OF_ATTEMPTS, [now, 'dead', HELD_STATE]);
+  const due = await tx.query<{ tenant: string; due: number }>(DUE_BY_TENANT, [
+    now,
+    options.limit,
+    [...(options.skipTenants ?? [])],
+  ]);
+  const shares = fairShares(
+    due.map((d) => d.due),
+    options.limit,
+  );
+  const picked = due.map((d, i) => ({ tenant: d.tenant, share: shares[i] ?? 0 })).filter((p) => p.share > 0);
+  if (picked.length === 0) return [];
   const candidates = await tx.query<{ id: string }>(PICK_CANDIDATES, [
     now,
-    options.limit * 4,
-    options.limit,
+    picked.map((p) => p.tenant),
+    picked.map((p) => p.share),
     LOCK_SPACE.claimKey,
   ]);
   if (candidates.length === 0) return [];

@@ -13,6 +13,7 @@ import * as intake from './postgres-intake.ts';
 import * as jobs from './postgres-jobs.ts';
 import * as inspection from './postgres-queue-inspection.ts';
 import * as records from './postgres-records.ts';
+import { postgresRequestWindows } from './postgres-request-slots.ts';
 import * as retention from './postgres-retention.ts';
 
 /** Several statements that must commit together (locks, reads and writes). */
@@ -86,6 +87,7 @@ export function createPostgresStore(url: string, options: PostgresOptions = {}):
     schema: db.schema,
     ...bindOperations(transaction, IN_TRANSACTION),
     ...bindOperations(autocommit, IN_AUTOCOMMIT),
+    requestWindows: postgresRequestWindows(db.autocommit('CRM request slots')),
     migrate: async () => void (await db.migrate()),
     applyMigrations: () => db.migrate(),
     close: () => db.close(),

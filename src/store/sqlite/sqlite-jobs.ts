@@ -2,6 +2,7 @@
  * The job queue on SQLite. Each function runs inside a transaction the caller opened (SqliteStore), which for
  * writes is BEGIN IMMEDIATE: claims are exclusive because only one writer at a time exists.
  */
+import { fairShares } from '../fair-shares.ts';
 import { jobsToStore } from '../job-lifecycle.ts';
 import { HELD_STATE, type Job, type JobKind, type JobPayloads, type JobState, type NewJob } from '../job.ts';
 import type { ClaimOptions, ReleaseUntil } from '../store.ts';
@@ -80,34 +81,78 @@ export function enqueueJobs(db: SqliteDatabase, jobs: readonly NewJob[], now: Da
   }
 }
 
+/** No other job of the key runs under a live lease: one grid is never worked on twice at once. */
+const KEY_FREE = `NOT EXISTS (SELECT 1 FROM jobs r WHERE r.tenant = j.tenant AND r.key = j.key AND r.id <> j.id
+                  AND r.state = 'running' AND r.lease_until > $now)`;
+
+/**
+ * The tenants with pending jobs, by a skip scan of jobs_pending_by_tenant (one index seek per tenant, whatever
+ * the backlog), and those with a job whose lease ran out.
+ */
+export const CLAIM_TENANTS_SQL = `WITH RECURSIVE t(tenant) AS (
+    SELECT (SELECT MIN(tenant) FROM jobs WHERE state = 'pending')
+    UNION ALL
+    SELECT (SELECT MIN(tenant) FROM jobs WHERE state = 'pending' AND tenant > t.tenant) FROM t WHERE t.tenant IS NOT NULL
+  )
+  SELECT tenant FROM t WHERE tenant IS NOT NULL
+  UNION SELECT tenant FROM jobs INDEXED BY jobs_running WHERE state = 'running' AND lease_until <= $now`;
+
+/**
+ * How many of a tenant's jobs are due (pending, or running under a lease that ran out), each counted up to
+ * $limit: an index range that stops there.
+ */
+export const COUNT_DUE_SQL = `SELECT
+    (SELECT COUNT(*) FROM (SELECT 1 FROM jobs
+       WHERE state = 'pending' AND tenant = $tenant AND run_at <= $now LIMIT $limit))
+  + (SELECT COUNT(*) FROM (SELECT 1 FROM jobs INDEXED BY jobs_running
+       WHERE state = 'running' AND lease_until <= $now AND tenant = $tenant LIMIT $limit)) AS due`;
+
+/** A tenant's candidates: jobs whose worker died first, then its oldest due pending jobs. */
+export const TENANT_CANDIDATES_SQL = `SELECT id, key FROM (
+    SELECT j.id, j.key, 0 AS pass, j.lease_until AS at FROM jobs j INDEXED BY jobs_running
+    WHERE j.state = 'running' AND j.lease_until <= $now AND j.tenant = $tenant AND ${KEY_FREE}
+    UNION ALL
+    SELECT * FROM (SELECT j.id, j.key, 1 AS pass, j.run_at AS at FROM jobs j
+      WHERE j.state = 'pending' AND j.tenant = $tenant AND j.run_at <= $now AND ${KEY_FREE}
+      ORDER BY j.run_at, j.id LIMIT $limit)
+  ) ORDER BY pass, at, id LIMIT $limit`;
+
 export function claimJobs(db: SqliteDatabase, options: ClaimOptions): Job[] {
   const now = (options.now ?? new Date()).getTime();
   buryJobsOutOfAttempts(db, now);
-  // Candidates in run_at order; a key already running under a live lease is skipped, and of several due jobs
-  // with one key only the first is taken, so one grid is never worked on twice at once.
-  const candidates = db.all<{ id: number; tenant: string; key: string }>(
-    `SELECT j.id, j.tenant, j.key FROM jobs j
-     WHERE ((j.state = 'pending' AND j.run_at <= $now) OR (j.state = 'running' AND j.lease_until <= $now))
-       AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.tenant = j.tenant AND r.key = j.key AND r.id <> j.id
-                       AND r.state = 'running' AND r.lease_until > $now)
-     ORDER BY j.run_at, j.id LIMIT $scan`,
-    { $now: now, $scan: options.limit * 4 },
+  const skip = new Set(options.skipTenants ?? []);
+  const tenants = db
+    .all<{ tenant: string }>(CLAIM_TENANTS_SQL, { $now: now })
+    .map((row) => row.tenant)
+    .filter((tenant) => !skip.has(tenant));
+  const due = tenants.map(
+    (tenant) =>
+      db.get<{ due: number }>(COUNT_DUE_SQL, { $tenant: tenant, $now: now, $limit: options.limit })!.due,
   );
-  const keys = new Set<string>();
+  const shares = fairShares(due, options.limit);
   const claimed: Job[] = [];
-  for (const candidate of candidates) {
-    if (claimed.length >= options.limit) break;
-    const key = `${candidate.tenant}\u0000${candidate.key}`;
-    if (keys.has(key)) continue;
-    keys.add(key);
-    const row = db.get<JobRow>(
-      `UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $leaseUntil, locked_by = $worker,
-         updated_at = $now
-       WHERE id = $id RETURNING ${JOB_COLUMNS}`,
-      { $leaseUntil: now + options.leaseMs, $worker: options.workerId, $now: now, $id: candidate.id },
-    );
-    if (row) claimed.push(toJob(row));
-  }
+  tenants.forEach((tenant, i) => {
+    const share = shares[i] ?? 0;
+    if (share === 0) return;
+    const keys = new Set<string>();
+    const candidates = db.all<{ id: number; key: string }>(TENANT_CANDIDATES_SQL, {
+      $tenant: tenant,
+      $now: now,
+      $limit: share,
+    });
+    for (const candidate of candidates) {
+      // Of several due jobs with one key (a takeover and a newer pending one), only the first is taken.
+      if (keys.has(candidate.key)) continue;
+      keys.add(candidate.key);
+      const row = db.get<JobRow>(
+        `UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $leaseUntil, locked_by = $worker,
+           updated_at = $now
+         WHERE id = $id RETURNING ${JOB_COLUMNS}`,
+        { $leaseUntil: now + options.leaseMs, $worker: options.workerId, $now: now, $id: candidate.id },
+      );
+      if (row) claimed.push(toJob(row));
+    }
+  });
   return claimed;
 }
 

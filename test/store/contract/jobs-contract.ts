@@ -93,6 +93,38 @@ export function jobsContract(factory: StoreFactory): void {
       expect(await t.store.claim({ workerId: 'w1', limit: 5, leaseMs: lease, now })).toEqual([]);
     });
 
+    it('shares a claim among tenants: a backlog ordered by tenant is not taken one tenant at a time', async () => {
+      const now = new Date();
+      // acme's whole backlog is older than globex's, and globex's older than initech's.
+      const backlog = ['acme', 'globex', 'initech'].flatMap((tenant, t) =>
+        Array.from({ length: 30 }, (_, i) =>
+          gridSyncJob(tenant, `g-${i}`, { runAt: secondsFrom(now, -300 + t * 60 + i) }),
+        ),
+      );
+      await t.store.enqueue(backlog);
+      const claimed = await t.store.claim({ workerId: 'w1', limit: 9, leaseMs: lease, now });
+      const perTenant = (jobs: { tenant: string }[]): Record<string, number> =>
+        Object.fromEntries(
+          ['acme', 'globex', 'initech'].map((x) => [x, jobs.filter((j) => j.tenant === x).length]),
+        );
+      expect(perTenant(claimed)).toEqual({ acme: 3, globex: 3, initech: 3 });
+      // Each tenant's oldest first.
+      expect(claimed.filter((j) => j.tenant === 'globex').map((j) => j.payload)).toEqual([
+        { gridId: 'g-0' },
+        { gridId: 'g-1' },
+        { gridId: 'g-2' },
+      ]);
+      // What a tenant cannot use goes to the others; skipped tenants get nothing.
+      const next = await t.store.claim({
+        workerId: 'w1',
+        limit: 10,
+        leaseMs: lease,
+        now,
+        skipTenants: ['acme'],
+      });
+      expect(perTenant(next)).toEqual({ acme: 0, globex: 5, initech: 5 });
+    });
+
     it('never hands one job to two claimers running at the same time', async () => {
       const jobs = Array.from({ length: 60 }, (_, i) => gridSyncJob('acme', `g-${i}`));
       await t.store.enqueue(jobs);

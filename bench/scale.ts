@@ -1,0 +1,302 @@
+/**
+ * bench/scale: a backlog over several tenants, worked by 1 and by 3 replicas of `gridsync serve` (separate
+ * processes, as operators run them) on one PostgreSQL database, against one rate-limited HubSpot stand-in per
+ * tenant (each its own portal with its own limit, in a worker thread so it stamps requests as a remote server
+ * would). The backlog is ordered by tenant (all of the first tenant's grids are older than any of the
+ * second's), the case that used to run one tenant at a time.
+ *
+ *   GRIDSYNC_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node bench/scale.ts
+ *   BENCH_GRIDS=600 BENCH_TENANTS=3 BENCH_LIMIT=5 BENCH_CPU_GRIDS=1000 node bench/scale.ts   (the defaults)
+ *
+ * Two parts:
+ * - at the limit (BENCH_LIMIT requests per 10 s per tenant): calls answered 429, the share of the tenants'
+ *   combined ceiling, and each tenant's finish time, for 1 and 3 replicas. The default limit is low (5) on
+ *   purpose: a backlog goes out 100 grids per call (about 7 requests per 100 grids), so at HubSpot's 100 per
+ *   10 s a tenant could take about 1,400 grids/s, far beyond what gridsync's CPU does on a small machine; only a
+ *   limit below the CPU's pace makes the CRM the bound, which is what this part measures;
+ * - CPU-bound (each tenant at 1,000 per 10 s, the highest a mapping may set): grids per second with 3 replicas
+ *   ÷ with 1.
+ *
+ * The ceiling over a span T of a rolling window W with limit L is L × (T / W + 1): the first window's full budget
+ * is free, then L per W. The share is the requests the portals admitted ÷ the sum of the tenants' ceilings over
+ * the span from the first request to the last grid synced.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import pg from 'pg';
+
+import { assessCompleteness } from '../src/domain/grid-completeness.ts';
+import { salesGridSchema } from '../src/domain/sales-grid.ts';
+import { loadMappingFile } from '../src/mapping/load-mapping-file.ts';
+import { openStore } from '../src/store/open-store.ts';
+import grid from '../test/fixtures/grids/ledgerline-complete.json' with { type: 'json' };
+import { HubSpotFake } from '../test/fakes/hubspot-fake-server.ts';
+import { type ChildGridsync, startChildGridsync } from '../test/support/child-gridsync.ts';
+
+const WINDOW_MS = 10_000;
+type Arrival = { route: string; status: number; at: number };
+interface FakeSetup {
+  tenants: string[];
+  limit: number;
+  searchPerSecond: number;
+  accounts: number;
+}
+
+if (!isMainThread) await serveFakes(workerData as FakeSetup);
+else await runBench();
+
+/** One stand-in per tenant (one portal each), seeded with the accounts the grids name. */
+async function serveFakes(setup: FakeSetup): Promise<void> {
+  const fakes: HubSpotFake[] = [];
+  const deals: string[][] = [];
+  for (const _tenant of setup.tenants) {
+    const fake = await HubSpotFake.start({
+      requestsPerWindow: setup.limit,
+      windowMs: WINDOW_MS,
+      searchPerSecond: setup.searchPerSecond,
+      uniqueProperties: { p_sales_grid: ['gridsync_grid_id'] },
+      recordBodies: false,
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < setup.accounts; i++) {
+      fake.addRecord('companies', {
+        domain: `account${i}.example`,
+        name: `Account ${i}`,
+        hubspot_owner_id: '501',
+      });
+      fake.addRecord('contacts', { email: `dev@account${i}.example` });
+      ids.push(fake.addRecord('deals', { dealname: `Deal ${i}`, hubspot_owner_id: '501' }));
+    }
+    fakes.push(fake);
+    deals.push(ids);
+  }
+  parentPort!.postMessage({ urls: fakes.map((f) => f.url), deals });
+  parentPort!.once('message', () => {
+    const arrivals = fakes.map((f) =>
+      f.requests.map(({ route, status, at }): Arrival => ({ route, status, at })),
+    );
+    const records = fakes.map((f) => f.store.records('p_sales_grid').length);
+    void Promise.all(fakes.map((f) => f.close())).then(() => parentPort!.postMessage({ arrivals, records }));
+  });
+}
+
+interface Scenario {
+  replicas: number;
+  limit: number;
+  grids: number;
+}
+
+interface Outcome {
+  seconds: number;
+  finishes: number[];
+  limited: number;
+  admitted: number[];
+  share: number;
+  records: number[];
+  gridsPerSecond: number;
+}
+
+async function runBench(): Promise<void> {
+  const baseUrl = process.env['BENCH_DATABASE_URL'] ?? process.env['GRIDSYNC_TEST_DATABASE_URL'];
+  if (baseUrl === undefined) {
+    throw new Error('set GRIDSYNC_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test');
+  }
+  const tenants = Array.from({ length: Number(process.env['BENCH_TENANTS'] ?? 3) }, (_, i) => `t${i + 1}`);
+  const limit = Number(process.env['BENCH_LIMIT'] ?? 5);
+  const grids = Number(process.env['BENCH_GRIDS'] ?? 600);
+  const cpuGrids = Number(process.env['BENCH_CPU_GRIDS'] ?? 1_000);
+  const skipCpu = process.env['BENCH_SKIP_CPU'] === '1';
+  const fmt = (n: number, d = 1) => n.toFixed(d);
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+
+  out(
+    `bench/scale: ${tenants.length} tenants, a backlog ordered by tenant, gridsync serve on PostgreSQL, one HubSpot stand-in per tenant`,
+  );
+  out(`\nat the limit: ${grids} grids per tenant, each tenant ${limit} requests / ${WINDOW_MS / 1000} s`);
+  const limited: Record<number, Outcome> = {};
+  for (const replicas of [1, 3]) {
+    const o = await runScenario(baseUrl, tenants, { replicas, limit, grids });
+    limited[replicas] = o;
+    const spread = (Math.max(...o.finishes) - Math.min(...o.finishes)) / Math.max(...o.finishes);
+    out(
+      [
+        `  ${replicas} replica${replicas > 1 ? 's' : ' '}  elapsed ${fmt(o.seconds)} s, grids written ${o.records.join(' / ')}`,
+        `      answered 429            ${o.limited}`,
+        `      share of the ceiling    ${fmt(o.share * 100)} % (${o.admitted.reduce((a, b) => a + b, 0)} requests admitted)`,
+        `      finish per tenant       ${o.finishes.map((f) => `${fmt(f)} s`).join(', ')} (spread ${fmt(spread * 100)} % of the last)`,
+      ].join('\n'),
+    );
+  }
+  out(
+    `  3 replicas ÷ 1 at the limit: ${fmt(limited[3]!.gridsPerSecond / limited[1]!.gridsPerSecond, 2)} (the CRM bounds both)`,
+  );
+
+  if (skipCpu) return;
+  out(`\nCPU-bound: ${cpuGrids} grids per tenant, each tenant 1000 requests / ${WINDOW_MS / 1000} s`);
+  const cpu: Record<number, Outcome> = {};
+  for (const replicas of [1, 3]) {
+    const o = await runScenario(baseUrl, tenants, { replicas, limit: 1_000, grids: cpuGrids });
+    cpu[replicas] = o;
+    out(
+      `  ${replicas} replica${replicas > 1 ? 's' : ' '}  ${fmt(o.gridsPerSecond)} grids/s (elapsed ${fmt(o.seconds)} s, 429: ${o.limited}, share of the ceiling ${fmt(o.share * 100)} %)`,
+    );
+  }
+  out(`  throughput 3 replicas ÷ 1: ${fmt(cpu[3]!.gridsPerSecond / cpu[1]!.gridsPerSecond, 2)}`);
+}
+
+async function runScenario(baseUrl: string, tenants: string[], scenario: Scenario): Promise<Outcome> {
+  const accounts = Math.max(1, Math.floor(scenario.grids / 5));
+  const fakeThread = new Worker(new URL(import.meta.url), {
+    workerData: {
+      tenants,
+      limit: scenario.limit,
+      searchPerSecond: scenario.limit >= 1_000 ? 1_000 : 5,
+      accounts,
+    } satisfies FakeSetup,
+  });
+  const { urls, deals } = await next<{ urls: string[]; deals: string[][] }>(fakeThread);
+  const dir = mkdtempSync(join(tmpdir(), 'gridsync-scale-'));
+  const database = `gridsync_scale_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const url = new URL(baseUrl);
+  url.pathname = `/${database}`;
+  const dbUrl = url.toString();
+  const replicas: ChildGridsync[] = [];
+  try {
+    const mappingsDir = join(dir, 'mappings');
+    mkdirSync(mappingsDir);
+    for (const [i, tenant] of tenants.entries()) {
+      const text = readFileSync('mappings/acme.yaml', 'utf8')
+        .replace(/^tenant: acme$/m, `tenant: ${tenant}`)
+        .replace(/^ {2}plan: enterprise$/m, `  plan: starter\n  requestsPer10Seconds: ${scenario.limit}`)
+        .replace(/^ {2}# baseUrl: .*$/m, `  baseUrl: ${urls[i]}`);
+      writeFileSync(join(mappingsDir, `${tenant}.yaml`), text);
+    }
+    await fillBacklog(dbUrl, mappingsDir, tenants, scenario.grids, accounts, deals);
+
+    const env = {
+      GRIDSYNC_DATABASE_URL: dbUrl,
+      GRIDSYNC_MAPPINGS_DIR: mappingsDir,
+      ACME_HUBSPOT_TOKEN: 'test-token',
+      ACME_WEBHOOK_SECRET: 'whsec_ph/TejR3Xie6tPfWxXaGXSywN/iZ6lS/',
+      ACME_STATUS_TOKEN: 'bench-status-token',
+    };
+    const started = Date.now();
+    const finished = new Map<string, number>();
+    const watch = new pg.Client({ connectionString: dbUrl });
+    await watch.connect();
+    const launches = Array.from({ length: scenario.replicas }, () => startChildGridsync(env, 60_000));
+    for (const launch of launches) replicas.push(await launch);
+    const deadline = started + 30 * 60_000;
+    while (finished.size < tenants.length && Date.now() < deadline) {
+      const { rows } = await watch.query<{ tenant: string; open: number }>(
+        `SELECT tenant, count(*) FILTER (WHERE state IN ('pending', 'running'))::int AS open
+         FROM jobs WHERE kind = 'grid.sync' GROUP BY tenant`,
+      );
+      for (const row of rows) {
+        if (row.open === 0 && !finished.has(row.tenant)) finished.set(row.tenant, Date.now());
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await watch.end();
+    await Promise.all(replicas.map((r) => r.kill('SIGTERM')));
+    replicas.length = 0;
+
+    fakeThread.postMessage('report');
+    const report = await next<{ arrivals: Arrival[][]; records: number[] }>(fakeThread);
+    const all = report.arrivals.flat();
+    if (process.env['BENCH_DEBUG']) {
+      const routes = new Map<string, number>();
+      for (const a of all) {
+        routes.set(`${a.status} ${a.route}`, (routes.get(`${a.status} ${a.route}`) ?? 0) + 1);
+      }
+      process.stderr.write(`${[...routes].map(([r, n]) => `    ${n} × ${r}`).join('\n')}\n`);
+      const t0 = Math.min(...all.map((a) => a.at));
+      for (const [i, list] of report.arrivals.entries()) {
+        const buckets: number[] = [];
+        for (const a of list) {
+          buckets[Math.floor((a.at - t0) / WINDOW_MS)] =
+            (buckets[Math.floor((a.at - t0) / WINDOW_MS)] ?? 0) + 1;
+        }
+        const fin = ((finished.get(tenants[i]!) ?? 0) - t0) / 1000;
+        process.stderr.write(
+          `    ${tenants[i]} per 10 s: ${Array.from(buckets, (n) => n ?? 0).join(' ')} | first ${(Math.min(...list.map((a) => a.at)) - t0) / 1000} s, last ${(Math.max(...list.map((a) => a.at)) - t0) / 1000} s, done ${fin} s\n`,
+        );
+      }
+    }
+    const admittedAt = all.filter((a) => a.status !== 429).map((a) => a.at);
+    const first = Math.min(...admittedAt);
+    const last = Math.max(...finished.values());
+    const spanMs = Math.max(1, last - first);
+    const ceiling = tenants.length * scenario.limit * (spanMs / WINDOW_MS + 1);
+    return {
+      seconds: spanMs / 1000,
+      finishes: tenants.map((t) => ((finished.get(t) ?? Number.NaN) - first) / 1000),
+      limited: all.filter((a) => a.status === 429).length,
+      admitted: report.arrivals.map((list) => list.filter((a) => a.status !== 429).length),
+      share: admittedAt.length / ceiling,
+      records: report.records,
+      gridsPerSecond: (tenants.length * scenario.grids) / (spanMs / 1000),
+    };
+  } finally {
+    await Promise.all(replicas.map((r) => r.kill('SIGKILL')));
+    await fakeThread.terminate();
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The backlog, accepted into the store as the intake would: every grid of t1, then every grid of t2, … */
+async function fillBacklog(
+  dbUrl: string,
+  mappingsDir: string,
+  tenants: string[],
+  grids: number,
+  accounts: number,
+  deals: string[][],
+): Promise<void> {
+  const store = await openStore(dbUrl);
+  try {
+    for (const [t, tenant] of tenants.entries()) {
+      const mapping = loadMappingFile(join(mappingsDir, `${tenant}.yaml`));
+      if (!mapping.ok) throw new Error(`the bench copy of mappings/acme.yaml for ${tenant} does not load`);
+      const pending: Promise<unknown>[] = [];
+      for (let i = 0; i < grids; i++) {
+        const g = salesGridSchema.parse({
+          ...grid,
+          gridId: `grid-${tenant}-${i}`,
+          account: { domain: `account${i % accounts}.example`, name: `Account ${i % accounts}` },
+          contact: { email: `dev@account${i % accounts}.example` },
+          deal: { crmId: deals[t]![i % accounts] },
+        });
+        pending.push(
+          store.acceptGrid({
+            tenant,
+            webhookId: `scale-${tenant}-${i}`,
+            grid: g,
+            completeness: assessCompleteness(g, mapping.value.mapping.completeness),
+            receivedAt: new Date(),
+            answer: () => ({ status: 202, body: {} }),
+          }),
+        );
+        if (pending.length >= 8) await Promise.all(pending.splice(0));
+      }
+      await Promise.all(pending);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+function next<T>(worker: Worker): Promise<T> {
+  return new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+}
