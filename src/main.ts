@@ -28,6 +28,9 @@ import { createJobRunner, type JobRunner } from './worker/job-runner.ts';
 import { scheduleSyncs, type SyncScheduler } from './worker/schedule-syncs.ts';
 import { type MappingSource, type TenantRuntime, TenantRuntimes } from './worker/tenant-runtime.ts';
 
+/** How long SIGTERM lets the batches in flight finish before their CRM requests are cut short. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 /** The tenant status's `dailyLimit` reading: what the live client's budget heard (no call is made). */
 function dailyLimitOf(runtime: TenantRuntime | undefined): { dailyLimit?: DailyLimitView } {
   const reading = runtime?.crm.mode === 'live' ? runtime.crm.client.dailyLimit?.() : undefined;
@@ -127,7 +130,7 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
   });
   const store = options.store ?? (await openStore(config.GRIDSYNC_DATABASE_URL));
   const publicUrl = publicUrlOf(config);
-  // Shutdown reaches the CRM adapters: a retry wait (a rate-limit window, a backoff) ends at once on close().
+  // Shutdown reaches the CRM adapters: after the grace period, every wait and request in flight ends.
   const crmShutdown = new AbortController();
   const watch =
     options.schemaWatch === undefined || options.schemaWatch === false
@@ -248,8 +251,14 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
       scheduler.stop();
       watch?.stop();
       await retention.stop();
+      // The batches in flight get SHUTDOWN_GRACE_MS to finish (the README promises SIGTERM finishes them); only
+      // then are their CRM waits and requests cut short, so a hung CRM or a long rate-limit wait cannot hold the
+      // process. A job cut short is retried by the next worker; its writes are idempotent.
+      const stopped = runner.stop();
+      const grace = setTimeout(() => crmShutdown.abort(), SHUTDOWN_GRACE_MS);
+      await stopped;
+      clearTimeout(grace);
       crmShutdown.abort();
-      await runner.stop();
       mappings.close();
       metrics.close();
       await store.close();
