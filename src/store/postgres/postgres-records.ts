@@ -55,11 +55,18 @@ export async function listGridIdsForAccount(
 
 // grids_awaiting_task holds only complete grids without a created task; each looks up its account by key. As a
 // plain join the planner may hash every account of the tenant instead (test/store/query-plans.test.ts): the
-// LATERAL … LIMIT 1 keeps it one primary-key probe per grid awaiting.
+// LATERAL … LIMIT 1 keeps it one primary-key probe per grid awaiting. A grid whose latest grid.sync job is dead
+// waits for an operator (`gridsync deadletters replay`), so the pass does not queue it again: otherwise every pass
+// would retry it and its dead letter would vanish from the list (a newer job of the key supersedes a dead one).
+// The key is job-lifecycle.ts's gridSyncJob key; the second LATERAL is one jobs_by_key probe per grid.
 const GRIDS_AWAITING_TASK = sql(`SELECT g.grid_id FROM grids g
   CROSS JOIN LATERAL (SELECT 1 FROM account_state a
     WHERE a.tenant = g.tenant AND a.account_domain = g.account_domain AND a.qualified LIMIT 1) q
-  WHERE g.tenant = $1 AND g.complete AND NOT g.task_created
+  LEFT JOIN LATERAL (SELECT 1 AS dead FROM jobs d
+    WHERE d.tenant = g.tenant AND d.key = 'grid.sync:' || g.tenant || ':' || g.grid_id AND d.state = 'dead'
+      AND NOT EXISTS (SELECT 1 FROM jobs n WHERE n.tenant = d.tenant AND n.key = d.key AND n.id > d.id)
+    LIMIT 1) dl ON true
+  WHERE g.tenant = $1 AND g.complete AND NOT g.task_created AND dl.dead IS NULL
   ORDER BY g.grid_id COLLATE "C"`);
 
 export async function listGridIdsAwaitingTask(db: Queryable, tenant: string): Promise<string[]> {

@@ -40,6 +40,15 @@ export function listGridIdsForAccount(db: SqliteDatabase, tenant: string, accoun
     .map((r) => r.grid_id);
 }
 
+/**
+ * A grid whose latest grid.sync job is dead waits for an operator (`gridsync deadletters replay`): the pass does
+ * not queue it again, or every pass would retry it and its dead letter would vanish from the list (a newer job
+ * of the key supersedes a dead one). The key is job-lifecycle.ts's gridSyncJob key; jobs_by_key finds it.
+ */
+const DEAD_LETTERED = `EXISTS (SELECT 1 FROM jobs d
+    WHERE d.tenant = g.tenant AND d.key = 'grid.sync:' || g.tenant || ':' || g.grid_id AND d.state = 'dead'
+      AND NOT EXISTS (SELECT 1 FROM jobs n WHERE n.tenant = d.tenant AND n.key = d.key AND n.id > d.id))`;
+
 export function listGridIdsAwaitingTask(db: SqliteDatabase, tenant: string): string[] {
   // grids_awaiting_task holds only complete grids without a created task; each joins its account by key. Named,
   // and sorted here, because without ANALYZE statistics SQLite preferred walking every grid of the tenant.
@@ -47,7 +56,8 @@ export function listGridIdsAwaitingTask(db: SqliteDatabase, tenant: string): str
     .all<{ grid_id: string }>(
       `SELECT g.grid_id FROM grids g INDEXED BY grids_awaiting_task
        JOIN account_state a ON a.tenant = g.tenant AND a.account_domain = g.account_domain
-       WHERE g.tenant = $tenant AND g.complete = 1 AND g.task_created = 0 AND a.qualified = 1`,
+       WHERE g.tenant = $tenant AND g.complete = 1 AND g.task_created = 0 AND a.qualified = 1
+         AND NOT ${DEAD_LETTERED}`,
       { $tenant: tenant },
     )
     .map((r) => r.grid_id)

@@ -184,6 +184,21 @@ export function recordsContract(factory: StoreFactory): void {
       expect(await t.store.listGridIdsAwaitingTask('acme')).toEqual([]);
     });
 
+    it('leaves out a grid whose sync is dead-lettered until it is replayed', async () => {
+      await t.store.putAccountState('acme', 'ledgerline.example', qualified);
+      await t.store.acceptGrid(gridDelivery('acme', 'wh-1', makeGrid({ gridId: 'g-dead' }), COMPLETE));
+      await t.store.acceptGrid(gridDelivery('acme', 'wh-2', makeGrid({ gridId: 'g-waiting' }), COMPLETE));
+      expect(await t.store.listGridIdsAwaitingTask('acme')).toEqual(['g-dead', 'g-waiting']);
+      for (const job of await t.store.claim({ workerId: 'w', limit: 10, leaseMs: 30_000 })) {
+        if (job.key === 'grid.sync:acme:g-dead') await t.store.fail(job.id, 'w', 'refused', null);
+        else await t.store.release(job.id, 'w');
+      }
+      expect(await t.store.listGridIdsAwaitingTask('acme')).toEqual(['g-waiting']);
+      const [dead] = await t.store.listDeadJobs({ gridIds: ['g-dead'] });
+      await t.store.requeueDeadJobs([dead!.id]);
+      expect(await t.store.listGridIdsAwaitingTask('acme')).toEqual(['g-dead', 'g-waiting']);
+    });
+
     it('follows the completeness of the current version', async () => {
       await t.store.putAccountState('acme', 'ledgerline.example', qualified);
       await t.store.acceptGrid(gridDelivery('acme', 'wh-1', makeGrid(), INCOMPLETE));
