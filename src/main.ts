@@ -28,9 +28,6 @@ import { createJobRunner, type JobRunner } from './worker/job-runner.ts';
 import { scheduleSyncs, type SyncScheduler } from './worker/schedule-syncs.ts';
 import { type MappingSource, type TenantRuntime, TenantRuntimes } from './worker/tenant-runtime.ts';
 
-/** How long SIGTERM lets the batches in flight finish before their CRM requests are cut short. */
-const SHUTDOWN_GRACE_MS = 10_000;
-
 /** The tenant status's `dailyLimit` reading: what the live client's budget heard (no call is made). */
 function dailyLimitOf(runtime: TenantRuntime | undefined): { dailyLimit?: DailyLimitView } {
   const reading = runtime?.crm.mode === 'live' ? runtime.crm.client.dailyLimit?.() : undefined;
@@ -251,11 +248,11 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
       scheduler.stop();
       watch?.stop();
       await retention.stop();
-      // The batches in flight get SHUTDOWN_GRACE_MS to finish (the README promises SIGTERM finishes them); only
+      // The batches in flight get GRIDSYNC_SHUTDOWN_GRACE_SECONDS to finish (the README promises SIGTERM finishes them); only
       // then are their CRM waits and requests cut short, so a hung CRM or a long rate-limit wait cannot hold the
       // process. A job cut short is retried by the next worker; its writes are idempotent.
       const stopped = runner.stop();
-      const grace = setTimeout(() => crmShutdown.abort(), SHUTDOWN_GRACE_MS);
+      const grace = setTimeout(() => crmShutdown.abort(), config.GRIDSYNC_SHUTDOWN_GRACE_SECONDS * 1000);
       await stopped;
       clearTimeout(grace);
       crmShutdown.abort();

@@ -20,6 +20,12 @@ const envSchema = z.object({
     .describe('Base of the status URLs in 202 answers; defaults to http://localhost:PORT.'),
   GRIDSYNC_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   GRIDSYNC_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  GRIDSYNC_SHUTDOWN_GRACE_SECONDS: z.coerce
+    .number()
+    .min(0)
+    .max(600)
+    .default(10)
+    .describe('How long SIGTERM lets the batches in flight finish before their CRM requests are cut short.'),
   GRIDSYNC_METRICS_TOKEN: z
     .string()
     .min(16, 'use at least 16 characters')
