@@ -143,6 +143,7 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
                 secrets,
                 logger.child({ tenant: loaded.mapping.tenant }),
                 store.requestWindows,
+                crmShutdown.signal,
               )),
           ...(options.schemaWatch.tickMs === undefined ? {} : { tickMs: options.schemaWatch.tickMs }),
         });

@@ -12,19 +12,23 @@ import { readSalesforceSchema, salesforceSchemaAccess } from './salesforce/sales
 
 export type SchemaRead = { ok: true; schema: CrmSchemaSnapshot } | { ok: false; reason: string };
 
-/** `shared`: the deployment's request windows, so schema reads count against the tenant's one budget too. */
+/**
+ * `shared`: the deployment's request windows, so schema reads count against the tenant's one budget too.
+ * `signal`: the process's shutdown, which cuts the reads' waits and requests short like the sync's.
+ */
 export async function readCrmSchema(
   mapping: TenantMapping,
   secrets: SecretLookup,
   logger: Logger,
   shared?: SharedWindows,
+  signal?: AbortSignal,
 ): Promise<SchemaRead> {
   if (mapping.crm.type === 'hubspot') {
-    const connection = hubSpotSchemaHttp(mapping, secrets, logger, shared);
+    const connection = hubSpotSchemaHttp(mapping, secrets, logger, shared, signal);
     if (!connection.ok) return connection;
     return { ok: true, schema: await readHubSpotSchema(connection.http, mapping) };
   }
-  const connection = salesforceSchemaAccess(mapping, secrets, logger);
+  const connection = salesforceSchemaAccess(mapping, secrets, logger, signal);
   if (!connection.ok) return connection;
   return { ok: true, schema: await readSalesforceSchema(connection.access.http, mapping) };
 }

@@ -35,8 +35,9 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function start(): Promise<ChildGridsync> {
+async function start(env: Record<string, string> = {}): Promise<ChildGridsync> {
   const child = await startChildGridsync({
+    ...env,
     GRIDSYNC_DATABASE_URL: join(dir, 'gridsync.db'),
     GRIDSYNC_MAPPINGS_DIR: join(dir, 'mappings'),
     GRIDSYNC_LEASE_SECONDS: '5',
@@ -203,4 +204,29 @@ describe('graceful shutdown', () => {
     await store.close();
     expect(jobs.map((j) => j.state)).toEqual(['succeeded']);
   });
+
+  it('cuts a hung CRM call short after GRIDSYNC_SHUTDOWN_GRACE_SECONDS and leaves the job for the next worker', async () => {
+    seedLedgerline(fake);
+    const child = await start({ GRIDSYNC_SHUTDOWN_GRACE_SECONDS: '1' });
+    const grid = ledgerlineGrid();
+    // The CRM stops answering (the sync's calls and the drift watch's schema reads alike): only the grace period
+    // can end the batch, and the process exits only once every request is cut short.
+    fake.setLatency(60_000);
+    expect((await post(child, 'grids', grid)).status).toBe(202);
+    await waitFor(() => fake.requests.some((r) => r.route.includes('/crm/objects/')));
+
+    const started = Date.now();
+    const exitCode = await child.kill('SIGTERM');
+    const seconds = (Date.now() - started) / 1000;
+    expect(exitCode).toBe(0);
+    expect(seconds).toBeGreaterThanOrEqual(0.9);
+    expect(seconds).toBeLessThan(8);
+
+    // The job was not lost and not failed for good: it waits for the next worker with its attempt counted.
+    const store = await openStore(join(dir, 'gridsync.db'));
+    const jobs = await store.getJobs('acme', `grid.sync:acme:${grid.gridId}`);
+    await store.close();
+    expect(jobs.map((j) => j.state)).toEqual(['pending']);
+    fake.setLatency(0);
+  }, 60_000);
 });

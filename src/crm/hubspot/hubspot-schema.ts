@@ -55,6 +55,7 @@ export function hubSpotSchemaHttp(
   secrets: SecretLookup,
   logger: Logger,
   shared?: SharedWindows,
+  signal?: AbortSignal,
 ): { ok: true; http: HubSpotHttp } | { ok: false; reason: string } {
   const crm = mapping.crm as HubSpotSettings;
   const auth = crm.auth;
@@ -79,6 +80,7 @@ export function hubSpotSchemaHttp(
     budget: tenantBudget(crm, mapping.tenant, logger, shared),
     retry: DEFAULT_REQUEST_RETRY,
     logger,
+    ...(signal === undefined ? {} : { signal }),
   });
   return { ok: true, http };
 }

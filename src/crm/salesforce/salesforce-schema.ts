@@ -45,6 +45,7 @@ export function salesforceSchemaAccess(
   mapping: TenantMapping,
   secrets: SecretLookup,
   logger: Logger,
+  signal?: AbortSignal,
 ): { ok: true; access: SalesforceSchemaAccess } | { ok: false; reason: string } {
   const crm = mapping.crm as SalesforceSettings;
   const resolved = salesforceCredentials(crm, secrets);
@@ -60,6 +61,7 @@ export function salesforceSchemaAccess(
     policy: DEFAULT_RETRY_POLICY,
     logger,
     budget: salesforceBudget(mapping.tenant, logger),
+    ...(signal === undefined ? {} : { signal }),
   });
   return { ok: true, access: { conn, session, http } };
 }
