@@ -1,24 +1,16 @@
 import { describe, expect, it } from 'vitest';
 
-import type { Signal } from '../domain/signal.ts';
-import type { QualificationRule, ScoringTable } from '../mapping/mapping-schema.ts';
+import { accountSignal, scoringTable } from '../../test/support/qualification-builders.ts';
+import type { QualificationRule } from '../mapping/mapping-schema.ts';
 import { aggregateAccount, isProductSignal } from './aggregate-account.ts';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
 
-const scoring: ScoringTable = {
-  halfLifeDays: 14,
-  windowDays: 30,
-  points: { high: 10, medium: 4, low: 1 },
-  levels: { high: 40, medium: 15 },
-  cluster: { windowHours: 72, minSignals: 3, multiplier: 1.5 },
-  signals: {
-    'website.pricing_view': { intent: 'high', weight: 1, page: 'pricing' },
-    'website.security_view': { intent: 'high', weight: 1, page: 'security' },
-    'website.terms_view': { intent: 'medium', weight: 1, page: 'terms' },
-  },
-  unknownSignals: 'ignore',
-};
+const scoring = scoringTable({
+  'website.pricing_view': { intent: 'high', weight: 1, page: 'pricing' },
+  'website.security_view': { intent: 'high', weight: 1, page: 'security' },
+  'website.terms_view': { intent: 'medium', weight: 1, page: 'terms' },
+});
 
 const rule: QualificationRule = {
   ruleVersion: '1',
@@ -31,11 +23,7 @@ const rule: QualificationRule = {
   icp: { required: 1, criteria: { industry: { from: [{ signalAttribute: 'industry' }], in: ['fintech'] } } },
 };
 
-let nextId = 0;
-function signal(type: string, occurredAt: string, extra: Partial<Signal> = {}): Signal {
-  nextId += 1;
-  return { id: `s${nextId}`, type, occurredAt, account: { domain: 'ledgerline.example' }, ...extra };
-}
+const signal = accountSignal;
 const user = (email: string) => ({ contact: { email } });
 
 describe('isProductSignal', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { accountSignal } from '../../test/support/qualification-builders.ts';
 import type { Signal } from '../domain/signal.ts';
 import { tenantMappingSchema } from '../mapping/mapping-schema.ts';
 import { readSourceValue, renderTemplate } from '../mapping/source-values.ts';
@@ -42,16 +43,8 @@ const mapping = tenantMappingSchema.parse({
   task: { subject: 'Follow up', body: 'See grid', owner: { chain: ['deal_owner'] } },
 });
 
-let n = 0;
 function signal(type: string, daysAgo: number, extra: Partial<Signal> = {}): Signal {
-  n += 1;
-  return {
-    id: `sig-${n}`,
-    type,
-    occurredAt: new Date(NOW.getTime() - daysAgo * DAY).toISOString(),
-    account: { domain: 'ledgerline.example' },
-    ...extra,
-  };
+  return accountSignal(type, new Date(NOW.getTime() - daysAgo * DAY).toISOString(), extra);
 }
 
 const activeSignals = [

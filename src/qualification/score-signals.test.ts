@@ -1,34 +1,26 @@
 import { describe, expect, it } from 'vitest';
 
 import type { Signal } from '../domain/signal.ts';
-import type { ScoringTable } from '../mapping/mapping-schema.ts';
+import { accountSignal, scoringTable } from '../../test/support/qualification-builders.ts';
 import { intentLevelOf, markClustered, scoreSignals } from './score-signals.ts';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-const scoring: ScoringTable = {
-  halfLifeDays: 14,
-  windowDays: 30,
-  points: { high: 10, medium: 4, low: 1 },
-  levels: { high: 40, medium: 15 },
-  // A cluster needs 3 signals; most tests space signals far apart to keep the bonus out of the way.
-  cluster: { windowHours: 72, minSignals: 3, multiplier: 1.5 },
-  signals: {
-    'website.pricing_view': { intent: 'high', weight: 1, page: 'pricing' },
-    'docs.quickstart': { intent: 'medium', weight: 1 },
-    'community.question': { intent: 'low', weight: 2 },
-  },
-  unknownSignals: 'ignore',
-};
+// A cluster needs 3 signals; most tests space signals far apart to keep the bonus out of the way.
+const scoring = scoringTable({
+  'website.pricing_view': { intent: 'high', weight: 1, page: 'pricing' },
+  'docs.quickstart': { intent: 'medium', weight: 1 },
+  'community.question': { intent: 'low', weight: 2 },
+});
 
 function ago(ms: number): string {
   return new Date(NOW.getTime() - ms).toISOString();
 }
 
 function signal(id: string, type: string, occurredAt: string): Signal {
-  return { id, type, occurredAt, account: { domain: 'ledgerline.example' } };
+  return accountSignal(type, occurredAt, { id });
 }
 
 describe('scoreSignals', () => {
