@@ -29,8 +29,8 @@ const NOW = new Date('2026-11-20T12:00:00Z');
 const loaded = loadMappingFile('mappings/acme.yaml');
 if (!loaded.ok) throw new Error('mappings/acme.yaml does not load');
 // planTenantSync reads the tenant, its mapping's maxAttempts and content hash, and the CRM mode: the deal watch
-// (deal-watch.ts) asks a live CRM about at most DEAL_WATCH_BATCH grids per pass, a bounded cost measured by the
-// deal-rule e2e tests, so the pass runs here as for a dry-run tenant (no CRM calls, only the store's queries).
+// (deal-watch.ts) asks a live CRM about at most DEAL_WATCH_BATCH grids per pass, so its cost is bounded however
+// many grids are stored; the pass runs here as for a dry-run tenant (no CRM calls, only the store's queries).
 const context = {
   tenant: TENANT,
   loaded: loaded.value,

@@ -249,9 +249,9 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
       scheduler.stop();
       watch?.stop();
       await retention.stop();
-      // The batches in flight get GRIDSYNC_SHUTDOWN_GRACE_SECONDS to finish (the README promises SIGTERM finishes them); only
-      // then are their CRM waits and requests cut short, so a hung CRM or a long rate-limit wait cannot hold the
-      // process. A job cut short is retried by the next worker; its writes are idempotent.
+      // The batches in flight get GRIDSYNC_SHUTDOWN_GRACE_SECONDS to finish (the README promises SIGTERM finishes
+      // them); only then are their CRM waits and requests cut short, so a hung CRM or a long rate-limit wait cannot
+      // hold the process. A job cut short is retried by the next worker; its writes are idempotent.
       const stopped = runner.stop();
       const grace = setTimeout(() => crmShutdown.abort(), config.GRIDSYNC_SHUTDOWN_GRACE_SECONDS * 1000);
       await stopped;
