@@ -5,6 +5,9 @@ import { z } from 'zod';
 
 import { secretRefSchema } from '../../config/secret-ref.ts';
 
+/** An address gridsync sends requests to: http or https only (never file:, ftp:, javascript: …). */
+const httpUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' });
+
 const hubspotAuthSchema = z.discriminatedUnion('kind', [
   z
     .object({ kind: z.literal('static_token'), token: secretRefSchema })
@@ -21,7 +24,7 @@ const hubspotAuthSchema = z.discriminatedUnion('kind', [
 ]);
 
 const salesforceAuthSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('access_token'), instanceUrl: z.url(), accessToken: secretRefSchema }).strict(),
+  z.object({ kind: z.literal('access_token'), instanceUrl: httpUrl, accessToken: secretRefSchema }).strict(),
   z
     .object({
       kind: z.literal('refresh_token'),
@@ -65,7 +68,7 @@ export const crmSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('hubspot'),
-      baseUrl: z.url().optional().describe('Override https://api.hubapi.com (sandboxes, proxies, tests).'),
+      baseUrl: httpUrl.optional().describe('Override https://api.hubapi.com (sandboxes, proxies, tests).'),
       plan: z
         .enum(HUBSPOT_PLANS)
         .default('starter')
@@ -87,8 +90,7 @@ export const crmSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('salesforce'),
-      baseUrl: z
-        .url()
+      baseUrl: httpUrl
         .optional()
         .describe('The login or My Domain URL, e.g. https://acme.my.salesforce.com.'),
       apiVersion: z
