@@ -6,11 +6,11 @@ import { hostname } from 'node:os';
 
 import type { Config } from './config/env.ts';
 import { secretFromEnvironment, type SecretLookup } from './config/secrets.ts';
-import type { CrmConnector } from './crm/crm-connection.ts';
 import type { DailyLimitView } from './crm/daily-limit-view.ts';
 import { gridWriteBatchSize } from './crm/write-batch-size.ts';
 import { crmConnector } from './crm/open-crm-client.ts';
 import { readCrmSchema } from './crm/read-crm-schema.ts';
+import type { RetryPolicy } from './crm/retry-decision.ts';
 import { buildIntakeApp } from './intake/build-intake-app.ts';
 import type { Logger } from './lib/logger.ts';
 import { formatMappingError } from './mapping/mapping-errors.ts';
@@ -48,11 +48,10 @@ export function tenantContextFor(options: {
   secrets: SecretLookup;
   logger: Logger;
   tenant: string;
-  connect?: CrmConnector;
 }): TenantRuntime | undefined {
   return new TenantRuntimes({
     mappings: options.mappings,
-    connect: options.connect ?? crmConnector(options.secrets),
+    connect: crmConnector(options.secrets),
     logger: options.logger,
     publicUrl: publicUrlOf(options.config),
   }).get(options.tenant);
@@ -85,8 +84,12 @@ export interface StartOptions {
   config: Config;
   logger: Logger;
   secrets?: SecretLookup;
-  /** Tests swap the CRM connector (e.g. to point a tenant at a local fake CRM). */
-  connect?: CrmConnector;
+  /**
+   * Tunes each CRM request's retries (tests: milliseconds instead of seconds), threaded by the production
+   * connector into both adapters. The CRM itself is chosen by the mapping alone: a test points crm.baseUrl at a
+   * local stand-in and sets the credentials the mapping names, as an operator would.
+   */
+  crmRetry?: Partial<RetryPolicy>;
   now?: () => Date;
   runnerOptions?: {
     leaseMs?: number;
@@ -149,7 +152,11 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
         });
   const runtimes = new TenantRuntimes({
     mappings,
-    connect: options.connect ?? crmConnector(secrets, crmShutdown.signal, store.requestWindows),
+    connect: crmConnector(secrets, {
+      signal: crmShutdown.signal,
+      ...(store.requestWindows === undefined ? {} : { shared: store.requestWindows }),
+      ...(options.crmRetry === undefined ? {} : { retry: options.crmRetry }),
+    }),
     logger,
     publicUrl,
     ...(options.runnerOptions?.breaker === undefined

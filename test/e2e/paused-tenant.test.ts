@@ -7,7 +7,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { createHubSpotConnection } from '../../src/crm/hubspot/connect-hubspot.ts';
 import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
 import { startHarness, type Harness } from '../support/gridsync-harness.ts';
 import { ledgerlineGrid } from './fixtures.ts';
@@ -53,15 +52,8 @@ describe('a tenant whose grant is revoked', () => {
           },
         ],
       ],
-      connect: (loaded, logger) =>
-        loaded.mapping.crm.type === 'hubspot'
-          ? createHubSpotConnection(
-              loaded.mapping,
-              loaded.mapping.crm,
-              (ref) => ('env' in ref ? secrets[ref.env] : undefined),
-              logger,
-            )
-          : { mode: 'dry_run', reason: 'not HubSpot' },
+      // Read at each lookup: the operator's new refresh token below reaches the production connector.
+      secrets,
       runner: { breaker: { baseMs: 50, capMs: 100 } },
     });
     const h = harness;

@@ -1,7 +1,9 @@
 /**
  * Runs the whole of gridsync in-process (intake on a real port, the worker, a temp SQLite store, a mappings
  * folder) against the local HubSpot stand-in, so end-to-end tests exercise the same composition as
- * `gridsync serve`. Only the secrets lookup and the CRM retry timings differ from production.
+ * `gridsync serve`, CRM connection included: the mapping's crm.baseUrl points at the stand-in and the credentials
+ * it names are set, as an operator would set them. Only where secrets are read (a lookup over the test's values
+ * instead of process.env) and the CRM retry timings (StartOptions.crmRetry) differ from production.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,9 +12,7 @@ import { parseDocument } from 'yaml';
 
 import { loadConfig } from '../../src/config/env.ts';
 import type { SecretLookup } from '../../src/config/secrets.ts';
-import type { CrmConnector } from '../../src/crm/crm-connection.ts';
-import { staticTokenProvider } from '../../src/crm/hubspot/hubspot-auth.ts';
-import { createHubSpotClient } from '../../src/crm/hubspot/hubspot-client.ts';
+import type { RetryPolicy } from '../../src/crm/retry-decision.ts';
 import { createLogger, type Logger } from '../../src/lib/logger.ts';
 import { startGridsync, type Gridsync, type StartOptions } from '../../src/main.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -41,13 +41,8 @@ export interface HarnessOptions {
   fake?: HubSpotFakeOptions;
   /** Edits the acme example mapping before it is written (YAML document paths). */
   mapping?: [path: (string | number)[], value: unknown][];
-  retry?: {
-    maxAttempts?: number;
-    baseMs?: number;
-    capMs?: number;
-    maxWaitMs?: number;
-    attemptTimeoutMs?: number;
-  };
+  /** The CRM request retries (StartOptions.crmRetry), over the harness's short defaults. */
+  retry?: Partial<RetryPolicy>;
   runner?: {
     retrySchedule?: { baseMs: number; capMs: number };
     idlePollMs?: number;
@@ -58,8 +53,11 @@ export interface HarnessOptions {
     /** The CRM circuit breaker's pauses, shortened so minutes of an outage pass in seconds. */
     breaker?: { baseMs: number; capMs: number };
   };
-  /** Connects tenants another way than a static token to the stand-in (e.g. OAuth against it). */
-  connect?: CrmConnector;
+  /**
+   * More secrets by environment variable name, e.g. the OAuth values of a mapping whose crm.auth is edited to
+   * oauth. Read at every lookup, so a test may rotate one (as an operator updates a secret).
+   */
+  secrets?: Record<string, string>;
   startWorker?: boolean;
   /** A store to run on instead of a SQLite file (e.g. a PostgreSQL schema shared by two replicas). */
   store?: Store;
@@ -93,32 +91,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     (await HubSpotFake.start({ uniqueProperties: { p_sales_grid: ['gridsync_grid_id'] }, ...options.fake }));
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'gridsync-e2e-'));
   writeTenantMapping(dir, fake.url, options.mapping);
-  const retry = {
-    maxAttempts: 3,
-    baseMs: 20,
-    capMs: 200,
-    maxWaitMs: 2_000,
-    attemptTimeoutMs: 5_000,
-    ...options.retry,
-  };
-  const connect: CrmConnector =
-    options.connect ??
-    ((loaded, log) => ({
-      mode: 'live',
-      client: createHubSpotClient({
-        mapping: loaded.mapping,
-        accessToken: staticTokenProvider(FAKE_TOKEN),
-        logger: log,
-        baseUrl: fake.url,
-        retry,
-      }),
-    }));
+  const { retry, secrets, ...launch } = options;
   const launched = await launchGridsync({
     tenant: TENANT,
     dir,
+    // acme.yaml's crm.auth: a static token in ACME_HUBSPOT_TOKEN, which the stand-in accepts.
     crmSecrets: { ACME_HUBSPOT_TOKEN: FAKE_TOKEN },
-    connect,
-    ...options,
+    crmRetry: { maxAttempts: 3, baseMs: 20, capMs: 200, maxWaitMs: 2_000, attemptTimeoutMs: 5_000, ...retry },
+    ...(secrets === undefined ? {} : { secrets }),
+    ...launch,
   });
   return {
     ...launched,
@@ -134,15 +115,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 export type LaunchedGridsync = Omit<Harness, 'fake' | 'close'>;
 
 /**
- * gridsync as `gridsync serve` composes it, for one tenant whose mapping is already in `dir/mappings`: the
- * CRM-specific harnesses (HubSpot here, Salesforce in salesforce-harness.ts) bring the connector.
+ * gridsync as `gridsync serve` composes it, for one tenant whose mapping is already in `dir/mappings` (its
+ * crm.baseUrl pointing at a stand-in): the CRM-specific harnesses (HubSpot here, Salesforce in
+ * salesforce-harness.ts) bring the credentials the mapping names and the retry timings.
  */
 export async function launchGridsync(options: {
   tenant: string;
   dir: string;
   /** The tenant's CRM secrets, by environment variable name. */
   crmSecrets: Record<string, string>;
-  connect: CrmConnector;
+  /** More secrets, read at each lookup (a test may change one while gridsync runs). */
+  secrets?: Record<string, string>;
+  crmRetry: Partial<RetryPolicy>;
   runner?: HarnessOptions['runner'] & { coalesceMs?: number };
   startWorker?: boolean;
   store?: Store;
@@ -162,7 +146,8 @@ export async function launchGridsync(options: {
     [`${prefix}_STATUS_TOKEN`]: statusToken,
     ...options.crmSecrets,
   };
-  const secrets: SecretLookup = (ref) => ('env' in ref ? values[ref.env] : undefined);
+  const live = options.secrets ?? {};
+  const secrets: SecretLookup = (ref) => ('env' in ref ? (live[ref.env] ?? values[ref.env]) : undefined);
   const logger = options.logger ?? createLogger({ level: process.env['E2E_LOG_LEVEL'] ?? 'silent' });
   const config = loadConfig(
     {
@@ -180,7 +165,7 @@ export async function launchGridsync(options: {
     config,
     logger,
     secrets,
-    connect: options.connect,
+    crmRetry: options.crmRetry,
     ...(options.startWorker === undefined ? {} : { startWorker: options.startWorker }),
     ...(options.store === undefined ? {} : { store: options.store }),
     ...(options.schemaWatch === undefined ? {} : { schemaWatch: options.schemaWatch }),

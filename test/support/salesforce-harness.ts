@@ -1,15 +1,15 @@
 /**
  * gridsync with one Salesforce tenant (the globex example mapping) against the stateful Salesforce stand-in
  * (test/fakes/salesforce-fake/): the org is seeded with the Sales Grid object and every custom field globex's
- * mapping writes, as RevOps would set them up, so the real adapter (jsforce) runs end to end.
+ * mapping writes, as RevOps would set them up, so the real adapter (jsforce) runs end to end. The mapping's
+ * crm.baseUrl points at the stand-in and its crm.auth is an `access_token` (instanceUrl: the stand-in, the
+ * token in GLOBEX_SF_ACCESS_TOKEN), reached through the production connector.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 
-import type { CrmConnector } from '../../src/crm/crm-connection.ts';
-import { createSalesforceClient } from '../../src/crm/salesforce/salesforce-client.ts';
 import { SalesforceFake, type SalesforceFakeOptions } from '../fakes/salesforce-fake/salesforce-fake.ts';
 import { seedGridObject } from '../fakes/salesforce-fake/seed-grid-object.ts';
 import { seedOpportunitySales } from '../fakes/salesforce-fake/seed-opportunity-sales.ts';
@@ -86,24 +86,19 @@ export async function startSalesforceHarness(
   const dir = mkdtempSync(join(tmpdir(), 'gridsync-e2e-sf-'));
   const doc = parseDocument(readFileSync('mappings/globex.yaml', 'utf8'));
   doc.setIn(['crm', 'baseUrl'], fake.url);
+  doc.setIn(['crm', 'auth'], {
+    kind: 'access_token',
+    instanceUrl: fake.url,
+    accessToken: { env: 'GLOBEX_SF_ACCESS_TOKEN' },
+  });
   for (const [path, value] of options.mapping ?? []) doc.setIn(path, value);
   mkdirSync(join(dir, 'mappings'), { recursive: true });
   writeFileSync(join(dir, 'mappings', `${SF_TENANT}.yaml`), doc.toString());
-  const connect: CrmConnector = (loaded, logger) => ({
-    mode: 'live',
-    client: createSalesforceClient({
-      mapping: loaded.mapping,
-      credentials: { kind: 'access_token', instanceUrl: fake.url, accessToken: SF_TOKEN },
-      loginUrl: fake.url,
-      logger,
-      retry: { maxAttempts: 3, baseMs: 20, capMs: 200, deadlineMs: 5_000 },
-    }),
-  });
   const launched = await launchGridsync({
     tenant: SF_TENANT,
     dir,
-    crmSecrets: { GLOBEX_SF_CLIENT_ID: 'unused', GLOBEX_SF_CLIENT_SECRET: 'unused' },
-    connect,
+    crmSecrets: { GLOBEX_SF_ACCESS_TOKEN: SF_TOKEN },
+    crmRetry: { maxAttempts: 3, baseMs: 20, capMs: 200, deadlineMs: 5_000 },
     ...(options.runner === undefined ? {} : { runner: options.runner }),
     ...(options.startWorker === undefined ? {} : { startWorker: options.startWorker }),
   });

@@ -4,9 +4,8 @@
  */
 import type { SecretLookup } from '../../config/secrets.ts';
 import type { Logger } from '../../lib/logger.ts';
-import type { SharedWindows } from '../../lib/shared-window.ts';
 import type { TenantMapping } from '../../mapping/mapping-schema.ts';
-import type { CrmConnection } from '../crm-connection.ts';
+import type { ConnectionOptions, CrmConnection } from '../crm-connection.ts';
 import { resolveCredentials } from '../resolve-credentials.ts';
 import { type HubSpotTokenProvider, oauthTokenProvider, staticTokenProvider } from './hubspot-auth.ts';
 import { tenantBudget } from './hubspot-budgets.ts';
@@ -18,8 +17,7 @@ export function createHubSpotConnection(
   crm: HubSpotSettings,
   secrets: SecretLookup,
   logger: Logger,
-  signal?: AbortSignal,
-  shared?: SharedWindows,
+  { signal, shared, retry }: ConnectionOptions = {},
 ): CrmConnection {
   const auth = crm.auth;
   if (auth === undefined) return { mode: 'dry_run', reason: 'the mapping has no crm.auth block' };
@@ -50,6 +48,7 @@ export function createHubSpotConnection(
       baseUrl,
       budget,
       ...(signal === undefined ? {} : { signal }),
+      ...(retry === undefined ? {} : { retry }),
     }),
   };
 }

@@ -5,7 +5,7 @@
 import type { SecretLookup } from '../../config/secrets.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { TenantMapping } from '../../mapping/mapping-schema.ts';
-import type { CrmConnection } from '../crm-connection.ts';
+import type { ConnectionOptions, CrmConnection } from '../crm-connection.ts';
 import type { RequestBudget } from '../request-budget.ts';
 import type { SalesforceSettings } from './salesforce-auth.ts';
 import { createSalesforceClient, salesforceBudget } from './salesforce-client.ts';
@@ -19,7 +19,7 @@ export function createSalesforceConnection(
   crm: SalesforceSettings,
   secrets: SecretLookup,
   logger: Logger,
-  signal?: AbortSignal,
+  { signal, retry }: ConnectionOptions = {},
 ): CrmConnection {
   const resolved = salesforceCredentials(crm, secrets);
   if (!resolved.ok) return { mode: 'dry_run', reason: resolved.reason };
@@ -38,6 +38,7 @@ export function createSalesforceConnection(
       logger,
       budget,
       ...(signal === undefined ? {} : { signal }),
+      ...(retry === undefined ? {} : { retry }),
     }),
   };
 }
