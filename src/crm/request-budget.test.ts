@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { createLogger } from '../lib/logger.ts';
+import type { SharedWindows } from '../lib/shared-window.ts';
 import { RequestBudget } from './request-budget.ts';
 
 const logger = createLogger({ level: 'silent' });
@@ -98,5 +99,37 @@ describe('RequestBudget', () => {
     const budget = new RequestBudget({ name: 't', requestsPerWindow: 100, windowMs: 10_000, logger });
     budget.observe({});
     expect(budget.stats.holds).toBe(0);
+  });
+  it('ends a wait for a full shared window at shutdown, so the request behind it is not held up', async () => {
+    let room = false;
+    const windows: SharedWindows = {
+      take: () =>
+        Promise.resolve(
+          room
+            ? { used: 1, settle: () => Promise.resolve(), cancel: () => Promise.resolve() }
+            : { waitMs: 60_000 },
+        ),
+    };
+    const budget = new RequestBudget({
+      name: 't',
+      requestsPerWindow: 100,
+      windowMs: 10_000,
+      shared: { windows, key: 'hubspot:t' },
+      logger,
+    });
+    const shutdown = new AbortController();
+    const stopped = budget.run('standard', () => Promise.resolve('sent'), shutdown.signal);
+    const outcome = stopped.then(
+      () => 'sent',
+      () => 'aborted',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    shutdown.abort(new Error('shutting down'));
+    expect(await outcome).toBe('aborted');
+
+    room = true;
+    const began = Date.now();
+    expect(await budget.run('standard', () => Promise.resolve('next'))).toBe('next');
+    expect(Date.now() - began).toBeLessThan(2_000);
   });
 });

@@ -23,7 +23,7 @@
  */
 import PQueue from 'p-queue';
 
-import { sleep } from '../lib/abort.ts';
+import { settledOrAborted, sleep } from '../lib/abort.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { SharedSlot, SharedWindows } from '../lib/shared-window.ts';
 import { CrmError } from './crm-errors.ts';
@@ -174,7 +174,7 @@ export class RequestBudget {
 
   /** Waits until every window has room, then takes a slot in each at once. */
   async #admit(windows: ArrivalWindow[], lane: BudgetLane, signal?: AbortSignal): Promise<() => void> {
-    if (this.#shared !== undefined) return this.#admitShared(this.#shared, windows, lane);
+    if (this.#shared !== undefined) return this.#admitShared(this.#shared, windows, lane, signal);
     let logged = false;
     for (;;) {
       // p-queue has already rejected the caller; this only keeps the task from sending anything.
@@ -207,6 +207,7 @@ export class RequestBudget {
     shared: { windows: SharedWindows; key: string },
     windows: ArrivalWindow[],
     lane: BudgetLane,
+    signal: AbortSignal | undefined,
   ): Promise<() => void> {
     const specs: [string, number, number][] = [
       [`${shared.key}:standard`, this.requestsPerWindow ?? Infinity, this.windowMs + this.#safetyMs],
@@ -218,9 +219,15 @@ export class RequestBudget {
     const turn = this.#sharedTurn;
     let endTurn: () => void = () => undefined;
     this.#sharedTurn = new Promise((resolve) => (endTurn = resolve));
-    await turn;
+    // Shutdown ends the wait for our turn too (the request ahead may wait on a signal of its own); the turn
+    // then passes on only when the request ahead is done, so the order holds for those behind us.
+    await settledOrAborted(turn, signal);
+    if (signal?.aborted) {
+      void turn.then(endTurn);
+      signal.throwIfAborted();
+    }
     try {
-      return await this.#takeShared(shared, specs, windows, lane);
+      return await this.#takeShared(shared, specs, windows, lane, signal);
     } finally {
       endTurn();
     }
@@ -231,11 +238,14 @@ export class RequestBudget {
     specs: [string, number, number][],
     windows: ArrivalWindow[],
     lane: BudgetLane,
+    signal: AbortSignal | undefined,
   ): Promise<() => void> {
     for (;;) {
+      // p-queue has already rejected the caller; this only keeps the task from sending anything.
+      signal?.throwIfAborted();
       const holdMs = this.#holdUntil - Date.now();
       if (holdMs > 0) {
-        await new Promise((resolve) => setTimeout(resolve, holdMs));
+        await sleep(holdMs, signal);
         continue;
       }
       const taken: SharedSlot[] = [];
@@ -274,7 +284,7 @@ export class RequestBudget {
       await Promise.allSettled(taken.map((slot) => slot.cancel()));
       this.#sharedBlockedUntil = Date.now() + waitMs;
       this.#logger.debug({ budget: this.#name, lane, waitMs }, 'request waits for the shared window');
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      await sleep(waitMs, signal);
     }
   }
 

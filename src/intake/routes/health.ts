@@ -4,30 +4,24 @@
  */
 import type { FastifyInstance } from 'fastify';
 
+import { withTimeout } from '../../lib/with-timeout.ts';
+
 import type { RouteDeps } from '../intake-deps.ts';
 import { sendProblem } from '../problem.ts';
 
 /** A store that does not answer within this time counts as unavailable, so the probe itself never hangs. */
 export const READINESS_PING_TIMEOUT_MS = 2_000;
 
-async function pingWithin(ping: () => Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    await Promise.race([ping(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export function registerHealth(app: FastifyInstance, deps: RouteDeps): void {
   app.get('/healthz', (_request, reply) => reply.send({ status: 'alive' }));
 
   app.get('/readyz', async (request, reply) => {
     try {
-      await pingWithin(() => deps.store.ping(), READINESS_PING_TIMEOUT_MS);
+      await withTimeout(
+        () => deps.store.ping(),
+        READINESS_PING_TIMEOUT_MS,
+        () => new Error(`no answer within ${READINESS_PING_TIMEOUT_MS} ms`),
+      );
     } catch (error) {
       request.log.warn({ err: error }, 'readiness: store unavailable');
       return sendProblem(
