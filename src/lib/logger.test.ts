@@ -1,26 +1,7 @@
-import { Writable } from 'node:stream';
-
 import { describe, expect, it } from 'vitest';
 
-import { createLogger, serializeError } from './logger.ts';
-
-function capture(): { lines: () => Record<string, unknown>[]; stream: Writable } {
-  let text = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return {
-    stream,
-    lines: () =>
-      text
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-  };
-}
+import { capturingLogger } from '../../test/support/loggers.ts';
+import { serializeError } from './logger.ts';
 
 describe('serializeError', () => {
   it("keeps what went wrong and drops what was sent: a parse error's raw packet, a client's request config", () => {
@@ -45,8 +26,7 @@ describe('serializeError', () => {
 
 describe('createLogger', () => {
   it('logs a request as method, path and peer: no headers, no query string', () => {
-    const { stream, lines } = capture();
-    const logger = createLogger({ level: 'trace', destination: stream });
+    const { logger, lines } = capturingLogger('trace');
     logger.info(
       {
         req: {
@@ -58,7 +38,7 @@ describe('createLogger', () => {
       },
       'incoming request',
     );
-    expect(lines()[0]?.['req']).toEqual({
+    expect(lines[0]?.['req']).toEqual({
       method: 'GET',
       url: '/v1/tenants/acme/grids/g1',
       remoteAddress: '127.0.0.1',

@@ -9,7 +9,7 @@ import { CrmError } from '../../src/crm/crm-errors.ts';
 import type { SalesforceCredentials } from '../../src/crm/salesforce/salesforce-auth.ts';
 import { createSalesforceClient } from '../../src/crm/salesforce/salesforce-client.ts';
 import { DAILY_LIMIT_WAIT_MS } from '../../src/crm/salesforce/salesforce-limits.ts';
-import { createLogger } from '../../src/lib/logger.ts';
+import { capturingLogger } from '../support/loggers.ts';
 import {
   apiError,
   collectionRecords,
@@ -136,11 +136,7 @@ describe('Salesforce retries', () => {
   });
 
   it('logs the API usage from Sforce-Limit-Info and slows down above 90 % of the daily limit', async () => {
-    const lines: string[] = [];
-    const logger = createLogger({
-      level: 'debug',
-      destination: { write: (line: string) => void lines.push(line) },
-    });
+    const { logger, lines, text } = capturingLogger('debug');
     const fake = new FakeSalesforce({ apiLimit: 10_000, apiUsed: 9_150 }).route(
       'PATCH',
       UPSERT_PATH,
@@ -151,11 +147,9 @@ describe('Salesforce retries', () => {
     const started = Date.now();
     await sf.upsertGridRecords(oneGrid);
     expect(Date.now() - started).toBeGreaterThanOrEqual(250); // 91.5 % → 300 ms of pacing
-    const usage = lines
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .filter((l) => l['msg'] === 'salesforce api usage');
+    const usage = lines.filter((l) => l['msg'] === 'salesforce api usage');
     expect(usage[0]).toMatchObject({ apiUsed: 9_151, apiLimit: 10_000, level: 20 });
-    expect(lines.join('\n')).not.toContain('static-token');
+    expect(text()).not.toContain('static-token');
     expect(fake.calls).toHaveLength(2);
   });
 });

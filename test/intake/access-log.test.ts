@@ -2,24 +2,11 @@
  * One line per request at info (src/intake/access-log.ts): an accepted delivery is its "delivery accepted" line,
  * anything else its "request completed" line; debug adds the arrival and the delivery's access line.
  */
-import { Writable } from 'node:stream';
-
 import { describe, expect, it } from 'vitest';
 
-import { createLogger } from '../../src/lib/logger.ts';
 import grid from '../fixtures/grids/ledgerline-complete.json' with { type: 'json' };
+import { capturingLogger } from '../support/loggers.ts';
 import { startIntake } from './intake-harness.ts';
-
-function capturingLogger(level: string) {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { logger: createLogger({ level, destination }), lines };
-}
 
 const messages = (lines: Record<string, unknown>[], level: number) =>
   lines.filter((l) => l['level'] === level).map((l) => l['msg']);

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { SecretLookup } from '../../src/config/secrets.ts';
-import { createLogger } from '../../src/lib/logger.ts';
+import type { Logger } from '../../src/lib/logger.ts';
+import { capturingLogger } from '../support/loggers.ts';
 import type { LoadedMapping } from '../../src/mapping/loaded-mapping.ts';
 import { createMappingRegistry, type MappingRegistry } from '../../src/mapping/mapping-registry.ts';
 import { REPO_ROOT } from './run-cli.ts';
@@ -31,23 +32,19 @@ interface LogLine {
 
 let dir: string;
 let logs: LogLine[];
+let logger: Logger;
 let registry: MappingRegistry | undefined;
 
-const logger = () =>
-  createLogger({
-    level: 'debug',
-    destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) },
-  });
 const warnings = () => logs.filter((l) => l.level === 40);
 const write = (name: string, text: string) => writeFile(join(dir, name), text);
 const open = async (options: Partial<Parameters<typeof createMappingRegistry>[0]> = {}) => {
-  registry = await createMappingRegistry({ dir, logger: logger(), watch: false, ...options });
+  registry = await createMappingRegistry({ dir, logger, watch: false, ...options });
   return registry;
 };
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gridsync-registry-'));
-  logs = [];
+  ({ logger, lines: logs } = capturingLogger<LogLine>('debug'));
   await write('acme.yaml', acme);
   await write('globex.yaml', globex);
 });
@@ -95,7 +92,7 @@ describe('at start', () => {
   it('starts empty, without throwing, when the directory is missing', async () => {
     const mappings = await createMappingRegistry({
       dir: join(dir, 'absent'),
-      logger: logger(),
+      logger,
       watch: false,
     });
     registry = mappings;
