@@ -1,6 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -9,6 +6,7 @@ import { CrmError } from '../../src/crm/crm-errors.ts';
 import type { SalesforceCredentials } from '../../src/crm/salesforce/salesforce-auth.ts';
 import { createSalesforceClient } from '../../src/crm/salesforce/salesforce-client.ts';
 import { DAILY_LIMIT_WAIT_MS } from '../../src/crm/salesforce/salesforce-limits.ts';
+import { LocalServer } from '../support/local-server.ts';
 import { capturingLogger } from '../support/loggers.ts';
 import {
   apiError,
@@ -92,7 +90,7 @@ describe('Salesforce retries', () => {
     // A real socket on 127.0.0.1: the first request is accepted and never answered.
     nock.enableNetConnect('127.0.0.1');
     let requests = 0;
-    const server = createServer((req, res) => {
+    const server = await new LocalServer((req, res) => {
       requests += 1;
       if (requests === 1) return;
       req.resume();
@@ -100,18 +98,12 @@ describe('Salesforce retries', () => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify([saved(sfId('a0B', 0), true)]));
       });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
+    }).listen();
     try {
       const started = Date.now();
       const sf = createSalesforceClient({
         mapping: salesforceMapping(),
-        credentials: {
-          kind: 'access_token',
-          instanceUrl: `http://127.0.0.1:${port}`,
-          accessToken: 'static-token',
-        },
+        credentials: { kind: 'access_token', instanceUrl: server.url, accessToken: 'static-token' },
         logger: silentLogger(),
         retry: { ...TEST_RETRY, attemptTimeoutMs: 300 },
       });
@@ -120,8 +112,7 @@ describe('Salesforce retries', () => {
       expect(requests).toBe(2);
       expect(outcomes[0]!.ok).toBe(true);
     } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await server.close();
     }
   });
 

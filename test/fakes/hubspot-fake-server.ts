@@ -8,12 +8,11 @@
  * Retired paths (`/crm/v3/objects/…`, `/crm/v4/…`, `/oauth/v1/…`, see RETIRED_HUBSPOT_PATH_PREFIXES) are
  * refused with 410 by default and recorded, so the whole suite proves gridsync calls none of them.
  */
-import { once } from 'node:events';
 import { appendFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { RETIRED_HUBSPOT_PATH_PREFIXES } from '../../src/crm/hubspot/hubspot-paths.ts';
+import { LocalServer } from '../support/local-server.ts';
 import { errorBody, type FakeAnswer, refuse } from './hubspot-fake/fake-answers.ts';
 import { associateDefault, associateLabelled, getOwner } from './hubspot-fake/fake-associations.ts';
 import { FakeAuth, type FakeOAuthApp } from './hubspot-fake/fake-auth.ts';
@@ -73,7 +72,7 @@ export class HubSpotFake {
   /** Custom object schemas, properties, groups and association definitions (fake-schemas.ts). */
   readonly schemas: FakeSchemas;
   readonly requests: FakeRequest[] = [];
-  readonly #server: Server;
+  readonly #server: LocalServer;
   readonly #limits: FakeRateLimits;
   readonly #options: HubSpotFakeOptions;
   #latencyMs: number;
@@ -131,28 +130,24 @@ export class HubSpotFake {
       ['GET', route(`/crm/owners/${v}/*`), (m, _b, q) => getOwner(s, m[1]!, q)],
       ['GET', route(`/account-info/${v}/details`), () => this.#accountDetails()],
     ];
-    this.#server = createServer((req, res) => {
-      this.#handle(req, res).catch((thrown: unknown) => {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(errorBody('INTERNAL_ERROR', `fake failed: ${String(thrown)}`)));
-      });
-    });
+    this.#server = new LocalServer(
+      (req, res) => this.#handle(req, res),
+      (thrown) => errorBody('INTERNAL_ERROR', `fake failed: ${String(thrown)}`),
+    );
   }
 
   static async start(options: HubSpotFakeOptions = {}): Promise<HubSpotFake> {
     const fake = new HubSpotFake(options);
-    fake.#server.listen(0, '127.0.0.1');
-    await once(fake.#server, 'listening');
+    await fake.#server.listen();
     return fake;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    return this.#server.url;
   }
 
-  async close(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.#server.close();
   }
 
   /** Another app on the account uses `count` requests of the window now. */

@@ -10,10 +10,9 @@
  * (`PATCH /composite/sobjects/Sales_Grid__c/Grid_Id__c`, `GET /query`), or the full path for the rest
  * (`POST /services/oauth2/token`, `POST /services/Soap/m/66.0`).
  */
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
+import { LocalServer } from '../../support/local-server.ts';
 import { describeGlobal, describeObject } from './fake-describe.ts';
 import { type FakeAnswer, RecordRefusal, RequestRefusal, resourceNotFound } from './fake-errors.ts';
 import { FakeMetadata } from './fake-metadata.ts';
@@ -82,7 +81,7 @@ export class SalesforceFake {
   readonly oauth: FakeOAuth;
   /** The Metadata API subset (fake-metadata.ts); `metadata.calls` lists what was asked. */
   readonly metadata: FakeMetadata;
-  readonly #server: Server;
+  readonly #server: LocalServer;
   readonly #options: SalesforceFakeOptions;
   readonly #routes: [string, RegExp, Handler][];
   readonly #cursors = new Map<string, { records: unknown[]; totalSize: number }>();
@@ -142,31 +141,25 @@ export class SalesforceFake {
         }),
       ],
     ];
-    this.#server = createServer((req, res) => {
-      this.#handle(req, res).catch((thrown: unknown) => {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify([{ errorCode: 'UNKNOWN_EXCEPTION', message: `fake failed: ${String(thrown)}` }]),
-        );
-      });
-    });
+    this.#server = new LocalServer(
+      (req, res) => this.#handle(req, res),
+      (thrown) => [{ errorCode: 'UNKNOWN_EXCEPTION', message: `fake failed: ${String(thrown)}` }],
+    );
   }
 
   static async start(options: SalesforceFakeOptions = {}): Promise<SalesforceFake> {
     const fake = new SalesforceFake(options);
-    fake.#server.listen(0, '127.0.0.1');
-    await once(fake.#server, 'listening');
+    await fake.#server.listen();
     return fake;
   }
 
   /** Both the login URL and the instance URL. */
   get url(): string {
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    return this.#server.url;
   }
 
-  async close(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.#server.close();
   }
 
   /** API requests counted against the daily limit so far (what `Sforce-Limit-Info` reports). */
