@@ -12,7 +12,7 @@
  */
 import { startHarness } from '../test/support/gridsync-harness.ts';
 import { startSalesforceHarness } from '../test/support/salesforce-harness.ts';
-import { ledgerlineGrid } from '../test/e2e/fixtures.ts';
+import { ledgerlineGrid } from '../test/support/fixtures.ts';
 
 const HS_GRIDS = Number(process.env['BENCH_HS_GRIDS'] ?? 250);
 const SF_GRIDS = Number(process.env['BENCH_SF_GRIDS'] ?? 500);

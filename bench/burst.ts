@@ -23,7 +23,7 @@ import { parseDocument } from 'yaml';
 
 import { signedWebhookHeaders } from '../src/intake/sign-webhook.ts';
 import grid from '../test/fixtures/grids/ledgerline-complete.json' with { type: 'json' };
-import { qualifyingSignals } from '../test/e2e/fixtures.ts';
+import { qualifyingSignals } from '../test/support/fixtures.ts';
 import { benchDomain, startHubSpotThread } from './support/hubspot-thread.ts';
 import {
   type LoopDelay,

@@ -9,7 +9,7 @@
  */
 import { DEFAULT_REQUEST_RETRY } from '../src/crm/send-with-retry.ts';
 import { DEFAULT_RETRY_SCHEDULE } from '../src/store/retry-schedule.ts';
-import { ledgerlineGrid, seedLedgerline } from '../test/e2e/fixtures.ts';
+import { ledgerlineGrid, seedLedgerline } from '../test/support/fixtures.ts';
 import { startHarness } from '../test/support/gridsync-harness.ts';
 
 const outageSeconds = Number(process.env['OUTAGE_SECONDS'] ?? 300);

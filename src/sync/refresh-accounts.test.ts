@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CrmError } from '../crm/crm-errors.ts';
 import { judgeCompleteness } from '../domain/grid-completeness.ts';
 import { signalSchema } from '../domain/signal.ts';
-import { qualifyingSignals } from '../../test/e2e/fixtures.ts';
+import { qualifyingSignals } from '../../test/support/fixtures.ts';
 import { ledgerlineGrid } from '../../test/support/example-payloads.ts';
 import { InMemoryCrm } from '../../test/support/in-memory-crm.ts';
 import { exampleMapping, tenantContext } from '../../test/support/sync-context.ts';

@@ -12,7 +12,7 @@ import { signalSchema } from '../domain/signal.ts';
 import type { GridSyncState } from '../domain/sync-state.ts';
 import { describeGridStatus } from '../intake/grid-status.ts';
 import type { LoadedMapping } from '../mapping/loaded-mapping.ts';
-import { qualifyingSignals } from '../../test/e2e/fixtures.ts';
+import { qualifyingSignals } from '../../test/support/fixtures.ts';
 import { ledgerlineGrid } from '../../test/support/example-payloads.ts';
 import { InMemoryCrm } from '../../test/support/in-memory-crm.ts';
 import { silentLogger } from '../../test/support/loggers.ts';

@@ -22,7 +22,7 @@ import { FAKE_TOKEN, writeTenantMapping } from '../support/gridsync-harness.ts';
 import { runGridsync } from '../support/run-gridsync.ts';
 import { randomWebhookSecret } from '../support/sign-request.ts';
 import { testDatabaseUrl } from '../support/temp-store.ts';
-import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from './fixtures.ts';
+import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from '../support/fixtures.ts';
 
 const secret = randomWebhookSecret();
 let dir: string;

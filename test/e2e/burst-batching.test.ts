@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { startHarness, type Harness } from '../support/gridsync-harness.ts';
 import { type SalesforceHarness, startSalesforceHarness } from '../support/salesforce-harness.ts';
-import { ledgerlineGrid } from './fixtures.ts';
+import { ledgerlineGrid } from '../support/fixtures.ts';
 
 let harness: Harness | undefined;
 let sf: SalesforceHarness | undefined;

@@ -13,7 +13,7 @@ import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
 import { type ChildGridsync, startChildGridsync } from '../support/child-gridsync.ts';
 import { FAKE_TOKEN, writeTenantMapping } from '../support/gridsync-harness.ts';
 import { randomWebhookSecret, signRequest } from '../support/sign-request.ts';
-import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from './fixtures.ts';
+import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from '../support/fixtures.ts';
 
 const secret = randomWebhookSecret();
 const TASK_BATCH = 'POST /crm/objects/2026-03/tasks/batch/create';

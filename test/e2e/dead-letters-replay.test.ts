@@ -16,7 +16,7 @@ import { type ChildGridsync, postSigned, startChildGridsync } from '../support/c
 import { FAKE_TOKEN, writeTenantMapping } from '../support/gridsync-harness.ts';
 import { runGridsync } from '../support/run-gridsync.ts';
 import { randomWebhookSecret } from '../support/sign-request.ts';
-import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from './fixtures.ts';
+import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from '../support/fixtures.ts';
 
 const secret = randomWebhookSecret();
 const TYPO = 'gridsync_regoin';

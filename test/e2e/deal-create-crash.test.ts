@@ -16,7 +16,7 @@ import { seedGridObject } from '../fakes/salesforce-fake/seed-grid-object.ts';
 import { type ChildGridsync, startChildGridsync } from '../support/child-gridsync.ts';
 import { FAKE_TOKEN, writeTenantMapping } from '../support/gridsync-harness.ts';
 import { randomWebhookSecret, signRequest } from '../support/sign-request.ts';
-import { ledgerlineGrid, seedLedgerline } from './fixtures.ts';
+import { ledgerlineGrid, seedLedgerline } from '../support/fixtures.ts';
 
 const secret = randomWebhookSecret();
 const statusToken = 'deal-crash-status-token';

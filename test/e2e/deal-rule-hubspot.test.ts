@@ -9,7 +9,7 @@ import type { GridSyncState } from '../../src/domain/sync-state.ts';
 import { addCompanyDeal, moveDeal } from '../fakes/hubspot-fake/fake-deals.ts';
 import { expectDocumentedGridStatus } from '../support/grid-status-schema.ts';
 import { type Harness, type HarnessOptions, startHarness } from '../support/gridsync-harness.ts';
-import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from './fixtures.ts';
+import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from '../support/fixtures.ts';
 
 let harness: Harness | undefined;
 afterEach(async () => {

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GridSyncState } from '../../src/domain/sync-state.ts';
 import { expectDocumentedGridStatus } from '../support/grid-status-schema.ts';
 import { type SalesforceHarness, startSalesforceHarness } from '../support/salesforce-harness.ts';
-import { ledgerlineGrid, qualifyingSignals } from './fixtures.ts';
+import { ledgerlineGrid, qualifyingSignals } from '../support/fixtures.ts';
 
 let sf: SalesforceHarness | undefined;
 afterEach(async () => {

@@ -15,7 +15,7 @@ import { type Gridsync, startGridsync } from '../../src/main.ts';
 import type { GridSyncState } from '../../src/domain/sync-state.ts';
 import { expectDocumentedGridStatus } from '../support/grid-status-schema.ts';
 import { signRequest } from '../support/sign-request.ts';
-import { ledgerlineGrid } from './fixtures.ts';
+import { ledgerlineGrid } from '../support/fixtures.ts';
 
 const devSecrets = parseEnv(readFileSync('mappings/examples.dev.env', 'utf8'));
 const secrets: SecretLookup = (ref) => ('env' in ref ? devSecrets[ref.env] : undefined);

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { expectDocumentedGridStatus, GRID_STATUS_SCHEMA } from '../support/grid-status-schema.ts';
 import { startHarness, type Harness } from '../support/gridsync-harness.ts';
-import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from './fixtures.ts';
+import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from '../support/fixtures.ts';
 
 let harness: Harness | undefined;
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import type { GridSyncState } from '../../src/domain/sync-state.ts';
 import { startHarness, type Harness } from '../support/gridsync-harness.ts';
-import { ledgerlineGrid, seedLedgerline } from './fixtures.ts';
+import { ledgerlineGrid, seedLedgerline } from '../support/fixtures.ts';
 
 const UPSERT = 'POST /crm/objects/2026-03/p_sales_grid/batch/upsert';
 const WRITES =

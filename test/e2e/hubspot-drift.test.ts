@@ -16,7 +16,7 @@ import { createLogger } from '../../src/lib/logger.ts';
 import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
 import { FAKE_TOKEN, type Harness, startHarness, writeTenantMapping } from '../support/gridsync-harness.ts';
 import { silentLogger } from '../support/loggers.ts';
-import { ledgerlineGrid, seedLedgerline } from './fixtures.ts';
+import { ledgerlineGrid, seedLedgerline } from '../support/fixtures.ts';
 
 const UPSERT = 'POST /crm/objects/2026-03/p_sales_grid/batch/upsert';
 // 0.36 s between checks: "one drift-check period" in test time.

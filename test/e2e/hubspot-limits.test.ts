@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DailyLimitStatus } from '../../src/intake/daily-limit-status.ts';
 import { nextMidnightIn } from '../../src/lib/next-midnight.ts';
 import { startHarness, TENANT, type Harness } from '../support/gridsync-harness.ts';
-import { ledgerlineGrid, seedLedgerline } from './fixtures.ts';
+import { ledgerlineGrid, seedLedgerline } from '../support/fixtures.ts';
 
 let harness: Harness | undefined;
 afterEach(async () => {

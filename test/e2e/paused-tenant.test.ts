@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
 import { startHarness, type Harness } from '../support/gridsync-harness.ts';
-import { ledgerlineGrid } from './fixtures.ts';
+import { ledgerlineGrid } from '../support/fixtures.ts';
 
 /** The fake reads the app's refresh token at each request, so the test can rotate it (a re-installed app). */
 const OAUTH_APP = {

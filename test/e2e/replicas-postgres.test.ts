@@ -9,7 +9,7 @@ import { openStore } from '../../src/store/open-store.ts';
 import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
 import { startHarness, type Harness } from '../support/gridsync-harness.ts';
 import { dropSchema, TEST_DATABASE_URL_HINT, testDatabaseUrl } from '../support/temp-store.ts';
-import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from './fixtures.ts';
+import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from '../support/fixtures.ts';
 
 const url = testDatabaseUrl();
 const schema = `gs_replicas_${randomBytes(4).toString('hex')}`;

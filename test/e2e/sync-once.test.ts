@@ -10,7 +10,7 @@ import { openStore } from '../../src/store/open-store.ts';
 import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
 import { FAKE_TOKEN, startHarness, type Harness } from '../support/gridsync-harness.ts';
 import { runGridsync } from '../support/run-gridsync.ts';
-import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from './fixtures.ts';
+import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from '../support/fixtures.ts';
 
 let harness: Harness | undefined;
 let fake: HubSpotFake | undefined;

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import type { GridSyncState } from '../../src/domain/sync-state.ts';
 import { startHarness, type Harness } from '../support/gridsync-harness.ts';
-import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from './fixtures.ts';
+import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from '../support/fixtures.ts';
 
 /** A task create, one by one or in a batch: the point is what the CRM ends with, not the call's shape. */
 const TASK_CREATE = /^POST \/crm\/objects\/2026-03\/tasks(\/batch\/create)?$/;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { type Harness, startHarness } from '../support/gridsync-harness.ts';
-import { ledgerlineGrid, seedLedgerline } from './fixtures.ts';
+import { ledgerlineGrid, seedLedgerline } from '../support/fixtures.ts';
 
 interface TenantStatus {
   queue: { pending: number; failed: number; running: number; deadLetters: number };

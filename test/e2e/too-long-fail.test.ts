@@ -12,7 +12,7 @@ import { taskMarker } from '../../src/ae-task/task-marker.ts';
 import { listDeadLetters } from '../../src/sync/dead-letters.ts';
 import { startHarness, type Harness } from '../support/gridsync-harness.ts';
 import { type SalesforceHarness, startSalesforceHarness } from '../support/salesforce-harness.ts';
-import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from './fixtures.ts';
+import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from '../support/fixtures.ts';
 
 let harness: Harness | undefined;
 let sf: SalesforceHarness | undefined;

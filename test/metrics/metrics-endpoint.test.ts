@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { startHarness, type Harness } from '../support/gridsync-harness.ts';
 import { startSalesforceHarness } from '../support/salesforce-harness.ts';
-import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from '../e2e/fixtures.ts';
+import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from '../support/fixtures.ts';
 
 let harness: Harness | undefined;
 afterEach(async () => {

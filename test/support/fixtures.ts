@@ -12,42 +12,30 @@ const DAY = 86_400_000;
 /** Product signals that satisfy acme's usage criteria: 3 users over 15 days, 2 core features, 12,000 deliveries. */
 export function qualifyingSignals(domain = 'ledgerline.example', now = Date.now()): unknown[] {
   const at = (daysAgo: number) => new Date(now - daysAgo * DAY).toISOString();
-  const users = ['maya@ledgerline.example', 'ken@ledgerline.example', 'ade@ledgerline.example'];
+  const users = ['maya@ledgerline.example', 'ken@ledgerline.example', 'ade@ledgerline.example'] as const;
+  const activeDay = (email: string, i: number, run: 'a' | 'b', daysAgo: number) => ({
+    id: `active-${domain}-${i}-${run}`,
+    type: 'product.active_day',
+    account: { domain },
+    contact: { email },
+    occurredAt: at(daysAgo),
+    source: 'product',
+  });
+  const coreFeature = (n: number, email: string, feature: string, daysAgo: number) => ({
+    id: `feature-${domain}-${n}`,
+    type: 'product.core_feature_used',
+    account: { domain },
+    contact: { email },
+    occurredAt: at(daysAgo),
+    attributes: { feature },
+  });
   const signals: unknown[] = users.flatMap((email, i) => [
-    {
-      id: `active-${domain}-${i}-a`,
-      type: 'product.active_day',
-      account: { domain },
-      contact: { email },
-      occurredAt: at(15 - i),
-      source: 'product',
-    },
-    {
-      id: `active-${domain}-${i}-b`,
-      type: 'product.active_day',
-      account: { domain },
-      contact: { email },
-      occurredAt: at(1 + i),
-      source: 'product',
-    },
+    activeDay(email, i, 'a', 15 - i),
+    activeDay(email, i, 'b', 1 + i),
   ]);
   signals.push(
-    {
-      id: `feature-${domain}-1`,
-      type: 'product.core_feature_used',
-      account: { domain },
-      contact: { email: users[0] },
-      occurredAt: at(5),
-      attributes: { feature: 'retry_policies' },
-    },
-    {
-      id: `feature-${domain}-2`,
-      type: 'product.core_feature_used',
-      account: { domain },
-      contact: { email: users[1] },
-      occurredAt: at(4),
-      attributes: { feature: 'delivery_logs' },
-    },
+    coreFeature(1, users[0], 'retry_policies', 5),
+    coreFeature(2, users[1], 'delivery_logs', 4),
     {
       id: `usage-${domain}`,
       type: 'product.webhooks_delivered',
