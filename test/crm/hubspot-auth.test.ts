@@ -1,22 +1,24 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { CrmError } from '../../src/crm/crm-errors.ts';
-import { oauthTokenProvider, staticTokenProvider } from '../../src/crm/hubspot/hubspot-auth.ts';
+import { staticTokenProvider } from '../../src/crm/hubspot/hubspot-auth.ts';
 import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
-import { clientFor, GRID_ID_PROPERTY, GRID_OBJECT, grids, silentLogger } from './hubspot-test-support.ts';
+import {
+  clientFor,
+  GRID_OBJECT,
+  grids,
+  oauthOnly,
+  oauthTokensFrom,
+  startHubSpotFake,
+} from '../support/hubspot-client.ts';
 
-const OAUTH = { clientId: 'client-1', clientSecret: 'secret-1', refreshToken: 'refresh-1' };
 const TOKEN_ROUTE = 'POST /oauth/2026-03/token';
 
 let fake: HubSpotFake;
 afterEach(() => fake.close());
 
 async function startOAuth(expiresInSeconds: number): Promise<HubSpotFake> {
-  fake = await HubSpotFake.start({
-    uniqueProperties: { [GRID_OBJECT]: [GRID_ID_PROPERTY] },
-    accessTokens: [],
-    oauth: { ...OAUTH, expiresInSeconds },
-  });
+  fake = await startHubSpotFake(oauthOnly(expiresInSeconds));
   return fake;
 }
 
@@ -24,12 +26,7 @@ describe('OAuth access tokens', () => {
   it('refreshes the token ahead of its expires_in, form-encoded with grant_type=refresh_token', async () => {
     await startOAuth(10);
     let clock = 0;
-    const tokens = oauthTokenProvider({
-      ...OAUTH,
-      baseUrl: fake.url,
-      logger: silentLogger(),
-      now: () => clock,
-    });
+    const tokens = oauthTokensFrom(fake, { now: () => clock });
     const client = clientFor(fake, { accessToken: tokens });
 
     await client.upsertGridRecords(grids(1));
@@ -52,7 +49,7 @@ describe('OAuth access tokens', () => {
 
   it('refreshes once after a 401 (a revoked token) and retries the request', async () => {
     await startOAuth(1800);
-    const tokens = oauthTokenProvider({ ...OAUTH, baseUrl: fake.url, logger: silentLogger() });
+    const tokens = oauthTokensFrom(fake);
     const client = clientFor(fake, { accessToken: tokens });
     await client.upsertGridRecords(grids(1));
     fake.revokeTokens();
@@ -71,7 +68,7 @@ describe('OAuth access tokens', () => {
 
   it('shares one refresh among concurrent requests', async () => {
     await startOAuth(1800);
-    const tokens = oauthTokenProvider({ ...OAUTH, baseUrl: fake.url, logger: silentLogger() });
+    const tokens = oauthTokensFrom(fake);
     const all = await Promise.all([tokens.getToken(), tokens.getToken(), tokens.getToken()]);
 
     expect(new Set(all).size).toBe(1);
@@ -80,12 +77,7 @@ describe('OAuth access tokens', () => {
 
   it('fails with auth_failed, without looping, when HubSpot refuses the refresh token', async () => {
     await startOAuth(1800);
-    const tokens = oauthTokenProvider({
-      ...OAUTH,
-      refreshToken: 'revoked',
-      baseUrl: fake.url,
-      logger: silentLogger(),
-    });
+    const tokens = oauthTokensFrom(fake, { refreshToken: 'revoked' });
     const error = await clientFor(fake, { accessToken: tokens })
       .upsertGridRecords(grids(1))
       .catch((e: unknown) => e);

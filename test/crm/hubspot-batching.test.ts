@@ -1,13 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
+import type { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
 import { batchUpdateBody, batchUpsertBody } from './hubspot-api-shapes.ts';
-import { clientFor, GRID_ID_PROPERTY, GRID_OBJECT, grids, UPSERT_ROUTE } from './hubspot-test-support.ts';
+import {
+  clientFor,
+  GRID_ID_PROPERTY,
+  GRID_OBJECT,
+  grids,
+  startHubSpotFake,
+  UPSERT_ROUTE,
+} from '../support/hubspot-client.ts';
 
 let fake: HubSpotFake;
 
 beforeEach(async () => {
-  fake = await HubSpotFake.start({ uniqueProperties: { [GRID_OBJECT]: [GRID_ID_PROPERTY] } });
+  fake = await startHubSpotFake();
 });
 afterEach(() => fake.close());
 

@@ -1,15 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { SecretLookup } from '../../src/config/secrets.ts';
 import { createHubSpotConnection } from '../../src/crm/hubspot/connect-hubspot.ts';
 import type { HubSpotSettings } from '../../src/crm/hubspot/hubspot-limits.ts';
-import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
-import { GRID_ID_PROPERTY, GRID_OBJECT, grids, silentLogger, testMapping } from './hubspot-test-support.ts';
-
-const secretsFrom =
-  (values: Record<string, string>): SecretLookup =>
-  (ref) =>
-    'env' in ref ? values[ref.env] : undefined;
+import type { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
+import { silentLogger } from '../support/loggers.ts';
+import { envSecrets } from '../support/secrets.ts';
+import { grids, startHubSpotFake, testMapping } from '../support/hubspot-client.ts';
 
 function connect(auth: HubSpotSettings['auth'], values: Record<string, string>, baseUrl?: string) {
   const mapping = testMapping();
@@ -18,7 +14,7 @@ function connect(auth: HubSpotSettings['auth'], values: Record<string, string>, 
     ...(auth === undefined ? {} : { auth }),
     ...(baseUrl === undefined ? {} : { baseUrl }),
   };
-  return createHubSpotConnection({ ...mapping, crm }, crm, secretsFrom(values), silentLogger());
+  return createHubSpotConnection({ ...mapping, crm }, crm, envSecrets(values), silentLogger());
 }
 
 let fake: HubSpotFake | undefined;
@@ -56,8 +52,7 @@ describe('createHubSpotConnection', () => {
   });
 
   it('connects with OAuth against the mapping’s base URL and refreshes the token itself', async () => {
-    fake = await HubSpotFake.start({
-      uniqueProperties: { [GRID_OBJECT]: [GRID_ID_PROPERTY] },
+    fake = await startHubSpotFake({
       accessTokens: [],
       oauth: { clientId: 'id', clientSecret: 'secret', refreshToken: 'rt', expiresInSeconds: 1800 },
     });

@@ -8,31 +8,27 @@ import { CrmError } from '../../src/crm/crm-errors.ts';
 import { hubSpotBudget } from '../../src/crm/hubspot/hubspot-client.ts';
 import { requestsPerWindow, type HubSpotSettings } from '../../src/crm/hubspot/hubspot-limits.ts';
 import { exchangeAuthorizationCode } from '../../src/crm/hubspot/hubspot-oauth.ts';
-import { oauthTokenProvider } from '../../src/crm/hubspot/hubspot-auth.ts';
 import { nextMidnightIn } from '../../src/lib/next-midnight.ts';
-import {
-  DELIBERATE_RETIRED_CALL_HEADER,
-  HubSpotFake,
-  type HubSpotFakeOptions,
-} from '../fakes/hubspot-fake-server.ts';
+import type { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
+import { DELIBERATE_RETIRED_CALL_HEADER, type HubSpotFakeOptions } from '../fakes/hubspot-fake-server.ts';
+import { silentLogger } from '../support/loggers.ts';
 import {
   clientFor,
   GRID_ID_PROPERTY,
   GRID_OBJECT,
   grids,
-  silentLogger,
+  oauthOnly,
+  oauthTokensFrom,
+  startHubSpotFake,
+  TEST_OAUTH,
   testMapping,
   UPSERT_ROUTE,
-} from './hubspot-test-support.ts';
+} from '../support/hubspot-client.ts';
 
 let fake: HubSpotFake;
-const start = async (options: HubSpotFakeOptions = {}): Promise<HubSpotFake> => {
-  fake = await HubSpotFake.start({ uniqueProperties: { [GRID_OBJECT]: [GRID_ID_PROPERTY] }, ...options });
-  return fake;
-};
+const start = async (options: HubSpotFakeOptions = {}): Promise<HubSpotFake> =>
+  (fake = await startHubSpotFake(options));
 afterEach(() => fake.close());
-
-const OAUTH = { clientId: 'client-1', clientSecret: 'secret-1', refreshToken: 'refresh-1' };
 
 describe('the stand-in refuses the retired paths', () => {
   it('answers a retired path with 410 and records it', async () => {
@@ -86,8 +82,8 @@ describe('the stand-in refuses the retired paths', () => {
 
 describe('OAuth on /oauth/2026-03/token', () => {
   it('refreshes form-encoded on the 2026-03 endpoint and never calls /oauth/v1/', async () => {
-    await start({ accessTokens: [], oauth: { ...OAUTH, expiresInSeconds: 1800 } });
-    const tokens = oauthTokenProvider({ ...OAUTH, baseUrl: fake.url, logger: silentLogger() });
+    await start(oauthOnly(1800));
+    const tokens = oauthTokensFrom(fake);
     const outcomes = await clientFor(fake, { accessToken: tokens }).upsertGridRecords(grids(3));
 
     expect(outcomes.every((o) => o.ok)).toBe(true);
@@ -104,15 +100,10 @@ describe('OAuth on /oauth/2026-03/token', () => {
   });
 
   it('reads the RFC 6749 error answer and pauses the tenant: a revoked grant costs one token call a minute, not a loop', async () => {
-    await start({ accessTokens: [], oauth: { ...OAUTH, expiresInSeconds: 1800 } });
+    await start(oauthOnly(1800));
     fake.revokeOAuthGrant();
     let clock = 1_000_000;
-    const tokens = oauthTokenProvider({
-      ...OAUTH,
-      baseUrl: fake.url,
-      logger: silentLogger(),
-      now: () => clock,
-    });
+    const tokens = oauthTokensFrom(fake, { now: () => clock });
     const client = clientFor(fake, { accessToken: tokens });
 
     const errors: unknown[] = [];
@@ -140,8 +131,8 @@ describe('OAuth on /oauth/2026-03/token', () => {
   });
 
   it('caps token calls when HubSpot keeps refusing fresh tokens', async () => {
-    await start({ accessTokens: [], oauth: { ...OAUTH, expiresInSeconds: 1800 } });
-    const tokens = oauthTokenProvider({ ...OAUTH, baseUrl: fake.url, logger: silentLogger() });
+    await start(oauthOnly(1800));
+    const tokens = oauthTokensFrom(fake);
     const client = clientFor(fake, { accessToken: tokens });
     for (let i = 0; i < 10; i += 1) {
       fake.revokeTokens(); // every issued token is refused at once
@@ -155,12 +146,12 @@ describe('OAuth on /oauth/2026-03/token', () => {
     await start({
       accessTokens: [],
       oauth: {
-        ...OAUTH,
+        ...TEST_OAUTH,
         expiresInSeconds: 1800,
         authorizationCode: { code: 'code-1', redirectUri: 'https://gridsync.example/oauth/callback' },
       },
     });
-    const app = { clientId: OAUTH.clientId, clientSecret: OAUTH.clientSecret, baseUrl: fake.url };
+    const app = { clientId: TEST_OAUTH.clientId, clientSecret: TEST_OAUTH.clientSecret, baseUrl: fake.url };
     const grant = await exchangeAuthorizationCode(app, 'code-1', 'https://gridsync.example/oauth/callback');
     expect(grant).toMatchObject({ refreshToken: 'refresh-1', expiresIn: 1800 });
 

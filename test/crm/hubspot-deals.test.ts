@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
 import { addCompanyDeal, moveDeal } from '../fakes/hubspot-fake/fake-deals.ts';
-import { clientFor, testMapping } from './hubspot-test-support.ts';
+import { clientFor, testMapping } from '../support/hubspot-client.ts';
 
 const KEY_FIELD = 'gridsync_deal_key';
 let fake: HubSpotFake;

@@ -1,18 +1,25 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
+import type { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
 import {
   associateDefaultBody,
   associateLabelledBody,
   batchReadBody,
   searchBody,
 } from './hubspot-api-shapes.ts';
-import { clientFor, GRID_ID_PROPERTY, GRID_OBJECT, grids, testMapping } from './hubspot-test-support.ts';
+import {
+  clientFor,
+  GRID_ID_PROPERTY,
+  GRID_OBJECT,
+  grids,
+  startHubSpotFake,
+  testMapping,
+} from '../support/hubspot-client.ts';
 
 let fake: HubSpotFake;
 
 beforeEach(async () => {
-  fake = await HubSpotFake.start({ uniqueProperties: { [GRID_OBJECT]: [GRID_ID_PROPERTY] } });
+  fake = await startHubSpotFake();
 });
 afterEach(() => fake.close());
 

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewAeTask } from '../../src/crm/crm-client.ts';
 import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
 import { batchCreateTasksBody, searchBody } from './hubspot-api-shapes.ts';
-import { clientFor } from './hubspot-test-support.ts';
+import { clientFor } from '../support/hubspot-client.ts';
 
 let fake: HubSpotFake;
 beforeEach(async () => {

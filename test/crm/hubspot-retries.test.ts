@@ -3,20 +3,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CrmError } from '../../src/crm/crm-errors.ts';
 import { RequestBudget } from '../../src/crm/request-budget.ts';
 import { HubSpotFake, type HubSpotFakeOptions } from '../fakes/hubspot-fake-server.ts';
-import {
-  clientFor,
-  GRID_ID_PROPERTY,
-  GRID_OBJECT,
-  grids,
-  silentLogger,
-  UPSERT_ROUTE,
-} from './hubspot-test-support.ts';
+import { silentLogger } from '../support/loggers.ts';
+import { clientFor, GRID_OBJECT, grids, startHubSpotFake, UPSERT_ROUTE } from '../support/hubspot-client.ts';
 
 let fake: HubSpotFake;
-const start = async (options: HubSpotFakeOptions = {}): Promise<HubSpotFake> => {
-  fake = await HubSpotFake.start({ uniqueProperties: { [GRID_OBJECT]: [GRID_ID_PROPERTY] }, ...options });
-  return fake;
-};
+const start = async (options: HubSpotFakeOptions = {}): Promise<HubSpotFake> =>
+  (fake = await startHubSpotFake(options));
 afterEach(() => fake.close());
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,20 +1,16 @@
 import { describe, expect, it } from 'vitest';
 
-import type { SecretLookup } from '../../src/config/secrets.ts';
 import { createSalesforceConnection } from '../../src/crm/salesforce/connect-salesforce.ts';
 import type { SalesforceSettings } from '../../src/crm/salesforce/salesforce-auth.ts';
-import { salesforceMapping, silentLogger } from '../fakes/salesforce-nock.ts';
-
-const secretsFrom =
-  (values: Record<string, string>): SecretLookup =>
-  (ref) =>
-    'env' in ref ? values[ref.env] : undefined;
+import { silentLogger } from '../support/loggers.ts';
+import { salesforceMapping } from '../support/salesforce-client.ts';
+import { envSecrets } from '../support/secrets.ts';
 
 /** Connects the test mapping, with `auth` replacing its access-token block when given. */
 function connect(auth: SalesforceSettings['auth'] | undefined, values: Record<string, string>) {
   const mapping = salesforceMapping();
   const crm = { ...(mapping.crm as SalesforceSettings), ...(auth === undefined ? {} : { auth }) };
-  return createSalesforceConnection({ ...mapping, crm }, crm, secretsFrom(values), silentLogger());
+  return createSalesforceConnection({ ...mapping, crm }, crm, envSecrets(values), silentLogger());
 }
 
 describe('createSalesforceConnection', () => {
@@ -41,7 +37,7 @@ describe('createSalesforceConnection', () => {
   it('runs the tenant dry without an auth block', () => {
     const mapping = salesforceMapping();
     const { auth: _auth, ...crm } = mapping.crm as SalesforceSettings;
-    expect(createSalesforceConnection({ ...mapping, crm }, crm, secretsFrom({}), silentLogger()).mode).toBe(
+    expect(createSalesforceConnection({ ...mapping, crm }, crm, envSecrets({}), silentLogger()).mode).toBe(
       'dry_run',
     );
   });

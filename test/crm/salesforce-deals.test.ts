@@ -5,26 +5,23 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { CrmClient, NewDeal } from '../../src/crm/crm-client.ts';
-import { createSalesforceClient } from '../../src/crm/salesforce/salesforce-client.ts';
 import { SalesforceFake } from '../fakes/salesforce-fake/salesforce-fake.ts';
 import { seedOpportunitySales } from '../fakes/salesforce-fake/seed-opportunity-sales.ts';
-import { salesforceMapping, silentLogger, TEST_RETRY } from '../fakes/salesforce-nock.ts';
+import { accessTokenAt, salesforceClient, salesforceMapping } from '../support/salesforce-client.ts';
 
 const KEY_FIELD = 'Gridsync_Key__c';
 let fake: SalesforceFake;
 let recordTypes: Map<string, string>;
 
 function client(): CrmClient {
-  return createSalesforceClient({
+  return salesforceClient({
     mapping: salesforceMapping({
       deal: {
         whenNone: 'create',
         create: { recordType: 'New_Business', stage: 'Prospecting', keyField: KEY_FIELD },
       },
     }),
-    credentials: { kind: 'access_token', instanceUrl: fake.url, accessToken: 'test-token' },
-    logger: silentLogger(),
-    retry: TEST_RETRY,
+    credentials: accessTokenAt(fake.url),
   });
 }
 

@@ -5,16 +5,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { createSalesforceClient } from '../../src/crm/salesforce/salesforce-client.ts';
 import { SalesforceFake } from '../fakes/salesforce-fake/salesforce-fake.ts';
 import { seedGridObject } from '../fakes/salesforce-fake/seed-grid-object.ts';
-import {
-  GRID_KEY,
-  GRID_OBJECT,
-  salesforceMapping,
-  silentLogger,
-  TEST_RETRY,
-} from '../fakes/salesforce-nock.ts';
+import { GRID_KEY, GRID_OBJECT } from '../fakes/salesforce-nock.ts';
+import { accessTokenAt, salesforceClient } from '../support/salesforce-client.ts';
 
 let fake: SalesforceFake;
 const TYPED = [
@@ -34,13 +28,7 @@ beforeEach(async () => {
 });
 afterEach(() => fake.close());
 
-const client = () =>
-  createSalesforceClient({
-    mapping: salesforceMapping(),
-    credentials: { kind: 'access_token', instanceUrl: fake.url, accessToken: 'test-token' },
-    logger: silentLogger(),
-    retry: TEST_RETRY,
-  });
+const client = () => salesforceClient({ credentials: accessTokenAt(fake.url) });
 
 const lastRecordSent = (route: string) =>
   (fake.bodiesOf(route).at(-1) as { records: Record<string, unknown>[] }).records[0]!;

@@ -13,10 +13,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { secretFromEnvironment } from '../../src/config/secrets.ts';
 import { createSalesforceConnection } from '../../src/crm/salesforce/connect-salesforce.ts';
 import type { SalesforceSettings } from '../../src/crm/salesforce/salesforce-auth.ts';
-import { createSalesforceClient } from '../../src/crm/salesforce/salesforce-client.ts';
 import { SalesforceFake, type SalesforceFakeOptions } from '../fakes/salesforce-fake/salesforce-fake.ts';
 import { seedGridObject } from '../fakes/salesforce-fake/seed-grid-object.ts';
-import { salesforceMapping, silentLogger, TEST_RETRY } from '../fakes/salesforce-nock.ts';
+import { silentLogger } from '../support/loggers.ts';
+import { salesforceClient, salesforceMapping } from '../support/salesforce-client.ts';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const PRIVATE_PEM = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -42,12 +42,9 @@ async function start(options: Partial<SalesforceFakeOptions> = {}): Promise<void
 }
 
 function jwtClient(username = USER, key = PRIVATE_PEM) {
-  return createSalesforceClient({
-    mapping: salesforceMapping(),
+  return salesforceClient({
     credentials: { kind: 'jwt_bearer', clientId: 'consumer-key', username, privateKey: key },
     loginUrl: fake.url,
-    logger: silentLogger(),
-    retry: TEST_RETRY,
   });
 }
 

@@ -6,20 +6,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { CrmClient, NewAeTask } from '../../src/crm/crm-client.ts';
 import { CrmError } from '../../src/crm/crm-errors.ts';
-import { createSalesforceClient } from '../../src/crm/salesforce/salesforce-client.ts';
 import { SalesforceFake } from '../fakes/salesforce-fake/salesforce-fake.ts';
-import { salesforceMapping, silentLogger, TEST_RETRY } from '../fakes/salesforce-nock.ts';
+import { accessTokenAt, salesforceClient, salesforceMapping } from '../support/salesforce-client.ts';
 
 const MARKER = 'gridsync8f3a0c12d4';
 let fake: SalesforceFake;
 
 function client(overrides: Parameters<typeof salesforceMapping>[0] = {}): CrmClient {
-  return createSalesforceClient({
-    mapping: salesforceMapping(overrides),
-    credentials: { kind: 'access_token', instanceUrl: fake.url, accessToken: 'test-token' },
-    logger: silentLogger(),
-    retry: TEST_RETRY,
-  });
+  return salesforceClient({ mapping: salesforceMapping(overrides), credentials: accessTokenAt(fake.url) });
 }
 
 beforeEach(async () => {

@@ -4,35 +4,17 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import type { CrmClient, ExternalIdUpsert } from '../../src/crm/crm-client.ts';
-import { createSalesforceClient } from '../../src/crm/salesforce/salesforce-client.ts';
+import type { CrmClient } from '../../src/crm/crm-client.ts';
 import { SalesforceFake } from '../fakes/salesforce-fake/salesforce-fake.ts';
 import { seedGridObject } from '../fakes/salesforce-fake/seed-grid-object.ts';
-import {
-  GRID_KEY,
-  GRID_OBJECT,
-  salesforceMapping,
-  silentLogger,
-  TEST_RETRY,
-} from '../fakes/salesforce-nock.ts';
+import { GRID_KEY, GRID_OBJECT } from '../fakes/salesforce-nock.ts';
+import { accessTokenAt, gridUpserts, salesforceClient } from '../support/salesforce-client.ts';
 
 const UPSERT = `PATCH /composite/sobjects/${GRID_OBJECT}/${GRID_KEY}`;
 let fake: SalesforceFake;
 
 function client(): CrmClient {
-  return createSalesforceClient({
-    mapping: salesforceMapping(),
-    credentials: { kind: 'access_token', instanceUrl: fake.url, accessToken: 'test-token' },
-    logger: silentLogger(),
-    retry: TEST_RETRY,
-  });
-}
-
-function grids(count: number): ExternalIdUpsert[] {
-  return Array.from({ length: count }, (_, i) => ({
-    externalId: `0f3a${String(i).padStart(4, '0')}`,
-    properties: { Before_Scenario__c: `Exports by hand, grid ${i}` },
-  }));
+  return salesforceClient({ credentials: accessTokenAt(fake.url) });
 }
 
 function sent(route: string): Record<string, unknown>[][] {
@@ -50,7 +32,7 @@ afterEach(async () => {
 
 describe('Salesforce grid upserts (stand-in)', () => {
   it('writes 450 grids with 3 sObject Collections calls of at most 200 records, then updates them in place', async () => {
-    const outcomes = await client().upsertGridRecords(grids(450));
+    const outcomes = await client().upsertGridRecords(gridUpserts(450));
 
     expect(sent(UPSERT).map((records) => records.length)).toEqual([200, 200, 50]);
     expect(fake.bodiesOf(UPSERT).every((b) => (b as { allOrNone: unknown }).allOrNone === false)).toBe(true);
@@ -62,7 +44,7 @@ describe('Salesforce grid upserts (stand-in)', () => {
     expect(outcomes.every((o) => o.ok && o.created === true)).toBe(true);
     expect(fake.org.records(GRID_OBJECT)).toHaveLength(450);
 
-    const again = await client().upsertGridRecords(grids(3));
+    const again = await client().upsertGridRecords(gridUpserts(3));
     expect(again.map((o) => o.ok && o.created)).toEqual([false, false, false]);
     expect(fake.org.records(GRID_OBJECT)).toHaveLength(450);
   });
@@ -94,7 +76,7 @@ describe('Salesforce grid upserts (stand-in)', () => {
   });
 
   it('pins a field the org lacks on the records carrying it and delivers the others', async () => {
-    const records = grids(3);
+    const records = gridUpserts(3);
     records[1]!.properties['Typo__c'] = 'x';
     const outcomes = await client().upsertGridRecords(records);
     expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.kind))).toEqual(['ok', 'field_missing', 'ok']);
@@ -102,7 +84,7 @@ describe('Salesforce grid upserts (stand-in)', () => {
   });
 
   it('reports a value too long for its field on that record alone', async () => {
-    const records = grids(2);
+    const records = gridUpserts(2);
     records[0]!.properties['Grid_Status__c'] = 'x'.repeat(256);
     const outcomes = await client().upsertGridRecords(records);
     expect(outcomes[0]).toMatchObject({
@@ -122,7 +104,7 @@ describe('Salesforce links and updates (stand-in)', () => {
       CloseDate: '2026-12-31',
     });
     const contact = fake.org.insertRecord('Contact', { LastName: 'Ortiz' });
-    const [first, second] = await client().upsertGridRecords(grids(2));
+    const [first, second] = await client().upsertGridRecords(gridUpserts(2));
     const grid = first!.ok ? first!.id : '';
     const other = second!.ok ? second!.id : '';
 

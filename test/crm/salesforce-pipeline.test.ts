@@ -5,27 +5,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { CrmError } from '../../src/crm/crm-errors.ts';
-import { createSalesforceClient, salesforceBudget } from '../../src/crm/salesforce/salesforce-client.ts';
+import { salesforceBudget } from '../../src/crm/salesforce/salesforce-client.ts';
 import type { RequestBudget } from '../../src/crm/request-budget.ts';
 import { SalesforceFake } from '../fakes/salesforce-fake/salesforce-fake.ts';
 import { seedGridObject } from '../fakes/salesforce-fake/seed-grid-object.ts';
-import {
-  GRID_KEY,
-  GRID_OBJECT,
-  salesforceMapping,
-  silentLogger,
-  TEST_RETRY,
-} from '../fakes/salesforce-nock.ts';
+import { GRID_KEY, GRID_OBJECT } from '../fakes/salesforce-nock.ts';
+import { silentLogger } from '../support/loggers.ts';
+import { accessTokenAt, salesforceClient } from '../support/salesforce-client.ts';
 
 let fake: SalesforceFake;
 afterEach(() => fake.close());
 
 function client(budget: RequestBudget, signal?: AbortSignal) {
-  return createSalesforceClient({
-    mapping: salesforceMapping(),
-    credentials: { kind: 'access_token', instanceUrl: fake.url, accessToken: 'test-token' },
-    logger: silentLogger(),
-    retry: TEST_RETRY,
+  return salesforceClient({
+    credentials: accessTokenAt(fake.url),
     budget,
     ...(signal === undefined ? {} : { signal }),
   });
@@ -78,11 +71,9 @@ describe('shutdown', () => {
     seedGridObject(fake.org);
     fake.intercept(() => ({ status: 503, body: [{ errorCode: 'SERVER_UNAVAILABLE', message: 'down' }] }));
     const shutdown = new AbortController();
-    const sf = createSalesforceClient({
-      mapping: salesforceMapping(),
-      credentials: { kind: 'access_token', instanceUrl: fake.url, accessToken: 'test-token' },
-      logger: silentLogger(),
-      retry: { ...TEST_RETRY, baseMs: 5_000, capMs: 5_000, maxWaitMs: 60_000, deadlineMs: 60_000 },
+    const sf = salesforceClient({
+      credentials: accessTokenAt(fake.url),
+      retry: { baseMs: 5_000, capMs: 5_000, maxWaitMs: 60_000, deadlineMs: 60_000 },
       budget: salesforceBudget('globex', silentLogger()),
       signal: shutdown.signal,
     });

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CrmClient } from '../../src/crm/crm-client.ts';
 import { CrmError } from '../../src/crm/crm-errors.ts';
 import type { SalesforceCredentials } from '../../src/crm/salesforce/salesforce-auth.ts';
-import { createSalesforceClient } from '../../src/crm/salesforce/salesforce-client.ts';
 import { DAILY_LIMIT_WAIT_MS } from '../../src/crm/salesforce/salesforce-limits.ts';
+import type { Logger } from '../../src/lib/logger.ts';
 import { LocalServer } from '../support/local-server.ts';
 import { capturingLogger } from '../support/loggers.ts';
 import {
@@ -16,20 +16,14 @@ import {
   GRID_OBJECT,
   INSTANCE_URL,
   LOGIN_URL,
-  salesforceMapping,
   saved,
   sfId,
-  silentLogger,
-  TEST_RETRY,
   tokenResponse,
 } from '../fakes/salesforce-nock.ts';
+import { accessTokenAt, salesforceClient, TEST_RETRY } from '../support/salesforce-client.ts';
 
 const UPSERT_PATH = `/composite/sobjects/${GRID_OBJECT}/${GRID_KEY}`;
-const STATIC: SalesforceCredentials = {
-  kind: 'access_token',
-  instanceUrl: INSTANCE_URL,
-  accessToken: 'static-token',
-};
+const STATIC = accessTokenAt(INSTANCE_URL, 'static-token');
 const REFRESH: SalesforceCredentials = {
   kind: 'refresh_token',
   clientId: 'cid',
@@ -37,16 +31,8 @@ const REFRESH: SalesforceCredentials = {
   refreshToken: 'rt-1',
 };
 
-function client(
-  credentials: SalesforceCredentials = STATIC,
-  extra: { logger?: ReturnType<typeof silentLogger> } = {},
-): CrmClient {
-  return createSalesforceClient({
-    mapping: salesforceMapping(),
-    credentials,
-    logger: extra.logger ?? silentLogger(),
-    retry: TEST_RETRY,
-  });
+function client(credentials: SalesforceCredentials = STATIC, extra: { logger?: Logger } = {}): CrmClient {
+  return salesforceClient({ credentials, ...extra });
 }
 
 const upserted = (body: unknown) =>
@@ -101,11 +87,9 @@ describe('Salesforce retries', () => {
     }).listen();
     try {
       const started = Date.now();
-      const sf = createSalesforceClient({
-        mapping: salesforceMapping(),
-        credentials: { kind: 'access_token', instanceUrl: server.url, accessToken: 'static-token' },
-        logger: silentLogger(),
-        retry: { ...TEST_RETRY, attemptTimeoutMs: 300 },
+      const sf = salesforceClient({
+        credentials: accessTokenAt(server.url, 'static-token'),
+        retry: { attemptTimeoutMs: 300 },
       });
       const outcomes = await sf.upsertGridRecords(oneGrid);
       expect(Date.now() - started).toBeGreaterThanOrEqual(290);
@@ -216,12 +200,9 @@ describe('Salesforce sessions', () => {
     const fake = new FakeSalesforce()
       .tokenEndpoint(myDomain, () => [200, tokenResponse('cc-token', INSTANCE_URL)])
       .route('PATCH', UPSERT_PATH, (call) => [200, upserted(call.body)]);
-    const sf = createSalesforceClient({
-      mapping: salesforceMapping(),
+    const sf = salesforceClient({
       credentials: { kind: 'client_credentials', clientId: 'cid', clientSecret: 'csecret' },
-      logger: silentLogger(),
       loginUrl: myDomain,
-      retry: TEST_RETRY,
     });
     await sf.upsertGridRecords(oneGrid);
     expect(fake.tokenCalls[0]!.body).toEqual({

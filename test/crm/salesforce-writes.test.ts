@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { CrmClient, ExternalIdUpsert } from '../../src/crm/crm-client.ts';
-import { createSalesforceClient } from '../../src/crm/salesforce/salesforce-client.ts';
+import type { CrmClient } from '../../src/crm/crm-client.ts';
 import {
   apiError,
   collectionRecords,
@@ -10,29 +9,15 @@ import {
   GRID_OBJECT,
   INSTANCE_URL,
   refused,
-  salesforceMapping,
   saved,
   sfId,
-  silentLogger,
-  TEST_RETRY,
 } from '../fakes/salesforce-nock.ts';
+import { accessTokenAt, gridUpserts, salesforceClient, TEST_RETRY } from '../support/salesforce-client.ts';
 
 const UPSERT_PATH = `/composite/sobjects/${GRID_OBJECT}/${GRID_KEY}`;
 
 function client(): CrmClient {
-  return createSalesforceClient({
-    mapping: salesforceMapping(),
-    credentials: { kind: 'access_token', instanceUrl: INSTANCE_URL, accessToken: 'static-token' },
-    logger: silentLogger(),
-    retry: TEST_RETRY,
-  });
-}
-
-function grids(count: number): ExternalIdUpsert[] {
-  return Array.from({ length: count }, (_, i) => ({
-    externalId: `0f3a${String(i).padStart(4, '0')}`,
-    properties: { Before_Scenario__c: `Exports by hand, grid ${i}` },
-  }));
+  return salesforceClient({ credentials: accessTokenAt(INSTANCE_URL, 'static-token') });
 }
 
 /** Answers an upsert as Salesforce does: one result per record, in order; `answer` may refuse some. */
@@ -55,7 +40,7 @@ describe('Salesforce grid upserts', () => {
           : saved(sfId('a0B', i), false),
       ),
     ]);
-    const outcomes = await client().upsertGridRecords(grids(5));
+    const outcomes = await client().upsertGridRecords(gridUpserts(5));
     expect(outcomes.filter((o) => o.ok)).toHaveLength(4);
     const failed = outcomes[2]!;
     expect(failed.ok).toBe(false);
@@ -76,7 +61,7 @@ describe('Salesforce grid upserts', () => {
       }
       return [200, upsertAnswer(call.body)];
     });
-    const outcomes = await client().upsertGridRecords(grids(8));
+    const outcomes = await client().upsertGridRecords(gridUpserts(8));
     expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.kind))).toEqual([
       'ok',
       'ok',
@@ -99,7 +84,7 @@ describe('Salesforce grid upserts', () => {
           : saved(sfId('a0B', i)),
       ),
     ]);
-    const outcomes = await client().upsertGridRecords(grids(3));
+    const outcomes = await client().upsertGridRecords(gridUpserts(3));
     expect(collectionRecords(fake.calls[1]!.body, GRID_OBJECT).map((r) => r[GRID_KEY])).toEqual(['0f3a0001']);
     expect(outcomes.every((o) => o.ok)).toBe(true);
   });
@@ -113,7 +98,7 @@ describe('Salesforce grid upserts', () => {
           : saved(sfId('a0B', i)),
       ),
     ]);
-    const outcomes = await client().upsertGridRecords(grids(3));
+    const outcomes = await client().upsertGridRecords(gridUpserts(3));
 
     // One counter for the request: TEST_RETRY's 4 tries in all, each after the first with only the locked record.
     expect(fake.calls).toHaveLength(TEST_RETRY.maxAttempts);

@@ -10,13 +10,6 @@
  */
 import nock from 'nock';
 
-import { silentLogger } from '../support/loggers.ts';
-import {
-  type TenantMapping,
-  type TenantMappingInput,
-  tenantMappingSchema,
-} from '../../src/mapping/mapping-schema.ts';
-
 export const INSTANCE_URL = 'https://acme.my.salesforce.com';
 export const LOGIN_URL = 'https://login.salesforce.com';
 export const API_VERSION = '66.0';
@@ -33,54 +26,6 @@ export interface RecordedCall {
   query: URLSearchParams;
   body: unknown;
   authorization: string | null;
-}
-
-/** Fast retries: the tests prove the policy's shape, not production timings. */
-export const TEST_RETRY = {
-  maxAttempts: 4,
-  baseMs: 5,
-  capMs: 40,
-  deadlineMs: 3_000,
-  attemptTimeoutMs: 1_000,
-};
-
-export { silentLogger };
-
-export function salesforceMapping(overrides: Partial<TenantMappingInput> = {}): TenantMapping {
-  return tenantMappingSchema.parse({
-    tenant: 'globex',
-    crm: {
-      type: 'salesforce',
-      apiVersion: API_VERSION,
-      auth: { kind: 'access_token', instanceUrl: INSTANCE_URL, accessToken: { env: 'GLOBEX_SF_TOKEN' } },
-    },
-    secrets: {
-      webhookSigningSecret: { env: 'GLOBEX_WEBHOOK_SECRET' },
-      statusToken: { env: 'GLOBEX_STATUS_TOKEN' },
-    },
-    grid: {
-      object: GRID_OBJECT,
-      externalIdField: GRID_KEY,
-      fields: { Before_Scenario__c: { from: 'grid.beforeScenario' } },
-      associate: {
-        deal: { lookupField: 'Opportunity__c' },
-        company: { lookupField: 'Account__c' },
-        contact: { lookupField: 'Contact__c' },
-      },
-    },
-    identity: { company: { field: 'Website' }, contact: { field: 'Email' } },
-    scoring: { signals: { 'product.active_day': { intent: 'high' } } },
-    qualification: {
-      usage: { activeDays: { min: 3 } },
-      icp: { required: 1, criteria: { industry: { from: [{ crmField: 'Industry' }], in: ['fintech'] } } },
-    },
-    task: {
-      subject: 'Follow up {{grid.account.name}}',
-      body: '{{grid.beforeScenario}}',
-      owner: { chain: ['deal_owner'] },
-    },
-    ...overrides,
-  });
 }
 
 /** An 18-character record id: a 3-character key prefix, a number, and a checksum-like suffix. */

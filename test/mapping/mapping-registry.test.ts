@@ -9,9 +9,9 @@ import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import type { SecretLookup } from '../../src/config/secrets.ts';
 import type { Logger } from '../../src/lib/logger.ts';
 import { capturingLogger } from '../support/loggers.ts';
+import { envSecrets } from '../support/secrets.ts';
 import type { LoadedMapping } from '../../src/mapping/loaded-mapping.ts';
 import { createMappingRegistry, type MappingRegistry } from '../../src/mapping/mapping-registry.ts';
 import { REPO_ROOT } from './run-cli.ts';
@@ -103,9 +103,7 @@ describe('at start', () => {
   });
 
   it('names secret references that do not resolve, never their values', async () => {
-    const secrets: SecretLookup = (ref) =>
-      'env' in ref && ref.env === 'ACME_WEBHOOK_SECRET' ? 'whsec_c2VjcmV0' : undefined;
-    await open({ secrets });
+    await open({ secrets: envSecrets({ ACME_WEBHOOK_SECRET: 'whsec_c2VjcmV0' }) });
     const acmeWarning = warnings().find((l) => l.tenant === 'acme');
     expect(acmeWarning?.missing).toEqual([
       'secrets.statusToken (environment variable ACME_STATUS_TOKEN)',

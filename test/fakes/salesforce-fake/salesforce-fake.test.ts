@@ -6,8 +6,7 @@ import { createSign, generateKeyPairSync } from 'node:crypto';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { createSalesforceClient } from '../../../src/crm/salesforce/salesforce-client.ts';
-import { salesforceMapping, silentLogger, TEST_RETRY } from '../salesforce-nock.ts';
+import { accessTokenAt, salesforceClient } from '../../support/salesforce-client.ts';
 import { SalesforceFake } from './salesforce-fake.ts';
 import { seedGridObject } from './seed-grid-object.ts';
 
@@ -34,12 +33,7 @@ async function call(method: string, path: string, body?: unknown, token = 'test-
 const query = (soql: string) => call('GET', `/query?q=${encodeURIComponent(soql)}`);
 
 function client() {
-  return createSalesforceClient({
-    mapping: salesforceMapping(),
-    credentials: { kind: 'access_token', instanceUrl: fake.url, accessToken: 'test-token' },
-    logger: silentLogger(),
-    retry: TEST_RETRY,
-  });
+  return salesforceClient({ credentials: accessTokenAt(fake.url) });
 }
 
 beforeEach(async () => {

@@ -1,7 +1,6 @@
 /**
- * A Sales Grid custom object as RevOps would create it by hand for the test mappings (test/fakes/
- * salesforce-nock.ts's `salesforceMapping()`): an External ID + Unique key, long text areas for the grid's
- * sections, and lookups to the opportunity, account and contact.
+ * A Sales Grid custom object as RevOps would create it by hand for the test mappings (`salesforceMapping()`
+ * in test/support/salesforce-client.ts): an External ID + Unique key, long text areas for the grid's sections, and lookups to the opportunity, account and contact.
  */
 import type { FieldSpec } from './fake-schema.ts';
 import type { FakeOrg } from './fake-org.ts';

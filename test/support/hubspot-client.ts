@@ -1,49 +1,36 @@
 /**
- * Shared set-up for the HubSpot adapter tests: a valid tenant mapping, a silent logger, and a client pointed
- * at a fake server with retry settings small enough for tests to stay fast.
+ * Shared set-up for the HubSpot adapter tests: a valid tenant mapping, the stand-in (test/fakes/
+ * hubspot-fake-server.ts) started for it, and a client pointed at the stand-in with retry settings small enough
+ * for tests to stay fast, holding a static token or OAuth tokens from the stand-in's test app.
  */
+import { oauthTokenProvider, type HubSpotTokenProvider } from '../../src/crm/hubspot/hubspot-auth.ts';
 import { createHubSpotClient, type HubSpotClientOptions } from '../../src/crm/hubspot/hubspot-client.ts';
 import type { CrmClient } from '../../src/crm/crm-client.ts';
-import { silentLogger } from '../support/loggers.ts';
 import {
   type TenantMapping,
   type TenantMappingInput,
   tenantMappingSchema,
 } from '../../src/mapping/mapping-schema.ts';
-import type { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
+import { HubSpotFake, type HubSpotFakeOptions } from '../fakes/hubspot-fake-server.ts';
+import { silentLogger } from './loggers.ts';
+import { tenantBasics } from './tenant-basics.ts';
 
 export const GRID_OBJECT = 'p_sales_grid';
 export const GRID_ID_PROPERTY = 'gridsync_grid_id';
 
 export function testMapping(overrides: Partial<TenantMappingInput> = {}): TenantMapping {
   return tenantMappingSchema.parse({
-    tenant: 'acme',
+    ...tenantBasics('acme', 'industry'),
     crm: { type: 'hubspot', plan: 'starter', requestsPer10Seconds: 1000 },
-    secrets: {
-      webhookSigningSecret: { env: 'ACME_WEBHOOK_SECRET' },
-      statusToken: { env: 'ACME_STATUS_TOKEN' },
-    },
     grid: {
       object: GRID_OBJECT,
       externalIdField: GRID_ID_PROPERTY,
       fields: { gridsync_before_scenario: { from: 'grid.beforeScenario' } },
       associate: { deal: {}, company: {}, contact: {} },
     },
-    scoring: { signals: { 'product.active_day': { intent: 'high' } } },
-    qualification: {
-      usage: { activeDays: { min: 3 } },
-      icp: { required: 1, criteria: { industry: { from: [{ crmField: 'industry' }], in: ['fintech'] } } },
-    },
-    task: {
-      subject: 'Follow up {{grid.account.name}}',
-      body: '{{grid.beforeScenario}}',
-      owner: { chain: ['deal_owner'] },
-    },
     ...overrides,
   });
 }
-
-export { silentLogger };
 
 /** Fast retries: tests prove the policy's shape, not its production timings. */
 export const TEST_RETRY = {
@@ -53,6 +40,27 @@ export const TEST_RETRY = {
   maxWaitMs: 5_000,
   attemptTimeoutMs: 2_000,
 };
+
+/** The stand-in, with the grid object's external id property unique as the test mapping needs; `options` add to it. */
+export function startHubSpotFake(options: HubSpotFakeOptions = {}): Promise<HubSpotFake> {
+  return HubSpotFake.start({ uniqueProperties: { [GRID_OBJECT]: [GRID_ID_PROPERTY] }, ...options });
+}
+
+/** The OAuth app the tests register with the stand-in and connect with. */
+export const TEST_OAUTH = { clientId: 'client-1', clientSecret: 'secret-1', refreshToken: 'refresh-1' };
+
+/** Stand-in options: no static tokens, only TEST_OAUTH's, each living `expiresInSeconds`. */
+export function oauthOnly(expiresInSeconds: number): HubSpotFakeOptions {
+  return { accessTokens: [], oauth: { ...TEST_OAUTH, expiresInSeconds } };
+}
+
+/** Tokens for TEST_OAUTH from the stand-in's token endpoint; `options` may set the clock or another grant. */
+export function oauthTokensFrom(
+  fake: HubSpotFake,
+  options: { now?: () => number; refreshToken?: string } = {},
+): HubSpotTokenProvider {
+  return oauthTokenProvider({ ...TEST_OAUTH, baseUrl: fake.url, logger: silentLogger(), ...options });
+}
 
 export function clientFor(fake: HubSpotFake, options: Partial<HubSpotClientOptions> = {}): CrmClient {
   return createHubSpotClient({
