@@ -4,11 +4,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { createLogger } from '../lib/logger.ts';
 import { gridSyncJob } from '../store/job-lifecycle.ts';
 import type { Job, JobOutcome } from '../store/job.ts';
+import type { JobQueue } from '../store/store.ts';
+import { silentLogger } from '../../test/support/loggers.ts';
 import { tempSqliteStore, type TempStore } from '../../test/support/temp-store.ts';
-import { createJobRunner, type JobRunner } from './job-runner.ts';
+import { createJobRunner, type JobRunner, type JobRunnerOptions } from './job-runner.ts';
 
 let temp: TempStore | undefined;
 let runner: JobRunner | undefined;
@@ -18,6 +19,23 @@ afterEach(async () => {
   runner = undefined;
   temp = undefined;
 });
+
+/** A runner on `queue` with `handler` for every job kind, silent, polling every 5 ms, no coalescing. */
+function runnerFor(
+  queue: JobQueue,
+  handler: (tenant: string, jobs: Job[]) => Promise<Map<string, JobOutcome>>,
+  options: Partial<JobRunnerOptions> = {},
+): JobRunner {
+  return createJobRunner({
+    queue,
+    handlers: { 'grid.sync': handler, 'account.refresh': handler, 'tenant.sync': handler },
+    logger: silentLogger(),
+    workerId: 'w1',
+    idlePollMs: 5,
+    coalesceMs: 0,
+    ...options,
+  });
+}
 
 async function run(outcome: JobOutcome, rounds: number) {
   temp = await tempSqliteStore();
@@ -29,13 +47,7 @@ async function run(outcome: JobOutcome, rounds: number) {
     calls += 1;
     return Promise.resolve(new Map(jobs.map((job) => [job.id, outcome])));
   };
-  runner = createJobRunner({
-    queue: store,
-    handlers: { 'grid.sync': answer, 'account.refresh': answer, 'tenant.sync': answer },
-    logger: createLogger({ level: 'silent' }),
-    workerId: 'w1',
-    idlePollMs: 5,
-    coalesceMs: 0,
+  runner = runnerFor(store, answer, {
     retrySchedule: { baseMs: 1, capMs: 2 },
     onDeadLetter: (job) => {
       deadLetters.push(job);
@@ -65,7 +77,6 @@ describe('the job runner', () => {
 });
 
 describe('tenants progress together', () => {
-  const silent = createLogger({ level: 'silent' });
   const allDone = (jobs: Job[]): Map<string, JobOutcome> =>
     new Map(jobs.map((job) => [job.id, { status: 'done' }]));
 
@@ -91,15 +102,7 @@ describe('tenants progress together', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       return allDone(jobs);
     };
-    runner = createJobRunner({
-      queue: store,
-      handlers: { 'grid.sync': handler, 'account.refresh': handler, 'tenant.sync': handler },
-      logger: silent,
-      workerId: 'w1',
-      batchSize: 6,
-      idlePollMs: 5,
-      coalesceMs: 0,
-    });
+    runner = runnerFor(store, handler, { batchSize: 6 });
     runner.start();
     await runner.drain();
     const tenants = calls.map((c) => c.tenant);
@@ -128,15 +131,9 @@ describe('tenants progress together', () => {
       }
       return allDone(jobs);
     };
-    runner = createJobRunner({
-      queue: store,
-      handlers: { 'grid.sync': handler, 'account.refresh': handler, 'tenant.sync': handler },
-      logger: silent,
-      workerId: 'w1',
+    runner = runnerFor(store, handler, {
       batchSize: 4,
       concurrency: 1,
-      idlePollMs: 5,
-      coalesceMs: 0,
       budgetWaits: () => new Map(acmeWaiting ? [['acme', 1_000]] : []),
     });
     runner.start();
@@ -156,13 +153,8 @@ describe('tenants progress together', () => {
       calls.push({ tenant, at: Date.now() });
       return Promise.resolve(allDone(jobs));
     };
-    runner = createJobRunner({
-      queue: store,
-      handlers: { 'grid.sync': handler, 'account.refresh': handler, 'tenant.sync': handler },
-      logger: silent,
-      workerId: 'w1',
+    runner = runnerFor(store, handler, {
       idlePollMs: 1_000,
-      coalesceMs: 0,
       budgetWaits: (now) => new Map(now < refillAt ? [['acme', refillAt - now]] : []),
     });
     runner.start();
