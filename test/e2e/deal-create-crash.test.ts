@@ -3,10 +3,9 @@
  * the CRM has created the deal, before gridsync can read the answer and record it. After the restart there
  * is still exactly one deal for the company, and the grid is on it. On HubSpot and on Salesforce.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDocument } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
@@ -14,7 +13,13 @@ import { SalesforceFake } from '../fakes/salesforce-fake/salesforce-fake.ts';
 import { seedOpportunitySales } from '../fakes/salesforce-fake/seed-opportunity-sales.ts';
 import { seedGridObject } from '../fakes/salesforce-fake/seed-grid-object.ts';
 import { type ChildGridsync, startChildGridsync } from '../support/child-gridsync.ts';
-import { FAKE_TOKEN, writeTenantMapping } from '../support/gridsync-harness.ts';
+import { FAKE_TOKEN, type MappingEdit, writeTenantMapping } from '../support/gridsync-harness.ts';
+import {
+  accessTokenAuth,
+  addAccountDomainField,
+  SF_ACCESS_TOKEN_ENV,
+  writeGlobexMapping,
+} from '../support/salesforce-harness.ts';
 import { randomWebhookSecret, signRequest } from '../support/sign-request.ts';
 import { ledgerlineGrid, seedLedgerline } from '../support/fixtures.ts';
 
@@ -131,33 +136,21 @@ describe('a crash while gridsync creates a deal', () => {
     closeFake = () => fake.close();
     seedGridObject(fake.org);
     seedOpportunitySales(fake.org);
-    fake.org.addField('Account', {
-      name: 'Domain__c',
-      type: 'string',
-      length: 255,
-      externalId: true,
-      unique: true,
-    });
+    addAccountDomainField(fake.org);
     const accountId = fake.org.insertRecord('Account', {
       Name: 'Ledgerline',
       Domain__c: 'ledgerline.example',
     });
     // globex's mapping, reduced to what the Sales Grid object above holds, with a test session token.
-    const doc = parseDocument(readFileSync('mappings/globex.yaml', 'utf8'));
-    doc.setIn(['crm', 'baseUrl'], fake.url);
-    doc.setIn(['crm', 'auth'], {
-      kind: 'access_token',
-      instanceUrl: fake.url,
-      accessToken: { env: 'GLOBEX_SF_TOKEN' },
-    });
-    doc.setIn(['grid', 'fields'], { Before_Scenario__c: { from: 'grid.beforeScenario' } });
-    for (const role of ['deal', 'company', 'contact']) doc.setIn([role, 'fields'], {});
-    doc.setIn(['qualification', 'icp'], {
-      required: 1,
-      criteria: { industry: { from: [{ crmField: 'Industry' }], in: ['Banking'] } },
-    });
-    mkdirSync(join(dir, 'mappings'), { recursive: true });
-    writeFileSync(join(dir, 'mappings', 'globex.yaml'), doc.toString());
+    writeGlobexMapping(dir, fake.url, [
+      accessTokenAuth(fake.url),
+      [['grid', 'fields'], { Before_Scenario__c: { from: 'grid.beforeScenario' } }],
+      ...['deal', 'company', 'contact'].map((role): MappingEdit => [[role, 'fields'], {}]),
+      [
+        ['qualification', 'icp'],
+        { required: 1, criteria: { industry: { from: [{ crmField: 'Industry' }], in: ['Banking'] } } },
+      ],
+    ]);
 
     let first: ChildGridsync | undefined;
     killOn(
@@ -166,7 +159,7 @@ describe('a crash while gridsync creates a deal', () => {
       () => first,
       () => fake.setLatency(1_000),
     );
-    const env = { GLOBEX_SF_TOKEN: 'test-token' };
+    const env = { [SF_ACCESS_TOKEN_ENV]: 'test-token' };
     first = await start('globex', env);
     const running = first;
     expect(await postGrid(running, 'globex', grid)).toBe(202);

@@ -4,18 +4,22 @@
  * period the log (once), /readyz and the tenant status name it with its mapping line, and the next grid that
  * would write it fails early with the plan's message instead of being sent for a CRM 400.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { applyCommand } from '../../src/cli/mapping-plan-command.ts';
-import { createLogger } from '../../src/lib/logger.ts';
 import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
-import { FAKE_TOKEN, type Harness, startHarness, writeTenantMapping } from '../support/gridsync-harness.ts';
-import { silentLogger } from '../support/loggers.ts';
+import {
+  acmeCrmSecrets,
+  type Harness,
+  startHarness,
+  writeTenantMapping,
+} from '../support/gridsync-harness.ts';
+import { capturingLogger } from '../support/loggers.ts';
+import { lineOf, planIo } from '../support/plan-command.ts';
 import { ledgerlineGrid, seedLedgerline } from '../support/fixtures.ts';
 
 const UPSERT = 'POST /crm/objects/2026-03/p_sales_grid/batch/upsert';
@@ -41,31 +45,11 @@ describe('drift on HubSpot while gridsync runs', () => {
   it('names an archived property on the log, /readyz and the tenant status, and fails the next grid early', async () => {
     fake = await HubSpotFake.start();
     dir = mkdtempSync(join(tmpdir(), 'gridsync-hs-drift-'));
-    writeTenantMapping(dir, fake.url, EDITS);
-    const file = join(dir, 'mappings', 'acme.yaml');
-    const secrets = (ref: object) =>
-      'env' in ref && ref.env === 'ACME_HUBSPOT_TOKEN' ? FAKE_TOKEN : undefined;
-    expect(
-      await applyCommand([file, '--yes'], {
-        stdout: () => {},
-        stderr: () => {},
-        secrets,
-        defaultFiles: () => Promise.resolve([file]),
-        logger: silentLogger(),
-      }),
-    ).toBe(0);
+    const file = writeTenantMapping(dir, fake.url, EDITS);
+    expect(await applyCommand([file, '--yes'], planIo(file, acmeCrmSecrets))).toBe(0);
     const { dealId } = seedLedgerline(fake);
 
-    const lines: string[] = [];
-    const logger = createLogger({
-      level: 'info',
-      destination: new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          lines.push(chunk.toString());
-          done();
-        },
-      }),
-    });
+    const { logger, text } = capturingLogger('info');
     harness = await startHarness({
       fakeInstance: fake,
       dir,
@@ -102,10 +86,7 @@ describe('drift on HubSpot while gridsync runs', () => {
     const grid = fake.schemas.schemas[0]!;
     fake.schemas.archiveProperty(grid.objectTypeId, 'gridsync_before_scenario');
     await waitFor(async () => (await readyz()).schema['acme']?.state === 'drift');
-    const line =
-      readFileSync(file, 'utf8')
-        .split('\n')
-        .findIndex((l) => l.includes('gridsync_before_scenario:')) + 1;
+    const line = lineOf(file, 'gridsync_before_scenario:');
     expect((await readyz()).schema['acme']?.drift).toEqual([
       expect.objectContaining({
         field: 'gridsync_before_scenario',
@@ -123,9 +104,9 @@ describe('drift on HubSpot while gridsync runs', () => {
     ]);
     // Several checks ran since; the finding is logged once, with its mapping line.
     await new Promise((r) => setTimeout(r, 800));
-    const drifted = lines.filter((l) =>
-      l.includes('schema drift: p_sales_grid has no property gridsync_before_scenario'),
-    );
+    const drifted = text()
+      .split('\n')
+      .filter((l) => l.includes('schema drift: p_sales_grid has no property gridsync_before_scenario'));
     expect(drifted).toHaveLength(1);
     expect(drifted[0]).toContain(`acme.yaml:${line}:`);
 

@@ -9,43 +9,20 @@ import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { applyCommand, planCommand, type PlanCommandIo } from '../../src/cli/mapping-plan-command.ts';
-import { createLogger } from '../../src/lib/logger.ts';
+import { applyCommand, planCommand } from '../../src/cli/mapping-plan-command.ts';
 import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
-import { FAKE_TOKEN, startHarness, writeTenantMapping } from '../support/gridsync-harness.ts';
+import { acmeCrmSecrets, startHarness, writeTenantMapping } from '../support/gridsync-harness.ts';
+import { lineOf, planIo, planReport } from '../support/plan-command.ts';
 
 let fake: HubSpotFake;
 let dir: string;
 let file: string;
-
-function io(): PlanCommandIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    secrets: (ref) => ('env' in ref && ref.env === 'ACME_HUBSPOT_TOKEN' ? FAKE_TOKEN : undefined),
-    defaultFiles: () => Promise.resolve([file]),
-    logger: createLogger({ level: 'silent' }),
-  };
-}
-
-/** The line of the first mapping line containing `text`, 1-based, as plan reports it. */
-function lineOf(text: string): number {
-  return (
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .findIndex((l) => l.includes(text)) + 1
-  );
-}
+const io = () => planIo(file, acmeCrmSecrets);
 
 beforeEach(async () => {
   fake = await HubSpotFake.start();
   dir = mkdtempSync(join(tmpdir(), 'gridsync-plan-'));
-  writeTenantMapping(dir, fake.url);
-  file = join(dir, 'mappings', 'acme.yaml');
+  file = writeTenantMapping(dir, fake.url);
 });
 afterEach(async () => {
   await fake.close();
@@ -56,18 +33,7 @@ describe('mapping plan / apply on HubSpot', () => {
   it('goes from an empty portal to a mapping the CRM can take, and a grid then syncs live', async () => {
     const first = io();
     expect(await planCommand([file, '--json'], first)).toBe(1);
-    const report = JSON.parse(first.out.join('')) as {
-      ok: boolean;
-      plans: {
-        findings: {
-          code: string;
-          field: string | null;
-          object: string;
-          location: { line: number; column: number } | null;
-          action: string;
-        }[];
-      }[];
-    };
+    const report = planReport(first);
     const findings = report.plans[0]!.findings;
     expect(report.ok).toBe(false);
     // The members docs/setup-tenant.md documents for `plan --json`, and no others.
@@ -83,13 +49,13 @@ describe('mapping plan / apply on HubSpot', () => {
       ['action', 'code', 'field', 'fix', 'location', 'message', 'object', 'path', 'role', 'severity'].sort(),
     );
     expect(findings[0]).toMatchObject({ code: 'object_missing', object: 'p_sales_grid', action: 'create' });
-    expect(findings[0]!.location?.line).toBe(lineOf('object: p_sales_grid'));
+    expect(findings[0]!.location?.line).toBe(lineOf(file, 'object: p_sales_grid'));
     const missing = findings.filter((f) => f.code === 'field_missing' && f.object === 'p_sales_grid');
     expect(missing.map((f) => f.field)).toEqual(
       expect.arrayContaining(['gridsync_grid_id', 'gridsync_before_scenario', 'gridsync_grid_status']),
     );
     expect(missing.find((f) => f.field === 'gridsync_before_scenario')?.location?.line).toBe(
-      lineOf('gridsync_before_scenario:'),
+      lineOf(file, 'gridsync_before_scenario:'),
     );
     expect(findings.find((f) => f.field === 'gridsync_intent_level')).toMatchObject({
       object: 'companies',
@@ -173,21 +139,15 @@ describe('mapping plan / apply on HubSpot', () => {
     });
     const planned = io();
     expect(await planCommand([file, '--json'], planned)).toBe(1);
-    const findings = (
-      JSON.parse(planned.out.join('')) as {
-        plans: {
-          findings: { code: string; field: string; location: { line: number }; missingOptions?: string[] }[];
-        }[];
-      }
-    ).plans[0]!.findings;
+    const findings = planReport(planned).plans[0]!.findings;
     expect(findings.find((f) => f.field === 'gridsync_active_users')).toMatchObject({
       code: 'type_mismatch',
-      location: { line: lineOf('gridsync_active_users:') },
+      location: { line: lineOf(file, 'gridsync_active_users:') },
     });
     expect(findings.find((f) => f.field === 'gridsync_intent_level')).toMatchObject({
       code: 'option_missing',
       missingOptions: ['Medium', 'None'],
-      location: { line: lineOf('gridsync_intent_level:') },
+      location: { line: lineOf(file, 'gridsync_intent_level:') },
     });
     // A number into a text property is fine: no finding.
     expect(findings.some((f) => f.field === 'gridsync_intent_score')).toBe(false);

@@ -4,21 +4,22 @@
  * through the Metadata API and grants them with a permission set assigned to the integration user; plan
  * exits 0; a grid then syncs through gridsync's own composition (real connector, client credentials).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-import { Writable } from 'node:stream';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 
-import { applyCommand, planCommand, type PlanCommandIo } from '../../src/cli/mapping-plan-command.ts';
+import { applyCommand, planCommand } from '../../src/cli/mapping-plan-command.ts';
 import { loadConfig } from '../../src/config/env.ts';
 import type { SecretLookup } from '../../src/config/secrets.ts';
-import { createLogger } from '../../src/lib/logger.ts';
-import { startGridsync } from '../../src/main.ts';
+import type { Logger } from '../../src/lib/logger.ts';
+import { startGridsync, type StartOptions } from '../../src/main.ts';
 import { SalesforceFake } from '../fakes/salesforce-fake/salesforce-fake.ts';
+import { capturingLogger, silentLogger } from '../support/loggers.ts';
+import { lineOf, planIo, planReport } from '../support/plan-command.ts';
+import { addAccountDomainField, writeGlobexMapping } from '../support/salesforce-harness.ts';
 import { randomWebhookSecret, signRequest } from '../support/sign-request.ts';
 
 let fake: SalesforceFake;
@@ -33,44 +34,33 @@ const values: Record<string, string> = {
 };
 const secrets: SecretLookup = (ref) => ('env' in ref ? values[ref.env] : undefined);
 
-function io(): PlanCommandIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    secrets,
-    defaultFiles: () => Promise.resolve([file]),
-    logger: createLogger({ level: 'silent' }),
-  };
-}
+const io = () => planIo(file, secrets);
 
-function lineOf(text: string): number {
-  return (
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .findIndex((l) => l.includes(text)) + 1
-  );
+/** gridsync as `serve` composes it on this test's folder: the real connector, client credentials, `secrets`. */
+function serve(logLevel: 'silent' | 'info', logger: Logger, more: Pick<StartOptions, 'schemaWatch'> = {}) {
+  return startGridsync({
+    config: loadConfig(
+      {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        GRIDSYNC_DATABASE_URL: join(dir, 'gridsync.db'),
+        GRIDSYNC_MAPPINGS_DIR: join(dir, 'mappings'),
+        LOG_LEVEL: logLevel,
+      },
+      join(dir, 'no.env'),
+    ),
+    logger,
+    secrets,
+    ...more,
+    runnerOptions: { coalesceMs: 20, idlePollMs: 100, retrySchedule: { baseMs: 50, capMs: 200 } },
+  });
 }
 
 beforeEach(async () => {
   fake = await SalesforceFake.start({ apps: [{ clientId: 'globex-client', clientSecret: 'globex-secret' }] });
-  // What RevOps keeps on Account for matching (identity.company.field): it exists and is visible.
-  fake.org.addField('Account', {
-    name: 'Domain__c',
-    type: 'string',
-    length: 255,
-    externalId: true,
-    unique: true,
-  });
+  addAccountDomainField(fake.org);
   dir = mkdtempSync(join(tmpdir(), 'gridsync-sf-plan-'));
-  mkdirSync(join(dir, 'mappings'));
-  const doc = parseDocument(readFileSync('mappings/globex.yaml', 'utf8'));
-  doc.setIn(['crm', 'baseUrl'], fake.url);
-  file = join(dir, 'mappings', 'globex.yaml');
-  writeFileSync(file, doc.toString());
+  file = writeGlobexMapping(dir, fake.url);
 });
 afterEach(async () => {
   await fake.close();
@@ -81,22 +71,11 @@ describe('mapping plan / apply on Salesforce', () => {
   it('creates the object, fields and permission set, and a grid then syncs live', async () => {
     const first = io();
     expect(await planCommand(['--json', file], first)).toBe(1);
-    const findings = (
-      JSON.parse(first.out.join('')) as {
-        plans: {
-          findings: {
-            code: string;
-            field: string | null;
-            object: string;
-            location: { line: number } | null;
-          }[];
-        }[];
-      }
-    ).plans[0]!.findings;
+    const findings = planReport(first).plans[0]!.findings;
     expect(findings[0]).toMatchObject({
       code: 'object_missing',
       object: 'Sales_Grid__c',
-      location: { line: lineOf('object: Sales_Grid__c') },
+      location: { line: lineOf(file, 'object: Sales_Grid__c') },
     });
     const grid = findings
       .filter((f) => f.object === 'Sales_Grid__c' && f.code === 'field_missing')
@@ -106,7 +85,7 @@ describe('mapping plan / apply on Salesforce', () => {
     );
     expect(findings.find((f) => f.field === 'Intent_Level__c')).toMatchObject({
       object: 'Account',
-      location: { line: lineOf('Intent_Level__c:') },
+      location: { line: lineOf(file, 'Intent_Level__c:') },
     });
     expect(findings.find((f) => f.field === 'Tech_Stack__c')).toMatchObject({
       code: 'field_missing',
@@ -145,22 +124,7 @@ describe('mapping plan / apply on Salesforce', () => {
     expect(again.out.join('')).toContain('nothing to apply');
 
     // A grid through gridsync's own composition: real connector, client credentials against the stand-in.
-    const logger = createLogger({ level: 'silent' });
-    const gridsync = await startGridsync({
-      config: loadConfig(
-        {
-          PORT: '0',
-          HOST: '127.0.0.1',
-          GRIDSYNC_DATABASE_URL: join(dir, 'gridsync.db'),
-          GRIDSYNC_MAPPINGS_DIR: join(dir, 'mappings'),
-          LOG_LEVEL: 'silent',
-        },
-        join(dir, 'no.env'),
-      ),
-      logger,
-      secrets,
-      runnerOptions: { coalesceMs: 20, idlePollMs: 100, retrySchedule: { baseMs: 50, capMs: 200 } },
-    });
+    const gridsync = await serve('silent', silentLogger());
     try {
       const gridBody = JSON.parse(readFileSync('test/fixtures/grids/ledgerline-complete.json', 'utf8')) as {
         gridId: string;
@@ -190,16 +154,10 @@ describe('mapping plan / apply on Salesforce', () => {
     });
     const planned = io();
     expect(await planCommand([file, '--json'], planned)).toBe(1);
-    const findings = (
-      JSON.parse(planned.out.join('')) as {
-        plans: {
-          findings: { code: string; field: string; location: { line: number }; missingOptions?: string[] }[];
-        }[];
-      }
-    ).plans[0]!.findings;
+    const findings = planReport(planned).plans[0]!.findings;
     expect(findings.find((f) => f.field === 'Intent_Score__c')).toMatchObject({
       code: 'type_mismatch',
-      location: { line: lineOf('Intent_Score__c:') },
+      location: { line: lineOf(file, 'Intent_Score__c:') },
     });
     expect(findings.find((f) => f.field === 'Intent_Level__c')).toMatchObject({
       code: 'option_missing',
@@ -221,32 +179,8 @@ describe('mapping plan / apply on Salesforce', () => {
     writeFileSync(file, doc.toString());
     expect(await applyCommand([file, '--yes'], io())).toBe(0);
 
-    const lines: string[] = [];
-    const logger = createLogger({
-      level: 'info',
-      destination: new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          lines.push(chunk.toString());
-          done();
-        },
-      }),
-    });
-    const gridsync = await startGridsync({
-      config: loadConfig(
-        {
-          PORT: '0',
-          HOST: '127.0.0.1',
-          GRIDSYNC_DATABASE_URL: join(dir, 'gridsync.db'),
-          GRIDSYNC_MAPPINGS_DIR: join(dir, 'mappings'),
-          LOG_LEVEL: 'info',
-        },
-        join(dir, 'no.env'),
-      ),
-      logger,
-      secrets,
-      schemaWatch: { tickMs: 50 },
-      runnerOptions: { coalesceMs: 20, idlePollMs: 100, retrySchedule: { baseMs: 50, capMs: 200 } },
-    });
+    const { logger, text } = capturingLogger('info');
+    const gridsync = await serve('info', logger, { schemaWatch: { tickMs: 50 } });
     const readyz = async () =>
       (await (await fetch(`${gridsync.url}/readyz`)).json()) as {
         schema: Record<string, { state: string; drift: { field?: string; location?: { line: number } }[] }>;
@@ -260,7 +194,7 @@ describe('mapping plan / apply on Salesforce', () => {
 
       fake.org.removeField('Sales_Grid__c', 'Event__c'); // an admin deletes a field
       await waitFor(async () => (await readyz()).schema['globex']?.state === 'drift');
-      const line = lineOf('Event__c:');
+      const line = lineOf(file, 'Event__c:');
       expect((await readyz()).schema['globex']?.drift).toEqual([
         expect.objectContaining({ field: 'Event__c', location: expect.objectContaining({ line }) }),
       ]);
@@ -282,7 +216,9 @@ describe('mapping plan / apply on Salesforce', () => {
           'Sales_Grid__c has no field Event__c (or the integration user has no field-level access to it)',
       });
       expect((await fetch(`${gridsync.url}/v1/tenants/globex/status`)).status).toBe(401);
-      const drifted = lines.filter((l) => l.includes('schema drift: Sales_Grid__c has no field Event__c'));
+      const drifted = text()
+        .split('\n')
+        .filter((l) => l.includes('schema drift: Sales_Grid__c has no field Event__c'));
       expect(drifted).toHaveLength(1);
       expect(drifted[0]).toContain(`globex.yaml:${line}:`);
 

@@ -21,6 +21,14 @@ import { randomWebhookSecret, signRequest } from './sign-request.ts';
 
 export const TENANT = 'acme';
 export const FAKE_TOKEN = 'test-token';
+// acme.yaml's crm.auth: a static token in ACME_HUBSPOT_TOKEN, which the stand-in accepts.
+const ACME_CRM_SECRETS: Record<string, string> = { ACME_HUBSPOT_TOKEN: FAKE_TOKEN };
+
+/** acme's CRM credentials as gridsync reads secrets, for the commands tests run outside a harness. */
+export const acmeCrmSecrets: SecretLookup = (ref) => ('env' in ref ? ACME_CRM_SECRETS[ref.env] : undefined);
+
+/** An edit to an example mapping before it is written: a YAML document path and its new value. */
+export type MappingEdit = [path: (string | number)[], value: unknown];
 
 export interface Harness {
   gridsync: Gridsync;
@@ -40,7 +48,7 @@ export interface Harness {
 export interface HarnessOptions {
   fake?: HubSpotFakeOptions;
   /** Edits the acme example mapping before it is written (YAML document paths). */
-  mapping?: [path: (string | number)[], value: unknown][];
+  mapping?: MappingEdit[];
   /** The CRM request retries (StartOptions.crmRetry), over the harness's short defaults. */
   retry?: Partial<RetryPolicy>;
   runner?: {
@@ -73,16 +81,19 @@ export interface HarnessOptions {
   logger?: Logger;
 }
 
-export function writeTenantMapping(
-  dir: string,
-  fakeUrl: string,
-  edits: HarnessOptions['mapping'] = [],
-): void {
-  const doc = parseDocument(readFileSync('mappings/acme.yaml', 'utf8'));
-  doc.setIn(['crm', 'baseUrl'], fakeUrl);
+/** Writes acme.yaml to `dir/mappings`, its crm.baseUrl at the stand-in, then `edits`; returns the file. */
+export function writeTenantMapping(dir: string, fakeUrl: string, edits: MappingEdit[] = []): string {
+  return writeExampleMapping('acme', dir, [[['crm', 'baseUrl'], fakeUrl], ...edits]);
+}
+
+/** Writes `mappings/<tenant>.yaml` (an example mapping) to `dir/mappings` with `edits` made; returns the file. */
+export function writeExampleMapping(tenant: string, dir: string, edits: MappingEdit[]): string {
+  const doc = parseDocument(readFileSync(`mappings/${tenant}.yaml`, 'utf8'));
   for (const [path, value] of edits) doc.setIn(path, value);
   mkdirSync(join(dir, 'mappings'), { recursive: true });
-  writeFileSync(join(dir, 'mappings', 'acme.yaml'), doc.toString());
+  const file = join(dir, 'mappings', `${tenant}.yaml`);
+  writeFileSync(file, doc.toString());
+  return file;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -95,8 +106,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const launched = await launchGridsync({
     tenant: TENANT,
     dir,
-    // acme.yaml's crm.auth: a static token in ACME_HUBSPOT_TOKEN, which the stand-in accepts.
-    crmSecrets: { ACME_HUBSPOT_TOKEN: FAKE_TOKEN },
+    crmSecrets: ACME_CRM_SECRETS,
     crmRetry: { maxAttempts: 3, baseMs: 20, capMs: 200, maxWaitMs: 2_000, attemptTimeoutMs: 5_000, ...retry },
     ...(secrets === undefined ? {} : { secrets }),
     ...launch,
@@ -114,28 +124,24 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
 export type LaunchedGridsync = Omit<Harness, 'fake' | 'close'>;
 
+export interface LaunchOptions extends Pick<
+  HarnessOptions,
+  'secrets' | 'startWorker' | 'store' | 'dbPath' | 'env' | 'schemaWatch' | 'logger'
+> {
+  tenant: string;
+  dir: string;
+  /** The tenant's CRM secrets, by environment variable name. */
+  crmSecrets: Record<string, string>;
+  crmRetry: Partial<RetryPolicy>;
+  runner?: HarnessOptions['runner'] & { coalesceMs?: number };
+}
+
 /**
  * gridsync as `gridsync serve` composes it, for one tenant whose mapping is already in `dir/mappings` (its
  * crm.baseUrl pointing at a stand-in): the CRM-specific harnesses (HubSpot here, Salesforce in
  * salesforce-harness.ts) bring the credentials the mapping names and the retry timings.
  */
-export async function launchGridsync(options: {
-  tenant: string;
-  dir: string;
-  /** The tenant's CRM secrets, by environment variable name. */
-  crmSecrets: Record<string, string>;
-  /** More secrets, read at each lookup (a test may change one while gridsync runs). */
-  secrets?: Record<string, string>;
-  crmRetry: Partial<RetryPolicy>;
-  runner?: HarnessOptions['runner'] & { coalesceMs?: number };
-  startWorker?: boolean;
-  store?: Store;
-  dbPath?: string;
-  /** More environment for loadConfig (e.g. GRIDSYNC_METRICS_TOKEN). */
-  env?: Record<string, string>;
-  schemaWatch?: StartOptions['schemaWatch'];
-  logger?: Logger;
-}): Promise<LaunchedGridsync> {
+export async function launchGridsync(options: LaunchOptions): Promise<LaunchedGridsync> {
   const { tenant, dir } = options;
   const dbPath = options.dbPath ?? join(dir, 'gridsync.db');
   const secret = process.env['E2E_SECRET'] ?? randomWebhookSecret();

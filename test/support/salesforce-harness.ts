@@ -5,29 +5,52 @@
  * crm.baseUrl points at the stand-in and its crm.auth is an `access_token` (instanceUrl: the stand-in, the
  * token in GLOBEX_SF_ACCESS_TOKEN), reached through the production connector.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDocument } from 'yaml';
 
 import { SalesforceFake, type SalesforceFakeOptions } from '../fakes/salesforce-fake/salesforce-fake.ts';
 import { seedGridObject } from '../fakes/salesforce-fake/seed-grid-object.ts';
 import { seedOpportunitySales } from '../fakes/salesforce-fake/seed-opportunity-sales.ts';
-import { type Harness, type HarnessOptions, launchGridsync } from './gridsync-harness.ts';
+import {
+  type Harness,
+  launchGridsync,
+  type LaunchOptions,
+  type MappingEdit,
+  writeExampleMapping,
+} from './gridsync-harness.ts';
 
 export const SF_TENANT = 'globex';
 const SF_TOKEN = 'test-token';
+/** Where the harnesses' globex crm.auth (accessTokenAuth) reads its session token from. */
+export const SF_ACCESS_TOKEN_ENV = 'GLOBEX_SF_ACCESS_TOKEN';
 
 export interface SalesforceHarness extends Omit<Harness, 'fake'> {
   fake: SalesforceFake;
 }
 
-export interface SalesforceHarnessOptions {
+export interface SalesforceHarnessOptions extends Pick<LaunchOptions, 'runner' | 'startWorker'> {
   fake?: SalesforceFakeOptions;
   /** Edits the globex example mapping before it is written (YAML document paths). */
-  mapping?: [path: (string | number)[], value: unknown][];
-  runner?: HarnessOptions['runner'] & { coalesceMs?: number };
-  startWorker?: boolean;
+  mapping?: MappingEdit[];
+}
+
+/** Writes globex.yaml to `dir/mappings`, its crm.baseUrl at the stand-in, then `edits`; returns the file. */
+export function writeGlobexMapping(dir: string, fakeUrl: string, edits: MappingEdit[] = []): string {
+  return writeExampleMapping(SF_TENANT, dir, [[['crm', 'baseUrl'], fakeUrl], ...edits]);
+}
+
+/** globex's crm.auth as an access_token for the stand-in (instanceUrl), the token in SF_ACCESS_TOKEN_ENV. */
+export function accessTokenAuth(fakeUrl: string): MappingEdit {
+  return [
+    ['crm', 'auth'],
+    { kind: 'access_token', instanceUrl: fakeUrl, accessToken: { env: SF_ACCESS_TOKEN_ENV } },
+  ];
+}
+
+/** What RevOps keeps on Account for matching (globex's identity.company.field): it exists and is visible. */
+export function addAccountDomainField(org: SalesforceFake['org']): void {
+  org.addField('Account', { name: 'Domain__c', type: 'string', length: 255, externalId: true, unique: true });
 }
 
 /** The custom fields globex.yaml writes, with the types its comments give. */
@@ -52,7 +75,7 @@ function seedGlobexOrg(fake: SalesforceFake): void {
       { name: 'Status_URL__c', type: 'url' },
     ],
   });
-  org.addField('Account', { name: 'Domain__c', type: 'string', length: 255, externalId: true, unique: true });
+  addAccountDomainField(org);
   org.addField('Account', { name: 'Intent_Score__c', type: 'double', precision: 6, scale: 1 });
   for (const [name, values] of [
     ['Intent_Level__c', ['High', 'Medium', 'Low', 'None']],
@@ -84,20 +107,11 @@ export async function startSalesforceHarness(
   const fake = await SalesforceFake.start(options.fake);
   seedGlobexOrg(fake);
   const dir = mkdtempSync(join(tmpdir(), 'gridsync-e2e-sf-'));
-  const doc = parseDocument(readFileSync('mappings/globex.yaml', 'utf8'));
-  doc.setIn(['crm', 'baseUrl'], fake.url);
-  doc.setIn(['crm', 'auth'], {
-    kind: 'access_token',
-    instanceUrl: fake.url,
-    accessToken: { env: 'GLOBEX_SF_ACCESS_TOKEN' },
-  });
-  for (const [path, value] of options.mapping ?? []) doc.setIn(path, value);
-  mkdirSync(join(dir, 'mappings'), { recursive: true });
-  writeFileSync(join(dir, 'mappings', `${SF_TENANT}.yaml`), doc.toString());
+  writeGlobexMapping(dir, fake.url, [accessTokenAuth(fake.url), ...(options.mapping ?? [])]);
   const launched = await launchGridsync({
     tenant: SF_TENANT,
     dir,
-    crmSecrets: { GLOBEX_SF_ACCESS_TOKEN: SF_TOKEN },
+    crmSecrets: { [SF_ACCESS_TOKEN_ENV]: SF_TOKEN },
     crmRetry: { maxAttempts: 3, baseMs: 20, capMs: 200, deadlineMs: 5_000 },
     ...(options.runner === undefined ? {} : { runner: options.runner }),
     ...(options.startWorker === undefined ? {} : { startWorker: options.startWorker }),
