@@ -3,21 +3,15 @@
  * stored whole, one character more is refused naming the field (never cut), and surrounding whitespace does not
  * count. The task body limit is checked where the task is rendered (src/ae-task/render-task.test.ts).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { ledgerlineGrid } from '../support/example-payloads.ts';
-import { type IntakeHarness, pointers, startIntake } from './intake-harness.ts';
+import { intakePerTest, pointers } from './intake-harness.ts';
 
 const SECTION_LIMIT = 65_536; // README: "each of the six section texts … at most 65,536 characters"
 const NOTES_LIMIT = 10_000;
 
-let intake: IntakeHarness;
-beforeEach(async () => {
-  intake = await startIntake();
-});
-afterEach(async () => {
-  await intake.close();
-});
+const intake = intakePerTest();
 
 describe('documented grid limits', () => {
   it('stores a section of 65,536 characters whole and refuses 65,537, naming the field', async () => {

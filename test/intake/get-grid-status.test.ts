@@ -1,18 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
 import { aVerdict, anAccountState } from '../support/state-documents.ts';
 import { ledgerlineGrid } from '../support/example-payloads.ts';
-import { type IntakeHarness, startIntake } from './intake-harness.ts';
+import { intakePerTest } from './intake-harness.ts';
 
 const GRID_ID = ledgerlineGrid().gridId;
 
-let intake: IntakeHarness;
+const intake = intakePerTest();
 beforeEach(async () => {
-  intake = await startIntake();
   expect((await intake.post('grids', 'acme', ledgerlineGrid())).statusCode).toBe(202);
-});
-afterEach(async () => {
-  await intake.close();
 });
 
 describe('GET /v1/tenants/:tenant/grids/:gridId', () => {

@@ -4,6 +4,7 @@
  */
 
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterEach, beforeEach } from 'vitest';
 
 import type { SecretLookup } from '../../src/config/secrets.ts';
 import { type AcceptedEvent, buildIntakeApp } from '../../src/intake/build-intake-app.ts';
@@ -127,6 +128,43 @@ export async function startIntake(options: HarnessOptions = {}): Promise<IntakeH
       await app.close();
       await cleanup();
     },
+  };
+}
+
+/**
+ * A fresh intake for each test of the calling file: started before each test, closed after it. The handle
+ * answers for the current test's intake; a file's own beforeEach hooks, registered after this call, run after
+ * the intake has started.
+ */
+export function intakePerTest(options: HarnessOptions = {}): IntakeHarness {
+  let current: IntakeHarness | undefined;
+  beforeEach(async () => {
+    current = await startIntake(options);
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  const running = (): IntakeHarness => {
+    if (current === undefined) throw new Error('the intake runs only while a test does');
+    return current;
+  };
+  return {
+    get app() {
+      return running().app;
+    },
+    get store() {
+      return running().store;
+    },
+    get keys() {
+      return running().keys;
+    },
+    get accepted() {
+      return running().accepted;
+    },
+    post: (...args) => running().post(...args),
+    getStatus: (...args) => running().getStatus(...args),
+    close: () => running().close(),
   };
 }
 

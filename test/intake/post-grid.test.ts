@@ -1,19 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { GridAcceptedBody } from '../../src/intake/routes/post-grid.ts';
 import { ledgerlineDraft, ledgerlineGrid } from '../support/example-payloads.ts';
-import { type IntakeHarness, pointers, PUBLIC_URL, startIntake } from './intake-harness.ts';
+import { intakePerTest, pointers, PUBLIC_URL } from './intake-harness.ts';
 
 const GRID_ID = 'grid-2026-11-20-ledgerline-maya';
 const STATUS_URL = `${PUBLIC_URL}/v1/tenants/acme/grids/${GRID_ID}`;
 
-let intake: IntakeHarness;
-beforeEach(async () => {
-  intake = await startIntake();
-});
-afterEach(async () => {
-  await intake.close();
-});
+const intake = intakePerTest();
 
 describe('POST /v1/tenants/:tenant/grids', () => {
   it('accepts a signed grid with 202, a status URL, and a status that shows it pending', async () => {

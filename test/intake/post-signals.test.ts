@@ -1,16 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { SignalsAcceptedBody } from '../../src/intake/routes/post-signals.ts';
 import { ledgerlineSignals } from '../support/example-payloads.ts';
-import { type IntakeHarness, pointers, startIntake } from './intake-harness.ts';
+import { intakePerTest, pointers } from './intake-harness.ts';
 
-let intake: IntakeHarness;
-beforeEach(async () => {
-  intake = await startIntake();
-});
-afterEach(async () => {
-  await intake.close();
-});
+const intake = intakePerTest();
 
 describe('POST /v1/tenants/:tenant/signals', () => {
   it('stores a batch and answers with what it accepted and which accounts it touched', async () => {
