@@ -3,20 +3,15 @@
  * running gridsync while its worker runs; the CRM stand-ins count the batch write calls. An isolated grid still
  * reaches the CRM within 2 s of its 202.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { startHarness, type Harness } from '../support/gridsync-harness.ts';
-import { type SalesforceHarness, startSalesforceHarness } from '../support/salesforce-harness.ts';
+import { startHarness } from '../support/gridsync-harness.ts';
+import { startSalesforceHarness } from '../support/salesforce-harness.ts';
 import { ledgerlineGrid } from '../support/fixtures.ts';
+import { closedAfterEach } from '../support/harness-per-test.ts';
 
-let harness: Harness | undefined;
-let sf: SalesforceHarness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  await sf?.close();
-  harness = undefined;
-  sf = undefined;
-});
+const startHarnessPerTest = closedAfterEach(startHarness);
+const startSalesforcePerTest = closedAfterEach(startSalesforceHarness);
 
 const grids = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => ledgerlineGrid({ gridId: `${prefix}-${String(i).padStart(4, '0')}` }));
@@ -28,7 +23,7 @@ async function postAll(h: { postGrid(grid: unknown): Promise<Response> }, batch:
 
 describe('a burst of grids', () => {
   it('250 grids posted at once reach HubSpot in at most 3 batch upserts, all present', async () => {
-    harness = await startHarness({ fake: { requestsPerWindow: 1_000 } });
+    const harness = await startHarnessPerTest({ fake: { requestsPerWindow: 1_000 } });
     const burst = grids('burst-hs', 250);
     await postAll(harness, burst);
     await harness.settle();
@@ -39,7 +34,7 @@ describe('a burst of grids', () => {
   }, 60_000);
 
   it('500 grids posted at once reach Salesforce in at most 3 collection upserts, all present', async () => {
-    sf = await startSalesforceHarness();
+    const sf = await startSalesforcePerTest();
     const burst = grids('burst-sf', 500);
     await postAll(sf, burst);
     await sf.settle();
@@ -52,7 +47,7 @@ describe('a burst of grids', () => {
   }, 90_000);
 
   it('an isolated grid reaches HubSpot within 2 s of its 202 (median of 20)', async () => {
-    harness = await startHarness();
+    const harness = await startHarnessPerTest();
     const h = harness;
     const latencies: number[] = [];
     for (const grid of grids('alone', 20)) {

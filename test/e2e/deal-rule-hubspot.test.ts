@@ -3,33 +3,23 @@
  * (acme: the most recently created open deal in the default pipeline, wait while there is none), through
  * the whole of gridsync (intake, worker, scheduled runs) against the stateful HubSpot stand-in.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import type { GridSyncState } from '../../src/domain/sync-state.ts';
 import { addCompanyDeal, moveDeal } from '../fakes/hubspot-fake/fake-deals.ts';
-import { expectDocumentedGridStatus } from '../support/grid-status-schema.ts';
+import { documentedSyncOf as syncOf } from '../support/grid-status-schema.ts';
 import { type Harness, type HarnessOptions, startHarness } from '../support/gridsync-harness.ts';
 import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from '../support/fixtures.ts';
+import { closedAfterEach, scheduledRuns } from '../support/harness-per-test.ts';
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const startHarnessPerTest = closedAfterEach(startHarness);
 
-/** The grid's sync state, from a status answer that must match docs/grid-status.schema.json. */
-const syncOf = async (h: Harness, gridId: string) => {
-  const body = await h.status(gridId);
-  expectDocumentedGridStatus(body);
-  return body['sync'] as GridSyncState;
-};
 const GRID = 'p_sales_grid';
 /** The fixture grid names a deal; DevRel usually does not know it. */
 const gridWithoutDeal = (overrides: Record<string, unknown> = {}) =>
   ledgerlineGrid({ deal: undefined, ...overrides });
 
 async function start(options: HarnessOptions = {}) {
-  harness = await startHarness(options);
+  const harness = await startHarnessPerTest(options);
   const seeded = seedLedgerline(harness.fake);
   return { h: harness, ...seeded };
 }
@@ -40,13 +30,7 @@ function linkedDeals(h: Harness, gridRecordId: string | undefined): string[] {
     .map((a) => a.toId);
 }
 
-let minutes = 0;
-/** The next scheduled run (a later minute each time: ticks are once per minute), and all it enqueues. */
-async function scheduledRun(h: Harness): Promise<void> {
-  minutes += 1;
-  await h.gridsync.scheduler.tick('acme', new Date(Date.now() + minutes * 60_000));
-  await h.settle();
-}
+const scheduledRun = scheduledRuns('acme');
 
 describe('the deal rule on HubSpot', () => {
   it('one open deal: deal fields on it, the grid linked to it, the task for its owner', async () => {

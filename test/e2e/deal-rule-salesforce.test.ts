@@ -3,18 +3,14 @@
  * recently created; open one when there is none) through the whole of gridsync against the stateful
  * Salesforce stand-in.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import type { GridSyncState } from '../../src/domain/sync-state.ts';
-import { expectDocumentedGridStatus } from '../support/grid-status-schema.ts';
-import { type SalesforceHarness, startSalesforceHarness } from '../support/salesforce-harness.ts';
+import { documentedSyncOf as syncOf } from '../support/grid-status-schema.ts';
+import { startSalesforceHarness } from '../support/salesforce-harness.ts';
 import { ledgerlineGrid, qualifyingSignals } from '../support/fixtures.ts';
+import { closedAfterEach, scheduledRuns } from '../support/harness-per-test.ts';
 
-let sf: SalesforceHarness | undefined;
-afterEach(async () => {
-  await sf?.close();
-  sf = undefined;
-});
+const startSalesforcePerTest = closedAfterEach(startSalesforceHarness);
 
 // Qualification made easy to reach with the shared fixture signals: this file is about deals.
 const EASY_QUALIFICATION: [string[], unknown][] = [
@@ -26,7 +22,7 @@ const EASY_QUALIFICATION: [string[], unknown][] = [
 ];
 
 async function start(mapping: [string[], unknown][] = []) {
-  sf = await startSalesforceHarness({ mapping: [...EASY_QUALIFICATION, ...mapping] });
+  const sf = await startSalesforcePerTest({ mapping: [...EASY_QUALIFICATION, ...mapping] });
   const { org } = sf.fake;
   const ae = org.insertRecord('User', { Name: 'Alex AE', Username: 'ae@globex.example', IsActive: true });
   const accountOwner = org.insertRecord('User', {
@@ -58,18 +54,7 @@ async function start(mapping: [string[], unknown][] = []) {
 
 const grid = (overrides: Record<string, unknown> = {}) => ledgerlineGrid({ deal: undefined, ...overrides });
 
-async function syncOf(h: SalesforceHarness, gridId: string): Promise<GridSyncState> {
-  const body = await h.status(gridId);
-  expectDocumentedGridStatus(body);
-  return body['sync'] as GridSyncState;
-}
-
-let minutes = 0;
-async function scheduledRun(h: SalesforceHarness): Promise<void> {
-  minutes += 1;
-  await h.gridsync.scheduler.tick('globex', new Date(Date.now() + minutes * 60_000));
-  await h.settle();
-}
+const scheduledRun = scheduledRuns('globex');
 
 describe('the deal rule on Salesforce', () => {
   it('one open opportunity: deal fields on it, the grid record looks it up, the task goes to its owner', async () => {
@@ -147,7 +132,7 @@ describe('the deal rule on Salesforce', () => {
   });
 
   it('200 grids of 200 Accounts: at most 2 opportunity queries', async () => {
-    sf = await startSalesforceHarness({ mapping: EASY_QUALIFICATION, startWorker: false });
+    const sf = await startSalesforcePerTest({ mapping: EASY_QUALIFICATION, startWorker: false });
     const { org } = sf.fake;
     const newBusiness = org
       .records('RecordType')

@@ -4,17 +4,14 @@
  * ran, synced with a task whose deal owner was skipped, text cut to fit (warnings), a draft (blockedBy), a
  * record the CRM refused (failed, with the mapping line), an outage (retrying, then delivered).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { expectDocumentedGridStatus, GRID_STATUS_SCHEMA } from '../support/grid-status-schema.ts';
-import { startHarness, type Harness } from '../support/gridsync-harness.ts';
+import { startHarness } from '../support/gridsync-harness.ts';
 import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from '../support/fixtures.ts';
+import { closedAfterEach } from '../support/harness-per-test.ts';
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const startHarnessPerTest = closedAfterEach(startHarness);
 
 type Json = Record<string, unknown>;
 const at = (body: Json, path: string): unknown =>
@@ -22,7 +19,7 @@ const at = (body: Json, path: string): unknown =>
 
 describe('the grid status document', () => {
   it('matches the published JSON Schema in every state, and the schema describes every field', async () => {
-    harness = await startHarness({
+    const harness = await startHarnessPerTest({
       startWorker: false,
       mapping: [[['sync', 'maxAttempts'], 2]],
       runner: { breaker: { baseMs: 20, capMs: 100 } },

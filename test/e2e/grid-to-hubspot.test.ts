@@ -1,21 +1,18 @@
 /**
  * Issue 4's acceptance, end to end: signed POST → store → worker → HubSpot stand-in over HTTP.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { GridSyncState } from '../../src/domain/sync-state.ts';
-import { startHarness, type Harness } from '../support/gridsync-harness.ts';
+import { startHarness } from '../support/gridsync-harness.ts';
 import { ledgerlineGrid, seedLedgerline } from '../support/fixtures.ts';
+import { closedAfterEach } from '../support/harness-per-test.ts';
 
 const UPSERT = 'POST /crm/objects/2026-03/p_sales_grid/batch/upsert';
 const WRITES =
   /^POST \/crm\/(objects\/2026-03\/[^/]+\/batch\/(upsert|update|create)|associations\/2026-03\/.*|objects\/2026-03\/tasks)$/;
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const startHarnessPerTest = closedAfterEach(startHarness);
 
 function syncOf(status: Record<string, unknown>): GridSyncState {
   return status['sync'] as GridSyncState;
@@ -23,7 +20,7 @@ function syncOf(status: Record<string, unknown>): GridSyncState {
 
 describe('a submitted grid reaches HubSpot', () => {
   it('becomes a custom-object record with the mapped properties, associated with its deal, company and contact; the deal carries the grid', async () => {
-    harness = await startHarness();
+    const harness = await startHarnessPerTest();
     const { companyId, contactId, dealId } = seedLedgerline(harness.fake);
     const grid = ledgerlineGrid({ deal: { crmId: dealId } });
 
@@ -65,7 +62,7 @@ describe('a submitted grid reaches HubSpot', () => {
   });
 
   it('reports what it cannot find in the CRM instead of guessing', async () => {
-    harness = await startHarness();
+    const harness = await startHarnessPerTest();
     const grid = ledgerlineGrid({ deal: { crmId: '424242' } });
     await harness.postGrid(grid);
     await harness.settle();
@@ -79,13 +76,13 @@ describe('a submitted grid reaches HubSpot', () => {
   });
 
   it('writes 250 pending grids with 3 upsert calls, and a re-sync without changes makes no write call', async () => {
-    harness = await startHarness({ startWorker: false });
+    const harness = await startHarnessPerTest({ startWorker: false });
     const { dealId } = seedLedgerline(harness.fake);
     const grids = Array.from({ length: 250 }, (_, i) =>
       ledgerlineGrid({ gridId: `grid-bulk-${i}`, deal: { crmId: dealId } }),
     );
     for (let i = 0; i < grids.length; i += 25) {
-      const answers = await Promise.all(grids.slice(i, i + 25).map((grid) => harness!.postGrid(grid)));
+      const answers = await Promise.all(grids.slice(i, i + 25).map((grid) => harness.postGrid(grid)));
       expect(answers.map((a) => a.status)).toEqual(answers.map(() => 202));
     }
 
@@ -108,7 +105,7 @@ describe('a submitted grid reaches HubSpot', () => {
   });
 
   it('waits out a 429 and then delivers the write', async () => {
-    harness = await startHarness({
+    const harness = await startHarnessPerTest({
       fake: {
         uniqueProperties: { p_sales_grid: ['gridsync_grid_id'] },
         requestsPerWindow: 4,
@@ -125,7 +122,7 @@ describe('a submitted grid reaches HubSpot', () => {
   });
 
   it('rides out a stretch of 503s with growing waits, then delivers everything', async () => {
-    harness = await startHarness();
+    const harness = await startHarnessPerTest();
     seedLedgerline(harness.fake);
     harness.fake.failFor(2_000, 503);
     const grid = ledgerlineGrid();
@@ -145,7 +142,7 @@ describe('a submitted grid reaches HubSpot', () => {
   });
 
   it('fails one record HubSpot rejects alone, naming the mapping line, while its batch-mates are delivered', async () => {
-    harness = await startHarness({ startWorker: false });
+    const harness = await startHarnessPerTest({ startWorker: false });
     seedLedgerline(harness.fake);
     harness.fake.rejectValue('p_sales_grid', 'gridsync_event', 'Rejected Summit');
     const good = Array.from({ length: 5 }, (_, i) => ledgerlineGrid({ gridId: `grid-good-${i}` }));
@@ -168,7 +165,7 @@ describe('a submitted grid reaches HubSpot', () => {
 
 describe('a HubSpot outage longer than the attempts allow', () => {
   it("does not use up the grid's attempts: it waits, shows why, and is delivered when HubSpot is back", async () => {
-    harness = await startHarness({
+    const harness = await startHarnessPerTest({
       mapping: [[['sync', 'maxAttempts'], 2]],
       runner: { retrySchedule: { baseMs: 20, capMs: 50 }, breaker: { baseMs: 20, capMs: 50 } },
     });
@@ -197,7 +194,7 @@ describe('a HubSpot outage longer than the attempts allow', () => {
 
 describe('signals for an account', () => {
   it('write intent and qualification to the company once, and nothing when they bring no change', async () => {
-    harness = await startHarness();
+    const harness = await startHarnessPerTest();
     const { companyId } = seedLedgerline(harness.fake);
     await harness.postSignals([
       {

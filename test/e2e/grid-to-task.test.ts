@@ -2,24 +2,21 @@
  * Issue 5's acceptance, end to end: a task appears exactly once, when the grid is complete and the account
  * qualifies, whichever comes last; owned by the first active owner in the mapping's chain.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { GridSyncState } from '../../src/domain/sync-state.ts';
 import { startHarness, type Harness } from '../support/gridsync-harness.ts';
 import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from '../support/fixtures.ts';
+import { closedAfterEach } from '../support/harness-per-test.ts';
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const startHarnessPerTest = closedAfterEach(startHarness);
 
 const taskOf = (status: Record<string, unknown>) => (status['sync'] as GridSyncState).task;
 const tasks = (h: Harness) => h.fake.store.records('tasks');
 
 describe('the AE task', () => {
   it('waits for the account to qualify, then appears exactly once for the deal owner with the grid in its body', async () => {
-    harness = await startHarness();
+    const harness = await startHarnessPerTest();
     const { companyId, contactId, dealId } = seedLedgerline(harness.fake);
     const grid = ledgerlineGrid({ deal: { crmId: dealId } });
     await harness.postGrid(grid);
@@ -60,7 +57,7 @@ describe('the AE task', () => {
   });
 
   it('never creates a task for a grid without the personal layer of Positive Outcomes, and says which section', async () => {
-    harness = await startHarness();
+    const harness = await startHarnessPerTest();
     const { dealId } = seedLedgerline(harness.fake);
     await harness.postSignals(qualifyingSignals());
     const grid = ledgerlineGrid({
@@ -81,7 +78,7 @@ describe('the AE task', () => {
   });
 
   it('skips a deactivated deal owner for the next owner in the chain, and says why', async () => {
-    harness = await startHarness();
+    const harness = await startHarnessPerTest();
     const { dealId } = seedLedgerline(harness.fake);
     harness.fake.addOwner({ id: '500', archived: true, email: 'gone@vendor.example' });
     await harness.postSignals(qualifyingSignals());

@@ -5,11 +5,12 @@
  * probes) through the real runner. No grid becomes a dead letter; after reconnection (a new refresh token where
  * the mapping points, read again without a restart) every grid is delivered.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
-import { startHarness, type Harness } from '../support/gridsync-harness.ts';
+import { startHarness } from '../support/gridsync-harness.ts';
 import { ledgerlineGrid } from '../support/fixtures.ts';
+import { closedAfterEach } from '../support/harness-per-test.ts';
 
 /** The fake reads the app's refresh token at each request, so the test can rotate it (a re-installed app). */
 const OAUTH_APP = {
@@ -19,11 +20,7 @@ const OAUTH_APP = {
   expiresInSeconds: 1800,
 };
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const startHarnessPerTest = closedAfterEach(startHarness);
 
 describe('a tenant whose grant is revoked', () => {
   it('keeps every grid pending, without using attempts, and delivers them after reconnection', async () => {
@@ -38,7 +35,7 @@ describe('a tenant whose grant is revoked', () => {
       ACME_HUBSPOT_CLIENT_SECRET: oauth.clientSecret,
       ACME_HUBSPOT_REFRESH_TOKEN: oauth.refreshToken,
     };
-    harness = await startHarness({
+    const harness = await startHarnessPerTest({
       fakeInstance: fake,
       mapping: [
         [['sync', 'maxAttempts'], 3],

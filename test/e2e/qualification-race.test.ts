@@ -5,23 +5,23 @@
  * yearly: only the re-sync of the account's other grids, enqueued before the new state is stored, can give the
  * first grid its task in time.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { taskMarker } from '../../src/ae-task/task-marker.ts';
-import { startHarness, type Harness } from '../support/gridsync-harness.ts';
+import { startHarness } from '../support/gridsync-harness.ts';
 import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from '../support/fixtures.ts';
+import { closedAfterEach } from '../support/harness-per-test.ts';
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const startHarnessPerTest = closedAfterEach(startHarness);
 
 describe('an account that qualifies while its grids sync', () => {
   it('gives every complete grid its task within 5 s, with the schedule set to yearly', async () => {
     // One group at a time, in claim order: the second grid's sync (enqueued first) runs before the signals'
     // account refresh, which is the order that lost the first grid's task.
-    harness = await startHarness({ mapping: [[['schedule'], '0 0 1 1 *']], runner: { concurrency: 1 } });
+    const harness = await startHarnessPerTest({
+      mapping: [[['schedule'], '0 0 1 1 *']],
+      runner: { concurrency: 1 },
+    });
     const h = harness;
     const { dealId } = seedLedgerline(h.fake);
     const first = ledgerlineGrid({ gridId: 'grid-race-first', deal: { crmId: dealId } });

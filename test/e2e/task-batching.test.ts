@@ -3,23 +3,20 @@
  * deal, posted at once to a running gridsync: the stand-in counts every call the task step makes (owner chain
  * reads, batch creates, marker lookups), and every grid ends with exactly one task, owned by its deal's owner.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { startHarness, type Harness } from '../support/gridsync-harness.ts';
+import { startHarness } from '../support/gridsync-harness.ts';
 import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from '../support/fixtures.ts';
+import { closedAfterEach } from '../support/harness-per-test.ts';
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const startHarnessPerTest = closedAfterEach(startHarness);
 
 const GRIDS = 250;
 const TASK_BATCH = 'POST /crm/objects/2026-03/tasks/batch/create';
 
 describe('AE tasks in batches', () => {
   it('250 qualifying grids get their 250 tasks in at most 8 HubSpot calls', async () => {
-    harness = await startHarness({ fake: { requestsPerWindow: 1_000 } });
+    const harness = await startHarnessPerTest({ fake: { requestsPerWindow: 1_000 } });
     const h = harness;
     seedLedgerline(h.fake);
     await h.postSignals(qualifyingSignals());

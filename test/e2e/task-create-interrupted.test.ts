@@ -4,22 +4,19 @@
  * searchIndexLagMs, for every object type). gridsync must find the task by its marker on a short, bounded
  * schedule (seconds, not minutes) and end with exactly one task in the CRM.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { GridSyncState } from '../../src/domain/sync-state.ts';
-import { startHarness, type Harness } from '../support/gridsync-harness.ts';
+import { startHarness } from '../support/gridsync-harness.ts';
 import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from '../support/fixtures.ts';
+import { closedAfterEach } from '../support/harness-per-test.ts';
 
 /** A task create, one by one or in a batch: the point is what the CRM ends with, not the call's shape. */
 const TASK_CREATE = /^POST \/crm\/objects\/2026-03\/tasks(\/batch\/create)?$/;
 const TASK_SEARCH = 'POST /crm/objects/2026-03/tasks/search';
 const INDEX_LAG_MS = 3_000;
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const startHarnessPerTest = closedAfterEach(startHarness);
 
 async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -33,7 +30,7 @@ describe('an AE task whose creation is interrupted after HubSpot made it', () =>
   it.each([503, 'cut'] as const)(
     `create answered %s, search index ${INDEX_LAG_MS} ms behind: found by its marker within seconds, exactly one task`,
     async (answer) => {
-      harness = await startHarness({ fake: { searchIndexLagMs: INDEX_LAG_MS } });
+      const harness = await startHarnessPerTest({ fake: { searchIndexLagMs: INDEX_LAG_MS } });
       const h = harness;
       const { dealId } = seedLedgerline(h.fake);
       h.fake.failAfterWrite(TASK_CREATE, answer);

@@ -5,10 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { type Harness, startHarness } from '../support/gridsync-harness.ts';
 import { ledgerlineGrid, seedLedgerline } from '../support/fixtures.ts';
+import { closedAfterEach } from '../support/harness-per-test.ts';
 
 interface TenantStatus {
   queue: { pending: number; failed: number; running: number; deadLetters: number };
@@ -16,11 +17,7 @@ interface TenantStatus {
   [member: string]: unknown;
 }
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const startHarnessPerTest = closedAfterEach(startHarness);
 
 async function tenantStatus(h: Harness): Promise<TenantStatus> {
   const response = await fetch(`${h.gridsync.url}/v1/tenants/acme/status`, {
@@ -45,7 +42,7 @@ function documentedMembers(): string[] {
 
 describe('the tenant status', () => {
   it('counts pending, failed and dead-letter jobs and shows the last successful sync', async () => {
-    harness = await startHarness({
+    const harness = await startHarnessPerTest({
       schemaWatch: { tickMs: 50 },
       runner: { breaker: { baseMs: 60_000, capMs: 60_000 } },
     });
@@ -78,7 +75,7 @@ describe('the tenant status', () => {
   });
 
   it('counts a grid the CRM refuses for good as a dead letter', async () => {
-    harness = await startHarness({ retry: { maxAttempts: 1 } });
+    const harness = await startHarnessPerTest({ retry: { maxAttempts: 1 } });
     const { dealId } = seedLedgerline(harness.fake);
     harness.fake.rejectProperty('p_sales_grid', 'gridsync_title', '400');
     await harness.postGrid(ledgerlineGrid({ deal: { crmId: dealId } }));

@@ -6,26 +6,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { taskMarker } from '../../src/ae-task/task-marker.ts';
 import { listDeadLetters } from '../../src/sync/dead-letters.ts';
-import { startHarness, type Harness } from '../support/gridsync-harness.ts';
-import { type SalesforceHarness, startSalesforceHarness } from '../support/salesforce-harness.ts';
+import { startHarness } from '../support/gridsync-harness.ts';
+import { startSalesforceHarness } from '../support/salesforce-harness.ts';
 import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from '../support/fixtures.ts';
+import { closedAfterEach } from '../support/harness-per-test.ts';
 
-let harness: Harness | undefined;
-let sf: SalesforceHarness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  await sf?.close();
-  harness = undefined;
-  sf = undefined;
-});
+const startHarnessPerTest = closedAfterEach(startHarness);
+const startSalesforcePerTest = closedAfterEach(startSalesforceHarness);
 
 describe('onTooLong: fail', () => {
   it('refuses the record, says why with the mapping line, and delivers its batch-mates', async () => {
-    harness = await startHarness({
+    const harness = await startHarnessPerTest({
       startWorker: false,
       mapping: [[['grid', 'fields', 'gridsync_title', 'onTooLong'], 'fail']],
     });
@@ -93,7 +88,7 @@ describe('onTooLong: fail', () => {
   });
 
   it('does the same on Salesforce: no collection carries the refused record, its batch-mates are upserted', async () => {
-    sf = await startSalesforceHarness({ startWorker: false });
+    const sf = await startSalesforcePerTest({ startWorker: false });
     const h = sf;
     const longSender = `${'advocate.'.repeat(28)}devrel@vendor.example`; // Submitted_By__c: maxLength 255, fail
     const refused = ledgerlineGrid({ gridId: 'grid-sf-too-long', submittedBy: longSender });

@@ -1,17 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { Store } from '../../src/store/store.ts';
-import { type IntakeHarness, startIntake, storePort } from './intake-harness.ts';
+import { closedAfterEach } from '../support/harness-per-test.ts';
+import { startIntake, storePort } from './intake-harness.ts';
 
-let intake: IntakeHarness | undefined;
-afterEach(async () => {
-  await intake?.close();
-  intake = undefined;
-});
+const startIntakePerTest = closedAfterEach(startIntake);
 
 describe('health endpoints', () => {
   it('reports alive and ready when the store answers and mappings are loaded', async () => {
-    intake = await startIntake();
+    const intake = await startIntakePerTest();
     expect((await intake.app.inject({ url: '/healthz' })).statusCode).toBe(200);
     const ready = await intake.app.inject({ url: '/readyz' });
     expect(ready.statusCode).toBe(200);
@@ -19,7 +16,7 @@ describe('health endpoints', () => {
   });
 
   it('is not ready while the store does not answer, yet still alive', async () => {
-    intake = await startIntake({
+    const intake = await startIntakePerTest({
       wrapStore: (store: Store) => ({
         ...storePort(store),
         ping: () => Promise.reject(new Error('disk I/O error')),
@@ -32,7 +29,7 @@ describe('health endpoints', () => {
   });
 
   it('is not ready without any tenant mapping', async () => {
-    intake = await startIntake({ mappings: [] });
+    const intake = await startIntakePerTest({ mappings: [] });
     const ready = await intake.app.inject({ url: '/readyz' });
     expect(ready.statusCode).toBe(503);
     expect(ready.json()).toMatchObject({ code: 'mappings_not_loaded' });

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { expect } from 'vitest';
 
+import type { GridSyncState } from '../../src/domain/sync-state.ts';
+
 export const GRID_STATUS_SCHEMA = JSON.parse(
   readFileSync(new URL('../../docs/grid-status.schema.json', import.meta.url), 'utf8'),
 ) as Record<string, unknown>;
@@ -27,4 +29,14 @@ export function expectDocumentedGridStatus(body: unknown): void {
   const valid = validate(body);
   const problems = valid ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
   expect(problems, JSON.stringify(body).slice(0, 600)).toEqual([]);
+}
+
+/** A grid's sync state, from a status answer that must match docs/grid-status.schema.json. */
+export async function documentedSyncOf(
+  h: { status(gridId: string): Promise<Record<string, unknown>> },
+  gridId: string,
+): Promise<GridSyncState> {
+  const body = await h.status(gridId);
+  expectDocumentedGridStatus(body);
+  return body['sync'] as GridSyncState;
 }
