@@ -95,27 +95,17 @@ describe('logs at trace level', () => {
       return headers;
     };
     const { url } = serving;
+    /** POSTs `body` to acme's `kind` endpoint signed with `signedWith`, remembering the signatures: the status. */
+    const deliver = async (kind: 'grids' | 'signals', body: string, signedWith: string | string[]) => {
+      const headers = remember(signedWebhookHeaders({ secrets: signedWith, body }));
+      return (await fetch(`${url}/v1/tenants/acme/${kind}`, { method: 'POST', headers, body })).status;
+    };
     try {
       // Valid deliveries, and the status read with the right token, the wrong one, one in a query string.
       const grid = JSON.stringify(ledgerlineGrid());
       const signals = JSON.stringify({ signals: ledgerlineSignals(3) });
-      const gridHeaders = remember(signedWebhookHeaders({ secrets: webhookSecret, body: grid }));
-      expect(
-        (await fetch(`${url}/v1/tenants/acme/grids`, { method: 'POST', headers: gridHeaders, body: grid }))
-          .status,
-      ).toBe(202);
-      const signalHeaders = remember(
-        signedWebhookHeaders({ secrets: [webhookSecret, otherSecret], body: signals }),
-      );
-      expect(
-        (
-          await fetch(`${url}/v1/tenants/acme/signals`, {
-            method: 'POST',
-            headers: signalHeaders,
-            body: signals,
-          })
-        ).status,
-      ).toBe(202);
+      expect(await deliver('grids', grid, webhookSecret)).toBe(202);
+      expect(await deliver('signals', signals, [webhookSecret, otherSecret])).toBe(202);
       const statusPath = `/v1/tenants/acme/grids/${ledgerlineGrid().gridId}`;
       for (const token of [statusToken, wrongToken]) {
         await fetch(`${url}${statusPath}`, { headers: { authorization: `Bearer ${token}` } });
@@ -127,27 +117,9 @@ describe('logs at trace level', () => {
         ...ledgerlineGrid(),
         context: { notes: `${webhookSecret} ${statusToken}` },
       });
-      const wrongHeaders = remember(signedWebhookHeaders({ secrets: otherSecret, body: quoting }));
-      expect(
-        (
-          await fetch(`${url}/v1/tenants/acme/grids`, {
-            method: 'POST',
-            headers: wrongHeaders,
-            body: quoting,
-          })
-        ).status,
-      ).toBe(401);
+      expect(await deliver('grids', quoting, otherSecret)).toBe(401);
       const malformed = `{"secret":"${webhookSecret}","token":"${statusToken}"`;
-      const malformedHeaders = remember(signedWebhookHeaders({ secrets: webhookSecret, body: malformed }));
-      expect(
-        (
-          await fetch(`${url}/v1/tenants/acme/grids`, {
-            method: 'POST',
-            headers: malformedHeaders,
-            body: malformed,
-          })
-        ).status,
-      ).toBe(400);
+      expect(await deliver('grids', malformed, webhookSecret)).toBe(400);
 
       // Broken HTTP carrying every secret: Node's parser errors hold the raw bytes (rawPacket) at trace.
       const carried =
