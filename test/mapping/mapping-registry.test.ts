@@ -37,6 +37,11 @@ let registry: MappingRegistry | undefined;
 
 const warnings = () => logs.filter((l) => l.level === 40);
 const write = (name: string, text: string) => writeFile(join(dir, name), text);
+/** Saves `text` as mapping file `name` and has `mappings` rescan the directory. */
+const saveAndReload = async (mappings: MappingRegistry, name: string, text: string) => {
+  await write(name, text);
+  await mappings.reload();
+};
 const open = async (options: Partial<Parameters<typeof createMappingRegistry>[0]> = {}) => {
   registry = await createMappingRegistry({ dir, logger, watch: false, ...options });
   return registry;
@@ -118,8 +123,7 @@ describe('reloading', () => {
     const mappings = await open();
     const changes: [string, LoadedMapping | undefined][] = [];
     mappings.onChange((tenant, loaded) => changes.push([tenant, loaded]));
-    await write('acme.yaml', acme.replace(EVERY_10, EVERY_20));
-    await mappings.reload();
+    await saveAndReload(mappings, 'acme.yaml', acme.replace(EVERY_10, EVERY_20));
     expect(mappings.get('acme')?.mapping.schedule).toBe('*/20 * * * *');
     expect(changes).toEqual([['acme', mappings.get('acme')]]);
     expect(logs.some((l) => l.msg === `mapping ${join(dir, 'acme.yaml')} reloaded`)).toBe(true);
@@ -130,8 +134,7 @@ describe('reloading', () => {
     const before = mappings.get('acme');
     const listener = vi.fn();
     mappings.onChange(listener);
-    await write('acme.yaml', acme.replace(EVERY_10, BROKEN_CRON));
-    await mappings.reload();
+    await saveAndReload(mappings, 'acme.yaml', acme.replace(EVERY_10, BROKEN_CRON));
     await mappings.reload();
     await mappings.reload();
     expect(mappings.get('acme')).toBe(before);
@@ -150,20 +153,16 @@ describe('reloading', () => {
 
   it('reports a second, different broken edit again', async () => {
     const mappings = await open();
-    await write('acme.yaml', acme.replace(EVERY_10, BROKEN_CRON));
-    await mappings.reload();
-    await write('acme.yaml', acme.replace(EVERY_10, `${BROKEN_CRON}\ncolour: blue`));
-    await mappings.reload();
+    await saveAndReload(mappings, 'acme.yaml', acme.replace(EVERY_10, BROKEN_CRON));
+    await saveAndReload(mappings, 'acme.yaml', acme.replace(EVERY_10, `${BROKEN_CRON}\ncolour: blue`));
     expect(warnings()).toHaveLength(2);
     expect(mappings.problems()).toHaveLength(2);
   });
 
   it('takes a fixed file back and clears its problems', async () => {
     const mappings = await open();
-    await write('acme.yaml', acme.replace(EVERY_10, BROKEN_CRON));
-    await mappings.reload();
-    await write('acme.yaml', acme.replace(EVERY_10, EVERY_20));
-    await mappings.reload();
+    await saveAndReload(mappings, 'acme.yaml', acme.replace(EVERY_10, BROKEN_CRON));
+    await saveAndReload(mappings, 'acme.yaml', acme.replace(EVERY_10, EVERY_20));
     expect(mappings.get('acme')?.mapping.schedule).toBe('*/20 * * * *');
     expect(mappings.problems()).toEqual([]);
     expect(logs.some((l) => l.msg.endsWith('fixed and reloaded'))).toBe(true);
@@ -174,10 +173,8 @@ describe('reloading', () => {
     const before = mappings.get('acme');
     const listener = vi.fn();
     mappings.onChange(listener);
-    await write('acme.yaml', acme.replace(EVERY_10, BROKEN_CRON));
-    await mappings.reload();
-    await write('acme.yaml', acme);
-    await mappings.reload();
+    await saveAndReload(mappings, 'acme.yaml', acme.replace(EVERY_10, BROKEN_CRON));
+    await saveAndReload(mappings, 'acme.yaml', acme);
     expect(mappings.get('acme')).toBe(before);
     expect(mappings.problems()).toEqual([]);
     expect(listener).not.toHaveBeenCalled();
@@ -186,8 +183,7 @@ describe('reloading', () => {
   it('ignores a file saved without changes', async () => {
     const mappings = await open();
     const before = mappings.get('acme');
-    await write('acme.yaml', acme);
-    await mappings.reload();
+    await saveAndReload(mappings, 'acme.yaml', acme);
     expect(mappings.get('acme')).toBe(before);
   });
 
@@ -205,8 +201,7 @@ describe('reloading', () => {
   it('adds the tenant of a new file', async () => {
     await unlink(join(dir, 'globex.yaml'));
     const mappings = await open();
-    await write('globex.yaml', globex);
-    await mappings.reload();
+    await saveAndReload(mappings, 'globex.yaml', globex);
     expect(mappings.tenants()).toEqual(['acme', 'globex']);
   });
 
@@ -228,8 +223,7 @@ describe('reloading', () => {
     const listener = vi.fn();
     const unsubscribe = mappings.onChange(listener);
     unsubscribe();
-    await write('acme.yaml', acme.replace(EVERY_10, EVERY_20));
-    await mappings.reload();
+    await saveAndReload(mappings, 'acme.yaml', acme.replace(EVERY_10, EVERY_20));
     expect(listener).not.toHaveBeenCalled();
   });
 });
