@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import type { NewDeal } from '../../src/crm/crm-client.ts';
 import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
 import { addCompanyDeal, moveDeal } from '../fakes/hubspot-fake/fake-deals.ts';
 import { clientFor, testMapping } from '../support/hubspot-client.ts';
@@ -130,16 +131,7 @@ describe('HubSpot: deals gridsync creates', () => {
     const id = company('Ledgerline');
     const contact = fake.addRecord('contacts', { email: 'maya@ledgerline.example' });
     const [outcome] = await creating().createDeals([
-      {
-        key: `gridsync-${id}`,
-        companyId: id,
-        contactId: contact,
-        name: 'Ledgerline: developer conversation',
-        pipeline: 'default',
-        stage: 'appointmentscheduled',
-        closeDate: '2027-03-01',
-        ownerId: '501',
-      },
+      keyedDeal(id, { contactId: contact, name: 'Ledgerline: developer conversation', ownerId: '501' }),
     ]);
     expect(outcome).toMatchObject({ ok: true, created: true });
     const dealId = outcome!.ok ? outcome!.id : '';
@@ -158,14 +150,7 @@ describe('HubSpot: deals gridsync creates', () => {
 
   it('a key HubSpot already holds is answered with the existing deal, and no second deal is made', async () => {
     const id = company('Ledgerline');
-    const deal = {
-      key: `gridsync-${id}`,
-      companyId: id,
-      name: 'D',
-      pipeline: 'default',
-      stage: 'appointmentscheduled',
-      closeDate: '2027-03-01',
-    };
+    const deal = keyedDeal(id);
     const [first] = await creating().createDeals([deal]);
     const [again] = await creating().createDeals([deal]);
     expect(again).toMatchObject({ ok: true, id: first!.ok ? first!.id : 'x' });
@@ -174,16 +159,7 @@ describe('HubSpot: deals gridsync creates', () => {
 
   it('finds deals by key whatever their stage', async () => {
     const id = company('Ledgerline');
-    const [created] = await creating().createDeals([
-      {
-        key: `gridsync-${id}`,
-        companyId: id,
-        name: 'D',
-        pipeline: 'default',
-        stage: 'appointmentscheduled',
-        closeDate: '2027-03-01',
-      },
-    ]);
+    const [created] = await creating().createDeals([keyedDeal(id)]);
     const dealId = created!.ok ? created!.id : '';
     moveDeal(fake.store, dealId, { dealstage: 'closedlost' });
     const byKey = await creating().findDealsByKey([`gridsync-${id}`, 'gridsync-unknown']);
@@ -191,6 +167,19 @@ describe('HubSpot: deals gridsync creates', () => {
     expect(byKey.get(`gridsync-${id}`)).toMatchObject({ id: dealId, closed: true, key: `gridsync-${id}` });
   });
 });
+
+/** A deal for `companyId` under its gridsync key, in the default pipeline; `extra` adds or replaces fields. */
+function keyedDeal(companyId: string, extra: Partial<NewDeal> = {}): NewDeal {
+  return {
+    key: `gridsync-${companyId}`,
+    companyId,
+    name: 'D',
+    pipeline: 'default',
+    stage: 'appointmentscheduled',
+    closeDate: '2027-03-01',
+    ...extra,
+  };
+}
 
 function clientForCreate() {
   return clientFor(fake, {

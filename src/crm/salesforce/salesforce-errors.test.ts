@@ -13,6 +13,11 @@ function httpApiError(data: unknown, code: string): Error {
   return error;
 }
 
+/** What requestErrorToCrmError makes of the error jsforce throws for an answer `status` with body `data`. */
+function fromAnswer(status: number, data: unknown, code = 'X'): CrmError {
+  return requestErrorToCrmError(httpApiError(data, code), status, 'call');
+}
+
 describe('record-level errors', () => {
   it('reads an unknown column as field_missing naming the field', () => {
     const error = recordErrorsToCrmError(
@@ -71,53 +76,40 @@ describe('request-level errors', () => {
       [404, [{ message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' }], 'not_found'],
     ];
     for (const [status, data, kind] of cases) {
-      const error = requestErrorToCrmError(httpApiError(data, 'X'), status, 'call');
+      const error = fromAnswer(status, data);
       expect({ status, kind: error.kind }).toEqual({ status, kind });
       expect(error.status).toBe(status);
     }
   });
 
   it('names the unknown object of an INVALID_TYPE', () => {
-    const error = requestErrorToCrmError(
-      httpApiError(
-        [{ message: "sObject type 'Sales_Grid__c' is not supported.", errorCode: 'INVALID_TYPE' }],
-        'INVALID_TYPE',
-      ),
+    const error = fromAnswer(
       400,
-      'call',
+      [{ message: "sObject type 'Sales_Grid__c' is not supported.", errorCode: 'INVALID_TYPE' }],
+      'INVALID_TYPE',
     );
     expect(error.field).toBe('Sales_Grid__c');
   });
 
   it('waits long for the daily limit and briefly for the concurrent-request limit', () => {
-    const daily = requestErrorToCrmError(
-      httpApiError([{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }], 'X'),
-      403,
-      'call',
-    );
+    const daily = fromAnswer(403, [
+      { message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' },
+    ]);
     expect(daily).toMatchObject({ kind: 'rate_limited', waitMs: DAILY_LIMIT_WAIT_MS });
-    const concurrent = requestErrorToCrmError(
-      httpApiError(
-        [{ message: 'ConcurrentPerOrgLongTxn Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }],
-        'X',
-      ),
-      403,
-      'call',
-    );
+    const concurrent = fromAnswer(403, [
+      { message: 'ConcurrentPerOrgLongTxn Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' },
+    ]);
     expect(concurrent).toMatchObject({ kind: 'rate_limited', waitMs: CONCURRENT_LIMIT_WAIT_MS });
   });
 
   it('reads several errors from jsforce MULTIPLE_API_ERRORS', () => {
-    const error = requestErrorToCrmError(
-      httpApiError(
-        [
-          { message: 'a', errorCode: 'JSON_PARSER_ERROR' },
-          { message: "No such column 'B__c' on sobject of type X", errorCode: 'INVALID_FIELD' },
-        ],
-        'MULTIPLE_API_ERRORS',
-      ),
+    const error = fromAnswer(
       400,
-      'call',
+      [
+        { message: 'a', errorCode: 'JSON_PARSER_ERROR' },
+        { message: "No such column 'B__c' on sobject of type X", errorCode: 'INVALID_FIELD' },
+      ],
+      'MULTIPLE_API_ERRORS',
     );
     expect(error.kind).toBe('field_missing');
     expect(error.field).toBe('B__c');
