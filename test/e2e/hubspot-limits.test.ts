@@ -13,15 +13,15 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import type { DailyLimitStatus } from '../../src/intake/daily-limit-status.ts';
 import { nextMidnightIn } from '../../src/lib/next-midnight.ts';
-import { startHarness, TENANT, type Harness } from '../support/gridsync-harness.ts';
+import { type Harness, startHarness, TENANT } from '../support/gridsync-harness.ts';
+import { closedAfterEach } from '../support/harness-per-test.ts';
 import { ledgerlineGrid, seedLedgerline } from '../support/fixtures.ts';
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
+// Registered first so that it runs after the harness is closed (after-hooks run last registered first).
+afterEach(() => {
   vi.useRealTimers();
 });
+const startHarnessPerTest = closedAfterEach(startHarness);
 
 async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -62,7 +62,7 @@ function associateDealLine(dir: string): string {
 
 describe('a wrong association type id, through a running gridsync', () => {
   it('1,250 grids: at most 2 × ceil(1250/1000) + 12 association requests, each grid failing at the mapping line', async () => {
-    harness = await startHarness({
+    const harness = await startHarnessPerTest({
       fake: { requestsPerWindow: 1_000 },
       mapping: [[['grid', 'associate'], { deal: { associationTypeId: 99 } }]],
     });
@@ -105,7 +105,7 @@ describe('the daily limit, through a running gridsync', () => {
     // Only Date is faked (and keeps running): the test can jump to the portal's midnight; timers stay real.
     vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
     const timeZone = 'Asia/Tokyo';
-    harness = await startHarness({ fake: { dailyLimit: 1_000, timeZone } });
+    const harness = await startHarnessPerTest({ fake: { dailyLimit: 1_000, timeZone } });
     const h = harness;
     const { dealId } = seedLedgerline(h.fake);
     const grid = (n: number) => ledgerlineGrid({ gridId: `grid-daily-${n}`, deal: { crmId: dealId } });
@@ -154,7 +154,7 @@ describe('the daily limit, through a running gridsync', () => {
 
 describe('a search 429 without policyName, through a running gridsync', () => {
   it('is retried 1–2 s later, and the grid syncs', async () => {
-    harness = await startHarness({ retry: { maxWaitMs: 15_000 } });
+    const harness = await startHarnessPerTest({ retry: { maxWaitMs: 15_000 } });
     const h = harness;
     seedLedgerline(h.fake);
     // Another app's searches fill HubSpot's per-second search window just as gridsync's company search lands.
