@@ -4,7 +4,14 @@ import type { GridCompleteness } from '../../../src/domain/grid-completeness.ts'
 import type { SalesGrid } from '../../../src/domain/sales-grid.ts';
 import type { Signal } from '../../../src/domain/signal.ts';
 import { openStore } from '../../../src/store/open-store.ts';
-import type { AcceptGrid, AcceptSignals, Store } from '../../../src/store/store.ts';
+import type {
+  AcceptGrid,
+  AcceptSignals,
+  DeliveryAnswer,
+  GridAcceptance,
+  SignalsAcceptance,
+  Store,
+} from '../../../src/store/store.ts';
 import { ledgerlineGrid } from '../../support/example-payloads.ts';
 import type { TempStore } from '../../support/temp-store.ts';
 
@@ -64,6 +71,21 @@ export function makeGrid(overrides: Partial<SalesGrid> = {}): SalesGrid {
   return ledgerlineGrid({ gridId: 'grid-ledgerline-maya', ...overrides });
 }
 
+/** An answer builder that counts its calls: `answered()` is how often the store built the answer. */
+function countedAnswer<R>(build: (result: R) => DeliveryAnswer): {
+  answer: (result: R) => DeliveryAnswer;
+  answered: () => number;
+} {
+  let answered = 0;
+  return {
+    answer: (result) => {
+      answered += 1;
+      return build(result);
+    },
+    answered: () => answered,
+  };
+}
+
 /** A grid delivery whose answer echoes the acceptance, and counts how often the answer was built. */
 export function gridDelivery(
   tenant: string,
@@ -71,18 +93,16 @@ export function gridDelivery(
   grid: SalesGrid,
   completeness: GridCompleteness = COMPLETE,
 ): AcceptGrid & { answered: () => number } {
-  let answered = 0;
   return {
     tenant,
     webhookId,
     grid,
     completeness,
     receivedAt: new Date(),
-    answer: (result) => {
-      answered += 1;
-      return { status: 202, body: { ...result, complete: completeness.complete, webhookId } };
-    },
-    answered: () => answered,
+    ...countedAnswer<GridAcceptance>((result) => ({
+      status: 202,
+      body: { ...result, complete: completeness.complete, webhookId },
+    })),
   };
 }
 
@@ -100,17 +120,12 @@ export function signalsDelivery(
   webhookId: string,
   signals: Signal[],
 ): AcceptSignals & { answered: () => number } {
-  let answered = 0;
   return {
     tenant,
     webhookId,
     signals,
     receivedAt: new Date(),
-    answer: (result) => {
-      answered += 1;
-      return { status: 202, body: result };
-    },
-    answered: () => answered,
+    ...countedAnswer<SignalsAcceptance>((result) => ({ status: 202, body: result })),
   };
 }
 
