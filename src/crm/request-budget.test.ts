@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import { createLogger } from '../lib/logger.ts';
+import { silentLogger } from '../../test/support/loggers.ts';
 import type { SharedWindows } from '../lib/shared-window.ts';
 import { RequestBudget } from './request-budget.ts';
 
-const logger = createLogger({ level: 'silent' });
+const logger = silentLogger();
 
 /** Runs `count` instant tasks and returns when each started, relative to the first. */
 async function startTimes(

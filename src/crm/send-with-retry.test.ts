@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { createLogger } from '../lib/logger.ts';
+import { silentLogger } from '../../test/support/loggers.ts';
 import { CrmError } from './crm-errors.ts';
 import { RequestBudget } from './request-budget.ts';
 import type { RetryPolicy } from './retry-decision.ts';
@@ -13,7 +13,7 @@ const retry: RetryPolicy = {
   maxWaitMs: 1_000,
   attemptTimeoutMs: 50,
 };
-const logger = createLogger({ level: 'silent' });
+const logger = silentLogger();
 const options = (extra: Partial<Parameters<typeof sendWithRetry>[1]> = {}) => ({
   retry,
   logger,

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { buildIntakeApp } from '../../src/intake/build-intake-app.ts';
-import { createLogger } from '../../src/lib/logger.ts';
+import { silentLogger } from '../support/loggers.ts';
 import { type Answer, runHostileCampaign, storedDifferences } from '../support/hostile-campaign.ts';
 import { randomWebhookSecret } from '../support/sign-request.ts';
 import {
@@ -42,7 +42,7 @@ async function campaignAgainst(open: () => Promise<TempStore>, count: number) {
     store: temp.store,
     mappings: { get: (tenant) => (tenant === 'acme' ? acme : undefined), tenants: () => ['acme'] },
     secrets: (ref) => (ref === acme.mapping.secrets.webhookSigningSecret ? secret : undefined),
-    logger: createLogger({ level: 'silent' }),
+    logger: silentLogger(),
     publicUrl: 'http://127.0.0.1',
     requestTimeoutMs: 1_000,
   });

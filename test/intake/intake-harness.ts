@@ -10,10 +10,11 @@ import type { SecretLookup } from '../../src/config/secrets.ts';
 import { type AcceptedEvent, buildIntakeApp } from '../../src/intake/build-intake-app.ts';
 import type { IntakeStorePort } from '../../src/store/store.ts';
 import type { Problem } from '../../src/intake/problem.ts';
-import { createLogger, type Logger } from '../../src/lib/logger.ts';
+import type { Logger } from '../../src/lib/logger.ts';
 import type { LoadedMapping } from '../../src/mapping/loaded-mapping.ts';
 import type { SecretRef } from '../../src/config/secret-ref.ts';
 import type { Store } from '../../src/store/store.ts';
+import { silentLogger } from '../support/loggers.ts';
 import { randomWebhookSecret, signRequest } from '../support/sign-request.ts';
 import { exampleMapping } from '../support/sync-context.ts';
 import { type TempStore, tempSqliteStore } from '../support/temp-store.ts';
@@ -91,7 +92,7 @@ export async function startIntake(options: HarnessOptions = {}): Promise<IntakeH
     store: options.wrapStore ? options.wrapStore(store) : store,
     mappings: { get: (tenant) => byTenant.get(tenant), tenants: () => [...byTenant.keys()] },
     secrets,
-    logger: options.logger ?? createLogger({ level: 'silent' }),
+    logger: options.logger ?? silentLogger(),
     publicUrl: PUBLIC_URL,
     onAccepted: (event) => accepted.push(event),
     ...(options.now ? { now: options.now } : {}),
