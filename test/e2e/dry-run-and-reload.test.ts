@@ -16,6 +16,7 @@ import type { GridSyncState } from '../../src/domain/sync-state.ts';
 import { expectDocumentedGridStatus } from '../support/grid-status-schema.ts';
 import { signRequest } from '../support/sign-request.ts';
 import { ledgerlineGrid } from '../support/fixtures.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const devSecrets = parseEnv(readFileSync('mappings/examples.dev.env', 'utf8'));
 const secrets: SecretLookup = (ref) => ('env' in ref ? devSecrets[ref.env] : undefined);
@@ -133,7 +134,7 @@ describe('mapping edits while gridsync runs', () => {
     const file = join(dir, 'mappings', 'acme.yaml');
     const original = readFileSync(file, 'utf8');
     writeFileSync(file, original.replace('gridsync_before_scenario:', 'gridsync_where_they_are:'));
-    await waitFor(() => logLines.some((l) => String(l['msg']).includes('reloaded')));
+    await waitFor(() => logLines.some((l) => String(l['msg']).includes('reloaded')), 10_000);
 
     const first = ledgerlineGrid({ gridId: 'grid-after-edit' });
     await submit('acme', first);
@@ -144,7 +145,10 @@ describe('mapping edits while gridsync runs', () => {
     expect(planned[0]?.properties).toHaveProperty('gridsync_where_they_are');
 
     writeFileSync(file, original.replace("schedule: '*/10 * * * *'", "schedule: 'every ten minutes'"));
-    await waitFor(() => logLines.some((l) => l['level'] === 40 && JSON.stringify(l).includes('acme.yaml:')));
+    await waitFor(
+      () => logLines.some((l) => l['level'] === 40 && JSON.stringify(l).includes('acme.yaml:')),
+      10_000,
+    );
     const second = ledgerlineGrid({ gridId: 'grid-after-broken-edit' });
     expect((await submit('acme', second)).status).toBe(202);
     await gridsync.runner.drain();
@@ -155,11 +159,3 @@ describe('mapping edits while gridsync runs', () => {
     expect(gridsync.scheduler.schedules().get('acme')).toBe('*/10 * * * *');
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

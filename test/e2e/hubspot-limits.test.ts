@@ -15,6 +15,7 @@ import type { DailyLimitStatus } from '../../src/intake/daily-limit-status.ts';
 import { nextMidnightIn } from '../../src/lib/next-midnight.ts';
 import { type Harness, startHarness, TENANT } from '../support/gridsync-harness.ts';
 import { closedAfterEach } from '../support/harness-per-test.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { ledgerlineGrid, seedLedgerline } from '../support/fixtures.ts';
 
 // Registered first so that it runs after the harness is closed (after-hooks run last registered first).
@@ -22,14 +23,6 @@ afterEach(() => {
   vi.useRealTimers();
 });
 const startHarnessPerTest = closedAfterEach(startHarness);
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function tenantStatus(h: Harness): Promise<{ dailyLimit: DailyLimitStatus }> {
   const response = await fetch(`${h.gridsync.url}/v1/tenants/${TENANT}/status`, {

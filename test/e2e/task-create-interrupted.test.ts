@@ -10,6 +10,7 @@ import type { GridSyncState } from '../../src/domain/sync-state.ts';
 import { startHarness } from '../support/gridsync-harness.ts';
 import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from '../support/fixtures.ts';
 import { closedAfterEach } from '../support/harness-per-test.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 /** A task create, one by one or in a batch: the point is what the CRM ends with, not the call's shape. */
 const TASK_CREATE = /^POST \/crm\/objects\/2026-03\/tasks(\/batch\/create)?$/;
@@ -17,14 +18,6 @@ const TASK_SEARCH = 'POST /crm/objects/2026-03/tasks/search';
 const INDEX_LAG_MS = 3_000;
 
 const startHarnessPerTest = closedAfterEach(startHarness);
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('an AE task whose creation is interrupted after HubSpot made it', () => {
   it.each([503, 'cut'] as const)(
