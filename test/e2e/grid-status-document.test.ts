@@ -19,12 +19,11 @@ const at = (body: Json, path: string): unknown =>
 
 describe('the grid status document', () => {
   it('matches the published JSON Schema in every state, and the schema describes every field', async () => {
-    const harness = await startHarnessPerTest({
+    const h = await startHarnessPerTest({
       startWorker: false,
       mapping: [[['sync', 'maxAttempts'], 2]],
       runner: { breaker: { baseMs: 20, capMs: 100 } },
     });
-    const h = harness;
     const { dealId } = seedLedgerline(h.fake);
     h.fake.addOwner({ id: '500', archived: true, email: 'gone@vendor.example' });
     const seen: Json[] = [];

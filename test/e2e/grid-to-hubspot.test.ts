@@ -165,11 +165,10 @@ describe('a submitted grid reaches HubSpot', () => {
 
 describe('a HubSpot outage longer than the attempts allow', () => {
   it("does not use up the grid's attempts: it waits, shows why, and is delivered when HubSpot is back", async () => {
-    const harness = await startHarnessPerTest({
+    const h = await startHarnessPerTest({
       mapping: [[['sync', 'maxAttempts'], 2]],
       runner: { retrySchedule: { baseMs: 20, capMs: 50 }, breaker: { baseMs: 20, capMs: 50 } },
     });
-    const h = harness;
     seedLedgerline(h.fake);
     h.fake.failFor(60_000, 503);
     const grid = ledgerlineGrid();

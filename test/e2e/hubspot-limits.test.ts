@@ -55,11 +55,10 @@ function associateDealLine(dir: string): string {
 
 describe('a wrong association type id, through a running gridsync', () => {
   it('1,250 grids: at most 2 × ceil(1250/1000) + 12 association requests, each grid failing at the mapping line', async () => {
-    const harness = await startHarnessPerTest({
+    const h = await startHarnessPerTest({
       fake: { requestsPerWindow: 1_000 },
       mapping: [[['grid', 'associate'], { deal: { associationTypeId: 99 } }]],
     });
-    const h = harness;
     const { dealId } = seedLedgerline(h.fake);
     // The portal has one labelled grid→deal type, 7; the mapping says 99.
     h.fake.defineAssociationTypes('p_sales_grid', 'deals', { 7: 'USER_DEFINED' });
@@ -98,8 +97,7 @@ describe('the daily limit, through a running gridsync', () => {
     // Only Date is faked (and keeps running): the test can jump to the portal's midnight; timers stay real.
     vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
     const timeZone = 'Asia/Tokyo';
-    const harness = await startHarnessPerTest({ fake: { dailyLimit: 1_000, timeZone } });
-    const h = harness;
+    const h = await startHarnessPerTest({ fake: { dailyLimit: 1_000, timeZone } });
     const { dealId } = seedLedgerline(h.fake);
     const grid = (n: number) => ledgerlineGrid({ gridId: `grid-daily-${n}`, deal: { crmId: dealId } });
     const syncState = async (n: number) =>
@@ -147,8 +145,7 @@ describe('the daily limit, through a running gridsync', () => {
 
 describe('a search 429 without policyName, through a running gridsync', () => {
   it('is retried 1–2 s later, and the grid syncs', async () => {
-    const harness = await startHarnessPerTest({ retry: { maxWaitMs: 15_000 } });
-    const h = harness;
+    const h = await startHarnessPerTest({ retry: { maxWaitMs: 15_000 } });
     seedLedgerline(h.fake);
     // Another app's searches fill HubSpot's per-second search window just as gridsync's company search lands.
     h.fake.crowdNextSearch();

@@ -35,7 +35,7 @@ describe('a tenant whose grant is revoked', () => {
       ACME_HUBSPOT_CLIENT_SECRET: oauth.clientSecret,
       ACME_HUBSPOT_REFRESH_TOKEN: oauth.refreshToken,
     };
-    const harness = await startHarnessPerTest({
+    const h = await startHarnessPerTest({
       fakeInstance: fake,
       mapping: [
         [['sync', 'maxAttempts'], 3],
@@ -53,7 +53,6 @@ describe('a tenant whose grant is revoked', () => {
       secrets,
       runner: { breaker: { baseMs: 50, capMs: 100 } },
     });
-    const h = harness;
     const first = ledgerlineGrid({ gridId: 'grid-before-revocation' });
     await h.postGrid(first);
     await h.settle();

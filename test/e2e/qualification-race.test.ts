@@ -18,11 +18,10 @@ describe('an account that qualifies while its grids sync', () => {
   it('gives every complete grid its task within 5 s, with the schedule set to yearly', async () => {
     // One group at a time, in claim order: the second grid's sync (enqueued first) runs before the signals'
     // account refresh, which is the order that lost the first grid's task.
-    const harness = await startHarnessPerTest({
+    const h = await startHarnessPerTest({
       mapping: [[['schedule'], '0 0 1 1 *']],
       runner: { concurrency: 1 },
     });
-    const h = harness;
     const { dealId } = seedLedgerline(h.fake);
     const first = ledgerlineGrid({ gridId: 'grid-race-first', deal: { crmId: dealId } });
     await h.postGrid(first);

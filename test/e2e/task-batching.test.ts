@@ -16,8 +16,7 @@ const TASK_BATCH = 'POST /crm/objects/2026-03/tasks/batch/create';
 
 describe('AE tasks in batches', () => {
   it('250 qualifying grids get their 250 tasks in at most 8 HubSpot calls', async () => {
-    const harness = await startHarnessPerTest({ fake: { requestsPerWindow: 1_000 } });
-    const h = harness;
+    const h = await startHarnessPerTest({ fake: { requestsPerWindow: 1_000 } });
     seedLedgerline(h.fake);
     await h.postSignals(qualifyingSignals());
     await h.settle();

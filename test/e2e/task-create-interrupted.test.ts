@@ -23,8 +23,7 @@ describe('an AE task whose creation is interrupted after HubSpot made it', () =>
   it.each([503, 'cut'] as const)(
     `create answered %s, search index ${INDEX_LAG_MS} ms behind: found by its marker within seconds, exactly one task`,
     async (answer) => {
-      const harness = await startHarnessPerTest({ fake: { searchIndexLagMs: INDEX_LAG_MS } });
-      const h = harness;
+      const h = await startHarnessPerTest({ fake: { searchIndexLagMs: INDEX_LAG_MS } });
       const { dealId } = seedLedgerline(h.fake);
       h.fake.failAfterWrite(TASK_CREATE, answer);
       const grid = ledgerlineGrid({ deal: { crmId: dealId } });

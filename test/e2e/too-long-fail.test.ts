@@ -20,11 +20,10 @@ const startSalesforcePerTest = closedAfterEach(startSalesforceHarness);
 
 describe('onTooLong: fail', () => {
   it('refuses the record, says why with the mapping line, and delivers its batch-mates', async () => {
-    const harness = await startHarnessPerTest({
+    const h = await startHarnessPerTest({
       startWorker: false,
       mapping: [[['grid', 'fields', 'gridsync_title', 'onTooLong'], 'fail']],
     });
-    const h = harness;
     const { dealId } = seedLedgerline(h.fake);
     await h.postSignals(qualifyingSignals());
     const longName = `Ledgerline ${'Holdings '.repeat(26)}`.trim();
@@ -88,8 +87,7 @@ describe('onTooLong: fail', () => {
   });
 
   it('does the same on Salesforce: no collection carries the refused record, its batch-mates are upserted', async () => {
-    const sf = await startSalesforcePerTest({ startWorker: false });
-    const h = sf;
+    const h = await startSalesforcePerTest({ startWorker: false });
     const longSender = `${'advocate.'.repeat(28)}devrel@vendor.example`; // Submitted_By__c: maxLength 255, fail
     const refused = ledgerlineGrid({ gridId: 'grid-sf-too-long', submittedBy: longSender });
     const mates = [1, 2].map((n) => ledgerlineGrid({ gridId: `grid-sf-fits-${n}` }));
