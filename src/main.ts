@@ -187,6 +187,9 @@ export async function composeGridsync(options: StartOptions): Promise<ComposedGr
     onDeadLetter: recordDeadLetter(store, now),
     onSettled: (job, outcome) => metrics.jobSettled({ tenant: job.tenant, kind: job.kind, outcome }),
     budgetWaits: (at) => runtimes.budgetWaits(at),
+    ...(store.requestWindows === undefined
+      ? {}
+      : { refreshBudgetWaits: () => runtimes.refreshSharedBudgets() }),
     linger: { ...DEFAULT_LINGER, ...lingerTimings, batchSizeOf },
     ...runnerOptions,
   });

@@ -11,6 +11,8 @@ import type { RetryPolicy } from './retry-decision.ts';
 /** What the worker asks of a tenant's request budget: when it could send again (0: now). */
 export interface BudgetGauge {
   readyInMs(now?: number): number;
+  /** Reads the deployment-wide window again (if shared), so readyInMs also counts what other replicas spend. */
+  refreshShared(): Promise<void>;
 }
 
 export type CrmConnection =

@@ -109,6 +109,7 @@ describe('RequestBudget', () => {
             ? { used: 1, settle: () => Promise.resolve(), cancel: () => Promise.resolve() }
             : { waitMs: 60_000 },
         ),
+      idleInMs: () => Promise.resolve(0),
     };
     const budget = new RequestBudget({
       name: 't',

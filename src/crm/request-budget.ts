@@ -53,6 +53,12 @@ export interface DailyBudgetStatus {
   pausedUntil?: string;
 }
 
+/**
+ * A shared slot free this long has nobody waiting for it (a waiting request takes a freed slot within
+ * milliseconds): only then does another replica start work of the tenant (refreshShared).
+ */
+export const SHARED_IDLE_MS = 250;
+
 /** Warn when this share of the daily limit is left (and at least this many requests). */
 const DAILY_WARN_SHARE = 0.05;
 
@@ -294,6 +300,22 @@ export class RequestBudget {
    */
   readyInMs(now = Date.now()): number {
     return Math.max(0, this.#holdUntil - now, this.#sharedBlockedUntil - now, this.#arrivals.waitMs(now));
+  }
+
+  /**
+   * Reads the shared window: while other replicas spend it (no slot has stayed free for SHARED_IDLE_MS),
+   * readyInMs says how long until one may, so this process leaves the tenant to them instead of claiming a
+   * second batch that would only wait for the same slots and repeat the batch's reads.
+   */
+  async refreshShared(): Promise<void> {
+    const shared = this.#shared;
+    if (shared === undefined || this.requestsPerWindow === undefined) return;
+    const waitMs = await shared.windows.idleInMs(
+      `${shared.key}:standard`,
+      this.requestsPerWindow,
+      SHARED_IDLE_MS,
+    );
+    this.#sharedBlockedUntil = Date.now() + waitMs;
   }
 
   /**

@@ -8,6 +8,12 @@
 export interface SharedWindows {
   /** A slot now, or how long until one may be free. */
   take(key: string, limit: number, windowMs: number): Promise<SharedSlot | { waitMs: number }>;
+  /**
+   * How long until a slot of the key is free and nobody waits for it (0: now), without taking one. A slot that
+   * frees while a request of some replica waits is taken at once, so only one left free for `idleMs` counts:
+   * a replica uses this to leave a tenant whose budget another replica is already spending.
+   */
+  idleInMs(key: string, limit: number, idleMs: number): Promise<number>;
 }
 
 export interface SharedSlot {

@@ -166,4 +166,34 @@ describe('tenants progress together', () => {
     // Claimed once the budget refilled, not at the next idle poll a second later.
     expect(acme[0]!.at).toBeLessThan(refillAt + 500);
   });
+  it('reads budgets other replicas share before each claim, and leaves the tenant they spend alone', async () => {
+    const { store } = await backlog(['acme', 'globex'], 3);
+    const calls: { tenant: string; at: number }[] = [];
+    // Another replica spends acme's shared window until then; this process has sent nothing for acme.
+    const busyElsewhereUntil = Date.now() + 300;
+    let sharedWaits = new Map<string, number>();
+    let refreshes = 0;
+    const handler = (tenant: string, jobs: Job[]) => {
+      calls.push({ tenant, at: Date.now() });
+      return Promise.resolve(allDone(jobs));
+    };
+    runner = runnerFor(store, handler, {
+      idlePollMs: 1_000,
+      budgetWaits: () => sharedWaits,
+      refreshBudgetWaits: () => {
+        refreshes += 1;
+        const now = Date.now();
+        sharedWaits = new Map(now < busyElsewhereUntil ? [['acme', busyElsewhereUntil - now]] : []);
+        return Promise.resolve();
+      },
+    });
+    runner.start();
+    await runner.drain();
+    const acme = calls.filter((c) => c.tenant === 'acme');
+    expect(calls[0]?.tenant).toBe('globex');
+    expect(acme.length).toBeGreaterThan(0);
+    for (const call of acme) expect(call.at).toBeGreaterThanOrEqual(busyElsewhereUntil);
+    expect(acme[0]!.at).toBeLessThan(busyElsewhereUntil + 500);
+    expect(refreshes).toBeGreaterThan(1);
+  });
 });

@@ -42,6 +42,8 @@ export interface JobRunnerOptions {
    * meanwhile, and their running batches do not hold a lane.
    */
   budgetWaits?: (now: number) => ReadonlyMap<string, number>;
+  /** Reads budgets shared with other replicas again before a claim, so budgetWaits counts their use too. */
+  refreshBudgetWaits?: () => Promise<void>;
 }
 
 export interface JobRunner {
@@ -168,11 +170,20 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         continue;
       }
       startQueued();
-      const waits = budgetWaits();
+      let waits = budgetWaits();
       if (queued.length > 0 || busyLanes(waits) >= concurrency) {
         // Every lane is busy: look again when a batch ends, or when a tenant's budget runs out meanwhile.
         await nap(LANE_RECHECK_MS);
         continue;
+      }
+      if (options.refreshBudgetWaits) {
+        try {
+          await options.refreshBudgetWaits();
+        } catch (thrown) {
+          // The claim goes ahead on what this process knows; the shared window still bounds every request.
+          logger.warn({ err: toError(thrown) }, 'reading the shared CRM budgets failed');
+        }
+        waits = budgetWaits();
       }
       const skipTenants = [...new Set([...inFlight.keys(), ...waits.keys()])];
       const limit = 'limit' in plan && plan.limit !== undefined ? Math.min(plan.limit, batchSize) : undefined;

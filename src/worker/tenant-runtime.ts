@@ -65,6 +65,20 @@ export class TenantRuntimes {
     return waits;
   }
 
+  /** Reads the budgets other replicas share again, so budgetWaits counts their use too. */
+  async refreshSharedBudgets(): Promise<void> {
+    // Every tenant, not only those this process has worked: a replica that joins must see the budgets the
+    // others are spending before its first claim.
+    await Promise.all(
+      this.#mappings.tenants().map((tenant) => {
+        const crm = this.get(tenant)?.crm;
+        return crm?.mode === 'live' && crm.budget !== undefined
+          ? crm.budget.refreshShared()
+          : Promise.resolve();
+      }),
+    );
+  }
+
   get(tenant: string): TenantRuntime | undefined {
     const loaded = this.#mappings.get(tenant);
     if (!loaded) {

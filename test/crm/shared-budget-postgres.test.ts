@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { RequestBudget } from '../../src/crm/request-budget.ts';
+import { RequestBudget, SHARED_IDLE_MS } from '../../src/crm/request-budget.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
@@ -77,5 +77,35 @@ describe.skipIf(testDatabaseUrl() === undefined)('a tenant budget shared by repl
   it('without the shared window, each replica spends a full budget and the CRM refuses some', async () => {
     const { statuses } = await twoReplicas(false, 15);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+  });
+  it('tells a replica with no requests of its own that another replica spends the window, until it goes idle', async () => {
+    const budgetOn = (store: Store) =>
+      new RequestBudget({
+        name: 'acme',
+        requestsPerWindow: LIMIT,
+        windowMs: WINDOW_MS,
+        logger: silentLogger(),
+        shared: { windows: store.requestWindows!, key: 'hubspot:acme:idle' },
+      });
+    const [busy, joining] = [budgetOn(temp.store), budgetOn(second)];
+    await joining.refreshShared();
+    expect(joining.readyInMs()).toBe(0);
+
+    // The busy replica has three windows' worth queued: while they wait, every freed slot is taken at once.
+    const sending = Promise.all(
+      Array.from({ length: 3 * LIMIT }, () => busy.run('standard', () => Promise.resolve())),
+    );
+    await new Promise((resolve) => setTimeout(resolve, WINDOW_MS / 2));
+    await joining.refreshShared();
+    expect(joining.readyInMs()).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, WINDOW_MS));
+    await joining.refreshShared();
+    expect(joining.readyInMs()).toBeGreaterThan(0);
+
+    // Done: once a slot has stayed free for SHARED_IDLE_MS, the joining replica may start the tenant's work.
+    await sending;
+    await new Promise((resolve) => setTimeout(resolve, WINDOW_MS + SHARED_IDLE_MS + 100));
+    await joining.refreshShared();
+    expect(joining.readyInMs()).toBe(0);
   });
 });

@@ -35,6 +35,12 @@ const NEXT_FREE =
   sql(`SELECT GREATEST(0, EXTRACT(EPOCH FROM (MIN(free_at) - clock_timestamp())) * 1000)::float8 AS wait_ms
   FROM crm_request_slots WHERE budget = $1 AND slot < $2 AND holder IS NULL`);
 
+/** Rows of the key, and how long until one has been free for $3 ms (0 when one has; null when all in flight). */
+const IDLE_IN = sql(`SELECT count(*)::int AS rows,
+    GREATEST(0, EXTRACT(EPOCH FROM (MIN(free_at) FILTER (WHERE holder IS NULL)
+      + make_interval(secs => $3::float8 / 1000) - clock_timestamp())) * 1000)::float8 AS wait_ms
+  FROM crm_request_slots WHERE budget = $1 AND slot < $2`);
+
 const SETTLE = sql(`UPDATE crm_request_slots
   SET free_at = clock_timestamp() + make_interval(secs => $3::float8 / 1000), holder = NULL
   WHERE budget = $1 AND slot = $2 AND holder = $4`);
@@ -70,6 +76,12 @@ export function postgresRequestWindows(db: Queryable): SharedWindows {
         cancel: async () => void (await db.query(CANCEL, [key, row.slot, row.previous, holder])),
       };
       return slot;
+    },
+    async idleInMs(key, limit, idleMs) {
+      const [row] = await db.query<{ rows: number; wait_ms: number | null }>(IDLE_IN, [key, limit, idleMs]);
+      // Missing rows are slots nobody has taken yet (the window is new, or its limit grew).
+      if (row === undefined || row.rows < limit) return 0;
+      return row.wait_ms === null ? ALL_IN_FLIGHT_WAIT_MS : Math.ceil(row.wait_ms);
     },
   };
 }
