@@ -5,6 +5,8 @@
  * grid.*    the submitted grid (latest version) and its completeness
  * account.* what gridsync knows of the account: intent score from signals, qualification verdict
  */
+import { GRID_SECTIONS } from '../domain/sales-grid.ts';
+
 export const GRID_SOURCE_PATHS = [
   'grid.gridId',
   'grid.version',
@@ -26,6 +28,9 @@ export const GRID_SOURCE_PATHS = [
   'grid.missingSections',
   'grid.statusUrl',
 ] as const;
+
+/** The grid's six sections (domain/sales-grid.ts), as the source paths a mapping reads them by. */
+export const GRID_SECTION_SOURCES = GRID_SECTIONS.map((section) => `grid.${section}` as const);
 
 export const ACCOUNT_SOURCE_PATHS = [
   'account.domain',

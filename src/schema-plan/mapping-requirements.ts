@@ -4,7 +4,7 @@
  * constant produces, and where in the file each need is written (a key path for file:line:column).
  */
 import type { FieldMapping, TenantMapping } from '../mapping/mapping-schema.ts';
-import { placeholdersOf, type SourcePath } from '../mapping/source-paths.ts';
+import { GRID_SECTION_SOURCES, placeholdersOf, type SourcePath } from '../mapping/source-paths.ts';
 import type { ObjectRole } from './crm-schema.ts';
 
 /** The shape of the values gridsync sends to a field. */
@@ -37,12 +37,7 @@ export interface FieldRequirement {
 
 /** Text that may run long: the grid's sections and the qualification summary. */
 const LONG_SOURCES = new Set<SourcePath>([
-  'grid.beforeScenario',
-  'grid.idealScenario',
-  'grid.negativeConsequences',
-  'grid.positiveOutcomes.business',
-  'grid.positiveOutcomes.personal',
-  'grid.requiredCapabilities',
+  ...GRID_SECTION_SOURCES,
   'grid.context.notes',
   'account.qualificationSummary',
 ]);

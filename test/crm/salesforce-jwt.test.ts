@@ -16,7 +16,7 @@ import type { SalesforceSettings } from '../../src/crm/salesforce/salesforce-aut
 import { SalesforceFake, type SalesforceFakeOptions } from '../fakes/salesforce-fake/salesforce-fake.ts';
 import { seedGridObject } from '../fakes/salesforce-fake/seed-grid-object.ts';
 import { silentLogger } from '../support/loggers.ts';
-import { salesforceClient, salesforceMapping } from '../support/salesforce-client.ts';
+import { gridUpsert, salesforceClient, salesforceMapping } from '../support/salesforce-client.ts';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const PRIVATE_PEM = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -48,12 +48,10 @@ function jwtClient(username = USER, key = PRIVATE_PEM) {
   });
 }
 
-const grid = (i: number) => ({ externalId: `0f3a${String(i).padStart(4, '0')}`, properties: {} });
-
 describe('Salesforce JWT bearer flow', () => {
   it('signs an assertion for the consumer key and user, gets a token and writes', async () => {
     await start();
-    const [outcome] = await jwtClient().upsertGridRecords([grid(1)]);
+    const [outcome] = await jwtClient().upsertGridRecords([gridUpsert(1)]);
 
     expect(outcome!.ok).toBe(true);
     expect(fake.oauth.grants.map((g) => g.grant)).toEqual(['jwt_bearer']);
@@ -70,9 +68,9 @@ describe('Salesforce JWT bearer flow', () => {
   it('signs a new assertion when the token expires (there is no refresh token)', async () => {
     await start({ tokenTtlMs: 300 });
     const client = jwtClient();
-    await client.upsertGridRecords([grid(1)]);
+    await client.upsertGridRecords([gridUpsert(1)]);
     await new Promise((resolve) => setTimeout(resolve, 400));
-    const [outcome] = await client.upsertGridRecords([grid(2)]);
+    const [outcome] = await client.upsertGridRecords([gridUpsert(2)]);
 
     expect(outcome!.ok).toBe(true);
     expect(fake.oauth.grants.map((g) => g.grant)).toEqual(['jwt_bearer', 'jwt_bearer']);
@@ -83,7 +81,7 @@ describe('Salesforce JWT bearer flow', () => {
     const client = jwtClient('someone-else@globex.example');
     const errors = [];
     for (let i = 0; i < 4; i += 1) {
-      errors.push(await client.upsertGridRecords([grid(i)]).catch((e: unknown) => e));
+      errors.push(await client.upsertGridRecords([gridUpsert(i)]).catch((e: unknown) => e));
     }
 
     expect(errors.every((e) => (e as { kind?: string }).kind === 'auth_failed')).toBe(true);
@@ -94,7 +92,7 @@ describe('Salesforce JWT bearer flow', () => {
   it('says so, without the key, when the private key is not one', async () => {
     await start();
     const error = await jwtClient(USER, 'not a key')
-      .upsertGridRecords([grid(1)])
+      .upsertGridRecords([gridUpsert(1)])
       .catch((e: unknown) => e);
 
     expect(error).toMatchObject({ kind: 'auth_failed' });
@@ -126,7 +124,7 @@ describe('Salesforce JWT bearer flow', () => {
       silentLogger(),
     );
     if (connection.mode !== 'live') throw new Error(`expected live, got ${connection.reason}`);
-    const [outcome] = await connection.client.upsertGridRecords([grid(7)]);
+    const [outcome] = await connection.client.upsertGridRecords([gridUpsert(7)]);
 
     expect(outcome!.ok).toBe(true);
     expect(fake.oauth.grants.map((g) => g.grant)).toEqual(['jwt_bearer']);

@@ -11,7 +11,7 @@ import { SalesforceFake } from '../fakes/salesforce-fake/salesforce-fake.ts';
 import { seedGridObject } from '../fakes/salesforce-fake/seed-grid-object.ts';
 import { GRID_KEY, GRID_OBJECT } from '../fakes/salesforce-nock.ts';
 import { silentLogger } from '../support/loggers.ts';
-import { accessTokenAt, salesforceClient } from '../support/salesforce-client.ts';
+import { accessTokenAt, gridUpsert, salesforceClient } from '../support/salesforce-client.ts';
 
 let fake: SalesforceFake;
 afterEach(() => fake.close());
@@ -24,7 +24,6 @@ function client(budget: RequestBudget, signal?: AbortSignal) {
   });
 }
 
-const grid = (i: number) => ({ externalId: `0f3a${String(i).padStart(4, '0')}`, properties: {} });
 const UPSERT = `PATCH /composite/sobjects/${GRID_OBJECT}/${GRID_KEY}`;
 
 describe('the Salesforce request budget', () => {
@@ -36,17 +35,17 @@ describe('the Salesforce request budget', () => {
   it('learns the org’s daily count from Sforce-Limit-Info and stops calling when it is spent', async () => {
     const budget = salesforceBudget('globex', silentLogger());
     const sf = client(budget);
-    await sf.upsertGridRecords([grid(1)]); // 98 of 100
+    await sf.upsertGridRecords([gridUpsert(1)]); // 98 of 100
     expect(budget.daily).toMatchObject({
       limit: 100,
       remaining: 2,
       warning: expect.stringContaining('2 of 100'),
     });
-    await sf.upsertGridRecords([grid(2)]); // 99
-    await sf.upsertGridRecords([grid(3)]); // 100: spent
+    await sf.upsertGridRecords([gridUpsert(2)]); // 99
+    await sf.upsertGridRecords([gridUpsert(3)]); // 100: spent
     const sent = fake.requests.length;
 
-    const error = await sf.upsertGridRecords([grid(4)]).catch((e: unknown) => e);
+    const error = await sf.upsertGridRecords([gridUpsert(4)]).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(CrmError);
     expect(error).toMatchObject({ kind: 'rate_limited', retryable: true });
@@ -57,10 +56,12 @@ describe('the Salesforce request budget', () => {
 
   it('keeps the budget of a tenant whose client is rebuilt (a mapping edit)', async () => {
     const budget = salesforceBudget('globex', silentLogger());
-    await client(budget).upsertGridRecords([grid(1)]);
-    await client(budget).upsertGridRecords([grid(2)]);
-    await client(budget).upsertGridRecords([grid(3)]);
-    await expect(client(budget).upsertGridRecords([grid(4)])).rejects.toMatchObject({ kind: 'rate_limited' });
+    await client(budget).upsertGridRecords([gridUpsert(1)]);
+    await client(budget).upsertGridRecords([gridUpsert(2)]);
+    await client(budget).upsertGridRecords([gridUpsert(3)]);
+    await expect(client(budget).upsertGridRecords([gridUpsert(4)])).rejects.toMatchObject({
+      kind: 'rate_limited',
+    });
     expect(fake.callCount(UPSERT)).toBe(3);
   });
 });
@@ -78,7 +79,7 @@ describe('shutdown', () => {
       signal: shutdown.signal,
     });
     const started = Date.now();
-    const pending = sf.upsertGridRecords([grid(1)]).catch((e: unknown) => e);
+    const pending = sf.upsertGridRecords([gridUpsert(1)]).catch((e: unknown) => e);
     setTimeout(() => shutdown.abort(), 200);
 
     const error = await pending;

@@ -8,7 +8,7 @@ import { parseEnv } from 'node:util';
 
 import { describe, expect, it } from 'vitest';
 
-import { GRID_SOURCE_PATHS } from '../../src/mapping/source-paths.ts';
+import { GRID_SECTION_SOURCES, GRID_SOURCE_PATHS } from '../../src/mapping/source-paths.ts';
 import { loadMappingFile } from '../../src/mapping/load-mapping-file.ts';
 import type { TenantMapping } from '../../src/mapping/mapping-schema.ts';
 import { REPO_ROOT } from './run-cli.ts';
@@ -25,14 +25,7 @@ const acme = load('acme.yaml');
 const globex = load('globex.yaml');
 const devEnvText = readFileSync(join(MAPPINGS, 'examples.dev.env'), 'utf8');
 const devEnv = parseEnv(devEnvText);
-const SECTIONS = [
-  'grid.beforeScenario',
-  'grid.idealScenario',
-  'grid.negativeConsequences',
-  'grid.positiveOutcomes.business',
-  'grid.positiveOutcomes.personal',
-  'grid.requiredCapabilities',
-] as const;
+const SECTIONS = GRID_SECTION_SOURCES;
 
 const envNames = (refs: unknown[]) =>
   refs.flatMap((ref) => (typeof ref === 'object' && ref !== null && 'env' in ref ? [String(ref.env)] : []));

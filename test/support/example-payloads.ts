@@ -1,34 +1,16 @@
 /**
  * Payloads for the intake tests: the Ledgerline conversation (a fintech hand-rolling payment
- * webhooks), as a complete grid and as drafts, and intent signals for its account.
+ * webhooks), as a complete grid and as drafts, and intent signals for its account. The grid is the one
+ * test/support/fixtures.ts sends in e2e tests (one story, one text), typed and without the deal id.
  */
 import type { SalesGrid } from '../../src/domain/sales-grid.ts';
+import ledgerline from '../fixtures/grids/ledgerline-complete.json' with { type: 'json' };
 import type { Signal } from '../../src/domain/signal.ts';
 
+/** The Ledgerline grid of test/fixtures/grids/ledgerline-complete.json (the e2e payload), without its deal id. */
 export function ledgerlineGrid(overrides: Partial<SalesGrid> = {}): SalesGrid {
-  return {
-    gridId: 'grid-2026-11-20-ledgerline-maya',
-    submittedBy: 'devrel@vendor.example',
-    capturedAt: '2026-11-20T16:05:00Z',
-    account: { domain: 'ledgerline.example', name: 'Ledgerline' },
-    contact: { email: 'maya@ledgerline.example', name: 'Maya Ortiz' },
-    context: { event: 'API World', notes: 'Met at the booth after the webhooks talk.' },
-    beforeScenario:
-      'Hand-rolling webhook delivery and retry logic on top of an internal queue. It works, but it is fragile and the team owns all of the failure handling themselves.',
-    idealScenario:
-      'Reliable event delivery with no homegrown infrastructure to maintain, so the team can focus on business logic and ship new partner integrations in days, not weeks.',
-    negativeConsequences:
-      'One bad deploy away from silent message loss, with no visibility into failure modes; tech debt grows with every partner added, and a bad break becomes their incident to own.',
-    positiveOutcomes: {
-      business:
-        'Reduced operations burden, faster integration velocity and a lower incident rate across all of the payment partner integrations.',
-      personal:
-        'Maya gets to retire code she has been embarrassed about and is seen as the person who fixed a systemic problem, not one who patched symptoms.',
-    },
-    requiredCapabilities:
-      'Managed webhook delivery with configurable retry policies, delivery logs with per-event status, and an API that fits their existing event model without a rewrite.',
-    ...overrides,
-  };
+  const { deal: _deal, ...grid } = structuredClone(ledgerline);
+  return { ...grid, ...overrides };
 }
 
 /** A draft straight after the conversation: two sections still empty, one a single line. */

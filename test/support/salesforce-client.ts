@@ -69,10 +69,14 @@ export function salesforceClient(
   });
 }
 
+/** Grid record `i` to upsert (its external id is the same for the same `i`). */
+export function gridUpsert(i: number, properties: Record<string, string> = {}): ExternalIdUpsert {
+  return { externalId: `0f3a${String(i).padStart(4, '0')}`, properties };
+}
+
 /** `count` grid records to upsert, each with its before scenario. */
 export function gridUpserts(count: number): ExternalIdUpsert[] {
-  return Array.from({ length: count }, (_, i) => ({
-    externalId: `0f3a${String(i).padStart(4, '0')}`,
-    properties: { Before_Scenario__c: `Exports by hand, grid ${i}` },
-  }));
+  return Array.from({ length: count }, (_, i) =>
+    gridUpsert(i, { Before_Scenario__c: `Exports by hand, grid ${i}` }),
+  );
 }
