@@ -108,4 +108,25 @@ describe.skipIf(testDatabaseUrl() === undefined)('a tenant budget shared by repl
     await joining.refreshShared();
     expect(joining.readyInMs()).toBe(0);
   });
+  it('answers questions about several windows asked at once, each about its own window', async () => {
+    const windows = temp.store.requestWindows!;
+    // busy: every slot just taken and settled; fresh: never used; small: one of two slots taken.
+    for (let i = 0; i < 3; i++) {
+      const slot = await windows.take('hubspot:busy:at-once', 3, 10_000);
+      if ('waitMs' in slot) throw new Error('the busy window should have had room');
+      await slot.settle();
+    }
+    const taken = await windows.take('hubspot:small:at-once', 2, 10_000);
+    if ('waitMs' in taken) throw new Error('the small window should have had room');
+    await taken.settle();
+    const [busy, fresh, small] = await Promise.all([
+      windows.idleInMs('hubspot:busy:at-once', 3, SHARED_IDLE_MS),
+      windows.idleInMs('hubspot:fresh:at-once', 3, SHARED_IDLE_MS),
+      windows.idleInMs('hubspot:small:at-once', 2, SHARED_IDLE_MS),
+    ]);
+    expect(busy).toBeGreaterThan(9_000);
+    expect(fresh).toBe(0);
+    // Its free slot was never taken: free since long ago, so nobody waits for it.
+    expect(small).toBe(0);
+  });
 });

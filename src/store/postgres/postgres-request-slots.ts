@@ -35,11 +35,18 @@ const NEXT_FREE =
   sql(`SELECT GREATEST(0, EXTRACT(EPOCH FROM (MIN(free_at) - clock_timestamp())) * 1000)::float8 AS wait_ms
   FROM crm_request_slots WHERE budget = $1 AND slot < $2 AND holder IS NULL`);
 
-/** Rows of the key, and how long until one has been free for $3 ms (0 when one has; null when all in flight). */
-const IDLE_IN = sql(`SELECT count(*)::int AS rows,
-    GREATEST(0, EXTRACT(EPOCH FROM (MIN(free_at) FILTER (WHERE holder IS NULL)
-      + make_interval(secs => $3::float8 / 1000) - clock_timestamp())) * 1000)::float8 AS wait_ms
-  FROM crm_request_slots WHERE budget = $1 AND slot < $2`);
+/**
+ * For each window asked about ($1 keys, $2 limits, $3 idle times): its rows, and how long until one has been free
+ * for the idle time (0 when one has; null when every slot is in flight). One statement for all tenants.
+ */
+const IDLE_IN = sql(`SELECT k.i::int AS i, count(s.slot)::int AS rows,
+    -- A slot never taken is free since -infinity: idle, and no date arithmetic on it.
+    CASE WHEN bool_or(s.holder IS NULL AND s.free_at = '-infinity') THEN 0
+    ELSE GREATEST(0, EXTRACT(EPOCH FROM (MIN(s.free_at) FILTER (WHERE s.holder IS NULL)
+      + make_interval(secs => k.idle / 1000) - clock_timestamp())) * 1000)::float8 END AS wait_ms
+  FROM unnest($1::text[], $2::int[], $3::float8[]) WITH ORDINALITY AS k(budget, lim, idle, i)
+  LEFT JOIN crm_request_slots s ON s.budget = k.budget AND s.slot < k.lim
+  GROUP BY k.i, k.idle`);
 
 const SETTLE = sql(`UPDATE crm_request_slots
   SET free_at = clock_timestamp() + make_interval(secs => $3::float8 / 1000), holder = NULL
@@ -48,9 +55,38 @@ const SETTLE = sql(`UPDATE crm_request_slots
 const CANCEL = sql(`UPDATE crm_request_slots SET free_at = $3::timestamptz, holder = NULL
   WHERE budget = $1 AND slot = $2 AND holder = $4`);
 
+interface IdleQuestion {
+  key: string;
+  limit: number;
+  idleMs: number;
+  resolve: (waitMs: number) => void;
+  reject: (thrown: unknown) => void;
+}
+
 export function postgresRequestWindows(db: Queryable): SharedWindows {
   /** The window sizes this process has made rows for (a changed limit adds or removes rows). */
   const sized = new Map<string, number>();
+  /** Questions asked in the same tick (the runner asks for every tenant at once): one statement answers all. */
+  let asked: IdleQuestion[] | undefined;
+  async function answerAsked(): Promise<void> {
+    const batch = asked ?? [];
+    asked = undefined;
+    try {
+      const rows = await db.query<{ i: number; rows: number; wait_ms: number | null }>(IDLE_IN, [
+        batch.map((q) => q.key),
+        batch.map((q) => q.limit),
+        batch.map((q) => q.idleMs),
+      ]);
+      for (const row of rows) {
+        const question = batch[row.i - 1]!;
+        // Missing rows are slots nobody has taken yet (the window is new, or its limit grew).
+        if (row.rows < question.limit) question.resolve(0);
+        else question.resolve(row.wait_ms === null ? ALL_IN_FLIGHT_WAIT_MS : Math.ceil(row.wait_ms));
+      }
+    } catch (thrown) {
+      for (const question of batch) question.reject(thrown);
+    }
+  }
   return {
     async take(key, limit, windowMs) {
       if (sized.get(key) !== limit) {
@@ -77,11 +113,14 @@ export function postgresRequestWindows(db: Queryable): SharedWindows {
       };
       return slot;
     },
-    async idleInMs(key, limit, idleMs) {
-      const [row] = await db.query<{ rows: number; wait_ms: number | null }>(IDLE_IN, [key, limit, idleMs]);
-      // Missing rows are slots nobody has taken yet (the window is new, or its limit grew).
-      if (row === undefined || row.rows < limit) return 0;
-      return row.wait_ms === null ? ALL_IN_FLIGHT_WAIT_MS : Math.ceil(row.wait_ms);
+    idleInMs(key, limit, idleMs) {
+      return new Promise((resolve, reject) => {
+        if (asked === undefined) {
+          asked = [];
+          queueMicrotask(() => void answerAsked());
+        }
+        asked.push({ key, limit, idleMs, resolve, reject });
+      });
     },
   };
 }
