@@ -13,7 +13,8 @@
  *   answers (warn logging, no worker), to split HTTP + verification + validation from the store's share.
  *
  * Options (env): BENCH_SECONDS (default 5), BENCH_REPS (3), BENCH_CONNECTIONS (10), BENCH_PROFILE=folder (a CPU
- * profile of the gridsync serve process, written when it stops).
+ * profile of the gridsync serve process, written when it stops), BENCH_ONLY=grids|signals (only the signed grid
+ * runs, with the bare route, the fixed rate and the breakdown; or only the signal batches).
  */
 import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,6 +39,12 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const REPS = Number(process.env['BENCH_REPS'] ?? 3);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 10);
 const FIXED_RATE = 1_000;
+const ONLY = process.env['BENCH_ONLY'];
+if (ONLY !== undefined && ONLY !== 'grids' && ONLY !== 'signals') {
+  throw new Error('BENCH_ONLY is grids or signals');
+}
+const GRIDS = ONLY !== 'signals';
+const SIGNALS = ONLY !== 'grids';
 const WARMUP_SECONDS = 2;
 const TENANT = 'acme';
 const SECRET = `whsec_${Buffer.from('gridsync-bench-secret-24b').toString('base64')}`;
@@ -242,6 +249,13 @@ function forkChild<T>(flag: string): Promise<{ value: T; stop: () => Promise<voi
   });
 }
 
+function printSignals(signalRuns: Run[]): void {
+  console.log(line('gridsync serve, signal batches of 1,000', signalRuns));
+  console.log(
+    `${'  signals per second'.padEnd(40)}${(medianOf(signalRuns, 'rps') * 1000).toFixed(0).padStart(7)}   (goal ≥ 50,000)`,
+  );
+}
+
 async function main(): Promise<void> {
   const standIn = await startHubSpotThread(ACCOUNTS);
   const dir = mkdtempSync(join(tmpdir(), 'gridsync-intake-bench-'));
@@ -266,49 +280,48 @@ async function main(): Promise<void> {
   try {
     const bareRuns: Run[] = [];
     const serveRuns: Run[] = [];
-    for (let rep = 0; rep < REPS; rep++) {
+    for (let rep = 0; GRIDS && rep < REPS; rep++) {
       bareRuns.push(await drive(bareUrl, prepared(bareRequest, GRID_POOL)));
       serveRuns.push(await drive(server.url, prepared(gridRequest, GRID_POOL)));
     }
-    const fixed = await drive(
-      server.url,
-      prepared(gridRequest, FIXED_RATE * (SECONDS + WARMUP_SECONDS) + 100),
-      {
-        rate: FIXED_RATE,
-      },
-    );
+    const fixed = GRIDS
+      ? await drive(server.url, prepared(gridRequest, FIXED_RATE * (SECONDS + WARMUP_SECONDS) + 100), {
+          rate: FIXED_RATE,
+        })
+      : undefined;
     const signalRuns: Run[] = [];
-    for (let rep = 0; rep < REPS; rep++) {
+    for (let rep = 0; SIGNALS && rep < REPS; rep++) {
       signalRuns.push(await drive(server.url, prepared(signalRequest, SIGNAL_POOL), { connections: 4 }));
     }
 
-    const breakdown = await forkChild<Record<Breakdown, number>>('--breakdown');
-    const at = (name: Breakdown) => `http://127.0.0.1:${breakdown.value[name]}`;
-    const durable = await drive(at('durable'), prepared(gridRequest, GRID_POOL));
-    const inMemory = await drive(at('inMemory'), prepared(gridRequest, GRID_POOL));
-    const answerOnly = await drive(at('answerOnly'), prepared(gridRequest, GRID_POOL));
-    await breakdown.stop();
-
-    const bareRps = medianOf(bareRuns, 'rps');
-    const share = (runs: Run[]) => `${((medianOf(runs, 'rps') / bareRps) * 100).toFixed(1)} % of bare`;
     console.log('');
-    console.log(line('bare Fastify POST (own process)', bareRuns));
-    console.log(line('gridsync serve, signed grids', serveRuns));
-    console.log(
-      `${'  ratio signed ÷ bare'.padEnd(40)}${((medianOf(serveRuns, 'rps') / bareRps) * 100).toFixed(1).padStart(7)} %   (goal ≥ 50 %)`,
-    );
-    console.log(
-      `${`  at a fixed ${FIXED_RATE} req/s`.padEnd(40)}${fixed.rps.toFixed(0).padStart(7)} req/s   p50 ${String(fixed.p50).padStart(3)} ms   ` +
-        `p99 ${String(fixed.p99).padStart(4)} ms   max ${fixed.max} ms${fixed.failed ? `   ${fixed.failed} FAILED` : ''}`,
-    );
-    console.log(line('gridsync serve, signal batches of 1,000', signalRuns));
-    console.log(
-      `${'  signals per second'.padEnd(40)}${(medianOf(signalRuns, 'rps') * 1000).toFixed(0).padStart(7)}   (goal ≥ 50,000)`,
-    );
-    console.log('where the time goes (intake app in-process, warn logging, no worker):');
-    console.log(line('  SQLite file', [durable]) + `   ${share([durable])}`);
-    console.log(line('  in-memory SQLite (no fsync)', [inMemory]) + `   ${share([inMemory])}`);
-    console.log(line('  store answering only', [answerOnly]) + `   ${share([answerOnly])}`);
+    if (GRIDS && fixed) {
+      const breakdown = await forkChild<Record<Breakdown, number>>('--breakdown');
+      const at = (name: Breakdown) => `http://127.0.0.1:${breakdown.value[name]}`;
+      const durable = await drive(at('durable'), prepared(gridRequest, GRID_POOL));
+      const inMemory = await drive(at('inMemory'), prepared(gridRequest, GRID_POOL));
+      const answerOnly = await drive(at('answerOnly'), prepared(gridRequest, GRID_POOL));
+      await breakdown.stop();
+
+      const bareRps = medianOf(bareRuns, 'rps');
+      const share = (runs: Run[]) => `${((medianOf(runs, 'rps') / bareRps) * 100).toFixed(1)} % of bare`;
+      console.log(line('bare Fastify POST (own process)', bareRuns));
+      console.log(line('gridsync serve, signed grids', serveRuns));
+      console.log(
+        `${'  ratio signed ÷ bare'.padEnd(40)}${((medianOf(serveRuns, 'rps') / bareRps) * 100).toFixed(1).padStart(7)} %   (goal ≥ 50 %)`,
+      );
+      console.log(
+        `${`  at a fixed ${FIXED_RATE} req/s`.padEnd(40)}${fixed.rps.toFixed(0).padStart(7)} req/s   p50 ${String(fixed.p50).padStart(3)} ms   ` +
+          `p99 ${String(fixed.p99).padStart(4)} ms   max ${fixed.max} ms${fixed.failed ? `   ${fixed.failed} FAILED` : ''}`,
+      );
+      if (SIGNALS) printSignals(signalRuns);
+      console.log('where the time goes (intake app in-process, warn logging, no worker):');
+      console.log(line('  SQLite file', [durable]) + `   ${share([durable])}`);
+      console.log(line('  in-memory SQLite (no fsync)', [inMemory]) + `   ${share([inMemory])}`);
+      console.log(line('  store answering only', [answerOnly]) + `   ${share([answerOnly])}`);
+    } else {
+      printSignals(signalRuns);
+    }
     const counts = await standIn.counts();
     console.log(
       `worker meanwhile: ${counts.records} grid records and ${counts.calls} HubSpot calls (${counts.limited} answered 429)`,
