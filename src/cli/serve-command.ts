@@ -26,9 +26,10 @@ async function serve(): Promise<number> {
   // JSON lines are written asynchronously (on libuv's thread pool, flushed at exit): on Linux, stdout to a file or
   // a pipe is a synchronous write, so a busy disk or a slow log collector held the event loop, and every request
   // with it. A terminal keeps the logger's own pretty output.
+  const destination = process.stdout.isTTY ? undefined : pino.destination({ dest: 1, sync: false });
   const logger = createLogger({
     level: config.LOG_LEVEL,
-    ...(process.stdout.isTTY ? {} : { destination: pino.destination({ dest: 1, sync: false }) }),
+    ...(destination === undefined ? {} : { destination }),
   });
   const gridsync = await startGridsync({ config, logger, schemaWatch: {} });
   await new Promise<void>((resolve) => {
@@ -42,5 +43,20 @@ async function serve(): Promise<number> {
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
+  // Everything is committed and the store is closed. A CRM request cut short at shutdown can still hold the
+  // event loop: jsforce keeps its own timer and socket for a request it cannot be told to abandon (up to its
+  // timeout, 60 s). Nothing is left to wait for, so the process ends shortly after, whatever still holds it;
+  // the timer is unref'd and never delays an exit that happens on its own.
+  setTimeout(() => {
+    logger.info('stopped; ending requests the CRM never answered');
+    try {
+      destination?.flushSync();
+    } finally {
+      process.exit(process.exitCode ?? 0);
+    }
+  }, EXIT_AFTER_CLOSE_MS).unref();
   return 0;
 }
+
+/** How long after a clean shutdown the process may linger on abandoned CRM requests before it exits. */
+const EXIT_AFTER_CLOSE_MS = 500;
