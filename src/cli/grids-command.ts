@@ -194,7 +194,13 @@ function printGrid({ state, status, jobs }: ShownGrid): void {
   // The latest few: every new version of a grid adds one.
   for (const job of jobs.slice(-5)) {
     out.write(
-      `  job ${job.id}     ${job.state}, ${job.attempts}/${job.maxAttempts} attempts, run at ${job.runAt.toISOString()}${job.lastError ? `: ${job.lastError}` : ''}\n`,
+      `  job ${job.id}     ${job.state}, ${job.attempts}/${job.maxAttempts} attempts, run at ${job.runAt.toISOString()}${lastErrorOf(job)}\n`,
     );
   }
+}
+
+/** A job keeps its last error after it succeeds (a replay, a retry): shown as history, not as the job's state. */
+function lastErrorOf(job: { state: string; lastError?: string | null }): string {
+  if (!job.lastError) return '';
+  return job.state === 'succeeded' ? ` (an earlier attempt failed: ${job.lastError})` : `: ${job.lastError}`;
 }

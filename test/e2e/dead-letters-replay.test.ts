@@ -135,6 +135,11 @@ async function walk(mistake: Mistake): Promise<void> {
   }, 'the replayed grid to sync');
   expect(synced.state).toBe('synced');
   expect(await deadLetters()).toEqual([]);
+  // The refusal is history now: the human view does not show it as the job's error.
+  const view = await runGridsync(['grids', 'show', '--tenant', 'acme', grid.gridId], env);
+  expect(view.stdout).toMatch(/: synced\n/);
+  expect(view.stdout).not.toMatch(/ succeeded, [^\n]* run at \S+: /);
+  expect(view.stdout).not.toMatch(/dead letter|retrying/);
 
   // Once: one record, one task; a second replay finds nothing to do.
   expect(fake.store.records('p_sales_grid')).toHaveLength(1);
