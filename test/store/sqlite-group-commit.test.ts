@@ -4,10 +4,11 @@
  * connection to the same file: a trigger that aborts one delivery's last insert, and a deferred foreign key
  * that only COMMIT checks.
  */
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/open-store.ts';
+import { CHECKPOINT_EVERY_ROWS, REWIND_EVERY } from '../../src/store/sqlite/sqlite-wal-checkpoint.ts';
 import { StoreError } from '../../src/store/store-errors.ts';
 import type { Store } from '../../src/store/store.ts';
 import { tempSqliteStore, type TempStore } from '../support/temp-store.ts';
@@ -264,5 +265,30 @@ describe('SQLite commits are durable before they are acknowledged, without holdi
     datasync.release();
     expect(await accepted).toMatchObject({ replay: false, result: { version: 1 } });
     expect(await read).toMatchObject({ version: 1 });
+  });
+
+  it('checkpoints the WAL on a connection of its own: the database file takes in what was committed, and the WAL starts over', async () => {
+    const { size: before } = await stat(temp.url);
+    // Rows enough for REWIND_EVERY checkpoints, the last of them awaited between two groups.
+    const batches = REWIND_EVERY + 1;
+    const perBatch = Math.ceil(CHECKPOINT_EVERY_ROWS / 1_000) * 1_000;
+    for (let b = 0; b < batches; b++) {
+      const signals = Array.from({ length: perBatch }, (_unused, i) =>
+        makeSignal(`s-${b}-${i}`, `account-${i % 50}.example`, at),
+      );
+      await store.acceptSignals(signalsDelivery('acme', `wh-${b}`, signals));
+    }
+    const { size: after } = await stat(temp.url);
+    expect(after).toBeGreaterThan(before + perBatch * batches * 50); // the signals' pages, copied in
+    const db = new DatabaseSync(temp.url);
+    try {
+      const { log } = db.prepare('PRAGMA wal_checkpoint(NOOP)').get() as { log: number };
+      // What is left in the WAL is what came after the last complete checkpoint, not everything written.
+      const written = perBatch * batches;
+      expect(log * 4_096).toBeLessThan(written * 100);
+      expect(db.prepare('SELECT count(*) AS n FROM signals').get()).toEqual({ n: written });
+    } finally {
+      db.close();
+    }
   });
 });

@@ -181,4 +181,27 @@ describe('GroupCommit', () => {
       /syncing a commit to disk failed: EIO/,
     );
   });
+
+  it('runs the upkeep after a group is answered, told its rows, and begins the next group only once it is done', async () => {
+    const runner = recordingRunner();
+    let upkeepDone: () => void = () => {};
+    const upkeep: number[] = [];
+    const commits = new GroupCommit(runner.run, {
+      limits: LIMITS,
+      afterCommit: (rows) => {
+        upkeep.push(rows);
+        return upkeep.length > 1 ? undefined : new Promise<void>((resolve) => (upkeepDone = resolve));
+      },
+    });
+    const first = await Promise.all([commits.submit('a', 2, () => 'a'), commits.submit('b', 5, () => 'b')]);
+    expect(first).toEqual(['a', 'b']); // answered before the upkeep finished
+    expect(upkeep).toEqual([7]);
+    const next = commits.submit('c', 1, () => 'c');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(runner.groups).toEqual([['a', 'b']]);
+    upkeepDone();
+    expect(await next).toBe('c');
+    expect(runner.groups).toEqual([['a', 'b'], ['c']]);
+    expect(upkeep).toEqual([7, 1]);
+  });
 });

@@ -37,6 +37,13 @@ export type RunGroup = (works: readonly GroupedWork[], stop: (ran: number) => bo
 /** Makes what the last COMMIT wrote durable (the disk sync synchronous=FULL would have done inside COMMIT). */
 export type MakeDurable = () => Promise<void>;
 
+/**
+ * Upkeep between two groups, told how many rows the group that was just answered wrote: a promise (the WAL's
+ * checkpoint, sqlite-wal-checkpoint.ts) holds the next transaction back until it settles, as the sync does;
+ * undefined lets it begin at once.
+ */
+export type AfterCommit = (rows: number) => Promise<void> | undefined;
+
 export interface GroupLimits {
   /** Writes per transaction. */
   maxDeliveries: number;
@@ -82,16 +89,18 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 export class GroupCommit {
   readonly #runGroup: RunGroup;
   readonly #makeDurable: MakeDurable;
+  readonly #afterCommit: AfterCommit;
   readonly #limits: GroupLimits;
   #queue: Queued[] = [];
   #draining: Promise<void> | undefined;
 
   constructor(
     runGroup: RunGroup,
-    options: { makeDurable?: MakeDurable; limits?: Partial<GroupLimits> } = {},
+    options: { makeDurable?: MakeDurable; afterCommit?: AfterCommit; limits?: Partial<GroupLimits> } = {},
   ) {
     this.#runGroup = runGroup;
     this.#makeDurable = options.makeDurable ?? (() => Promise.resolve());
+    this.#afterCommit = options.afterCommit ?? (() => undefined);
     this.#limits = { ...DEFAULT_GROUP_LIMITS, ...options.limits };
   }
 
@@ -179,6 +188,8 @@ export class GroupCommit {
       if (outcome.ok) queued.resolve(outcome.value);
       else queued.reject(outcome.error);
     });
+    // Answered first: upkeep delays the next transaction, never the answers of this one.
+    await this.#afterCommit(group.reduce((rows, queued) => rows + queued.rows, 0));
   }
 
   /** The oldest writes, in order, up to the first read and within the limits (always at least one). */

@@ -16,6 +16,7 @@ import { err, ok } from '../../lib/result.ts';
 import { loadMigrations, pendingMigrations } from '../migrations.ts';
 import { StoreError } from '../store-errors.ts';
 import { GroupCommit, type GroupedWork, type WorkOutcome } from './group-commit.ts';
+import { WalCheckpointer } from './sqlite-wal-checkpoint.ts';
 import { WalSync } from './sqlite-wal-sync.ts';
 
 const MIGRATIONS = new URL('./migrations/', import.meta.url);
@@ -30,6 +31,7 @@ export class SqliteDatabase {
   readonly #statements = new Map<string, StatementSync>();
   readonly #queue: GroupCommit;
   readonly #walSync: WalSync | undefined;
+  readonly #checkpointer: WalCheckpointer | undefined;
 
   constructor(path: string) {
     this.path = path;
@@ -54,6 +56,17 @@ export class SqliteDatabase {
       const wal = mode === 'wal';
       this.#db.exec(`PRAGMA synchronous = ${wal ? 'NORMAL' : 'FULL'}`);
       this.#walSync = wal ? new WalSync(path) : undefined;
+      // Checkpoints run on a thread of their own, between two groups (sqlite-wal-checkpoint.ts), not inside a
+      // COMMIT on the event loop; should that fail, SQLite's own come back.
+      if (wal) this.#db.exec('PRAGMA wal_autocheckpoint = 0');
+      this.#checkpointer = wal
+        ? new WalCheckpointer(path, {
+            busyTimeoutMs: BUSY_TIMEOUT_MS,
+            fallBack: () => {
+              if (this.#db.isOpen) this.#db.exec('PRAGMA wal_autocheckpoint = 1000');
+            },
+          })
+        : undefined;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw new StoreError(`SQLite store ${path}: cannot open it (${message}); check GRIDSYNC_DATABASE_URL`, {
@@ -62,6 +75,7 @@ export class SqliteDatabase {
     }
     this.#queue = new GroupCommit((works, stop) => this.#writeGroup(groupName(works), works, stop), {
       makeDurable: () => this.#walSync?.sync() ?? Promise.resolve(),
+      afterCommit: (rows) => this.#checkpointer?.afterCommit(rows),
     });
   }
 
@@ -159,6 +173,8 @@ export class SqliteDatabase {
   /** What is still queued runs (and its callers are answered) first, not dropped with the connection. */
   async close(): Promise<void> {
     await this.#queue.drain();
+    // Its connection closes first: the last one to close checkpoints the WAL and removes it.
+    await this.#checkpointer?.close();
     this.#statements.clear();
     if (this.#db.isOpen) this.#db.close();
     await this.#walSync?.close();
