@@ -8,9 +8,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { taskMarker } from '../../src/ae-task/task-marker.ts';
-import { openStore } from '../../src/store/open-store.ts';
 import { HubSpotFake } from '../fakes/hubspot-fake-server.ts';
-import { type ChildGridsync, startChildGridsync } from '../support/child-gridsync.ts';
+import {
+  type ChildGridsync,
+  gridJobStates,
+  startChildGridsync,
+  stopTimed,
+} from '../support/child-gridsync.ts';
 import { FAKE_TOKEN, writeTenantMapping } from '../support/gridsync-harness.ts';
 import { randomWebhookSecret, signRequest } from '../support/sign-request.ts';
 import { ledgerlineGrid, qualifyingSignals, seedLedgerline } from '../support/fixtures.ts';
@@ -199,10 +203,7 @@ describe('graceful shutdown', () => {
     expect(child.logs.some((l) => String(l['msg']).startsWith('shutting down'))).toBe(true);
 
     // Nothing was left half-done: a fresh process finds no work it must redo for this grid.
-    const store = await openStore(join(dir, 'gridsync.db'));
-    const jobs = await store.getJobs('acme', `grid.sync:acme:${grid.gridId}`);
-    await store.close();
-    expect(jobs.map((j) => j.state)).toEqual(['succeeded']);
+    expect(await gridJobStates(join(dir, 'gridsync.db'), 'acme', grid.gridId)).toEqual(['succeeded']);
   });
 
   it('cuts a hung CRM call short after GRIDSYNC_SHUTDOWN_GRACE_SECONDS and leaves the job for the next worker', async () => {
@@ -215,18 +216,13 @@ describe('graceful shutdown', () => {
     expect((await post(child, 'grids', grid)).status).toBe(202);
     await waitFor(() => fake.requests.some((r) => r.route.includes('/crm/objects/')));
 
-    const started = Date.now();
-    const exitCode = await child.kill('SIGTERM');
-    const seconds = (Date.now() - started) / 1000;
+    const { exitCode, seconds } = await stopTimed(child);
     expect(exitCode).toBe(0);
     expect(seconds).toBeGreaterThanOrEqual(0.9);
     expect(seconds).toBeLessThan(8);
 
     // The job was not lost and not failed for good: it waits for the next worker with its attempt counted.
-    const store = await openStore(join(dir, 'gridsync.db'));
-    const jobs = await store.getJobs('acme', `grid.sync:acme:${grid.gridId}`);
-    await store.close();
-    expect(jobs.map((j) => j.state)).toEqual(['pending']);
+    expect(await gridJobStates(join(dir, 'gridsync.db'), 'acme', grid.gridId)).toEqual(['pending']);
     fake.setLatency(0);
   }, 60_000);
 });

@@ -8,11 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { openStore } from '../../src/store/open-store.ts';
 import { SalesforceFake } from '../fakes/salesforce-fake/salesforce-fake.ts';
 import { seedGridObject } from '../fakes/salesforce-fake/seed-grid-object.ts';
 import { seedOpportunitySales } from '../fakes/salesforce-fake/seed-opportunity-sales.ts';
-import { type ChildGridsync, startChildGridsync } from '../support/child-gridsync.ts';
+import {
+  type ChildGridsync,
+  gridJobStates,
+  startChildGridsync,
+  stopTimed,
+} from '../support/child-gridsync.ts';
 import type { MappingEdit } from '../support/gridsync-harness.ts';
 import {
   accessTokenAuth,
@@ -73,16 +77,11 @@ describe('gridsync serve on Salesforce, stopped while the CRM hangs', () => {
     // The batch's identity queries are out (the stand-in records a request when it arrives).
     await waitFor(() => fake!.requests.slice(seen).some((r) => r.route === 'GET /query'), 20_000);
 
-    const started = Date.now();
-    const exitCode = await child.kill('SIGTERM');
-    const seconds = (Date.now() - started) / 1000;
+    const { exitCode, seconds } = await stopTimed(child);
     expect(exitCode).toBe(0);
     expect(seconds).toBeGreaterThanOrEqual(0.9);
     expect(seconds).toBeLessThan(8);
 
-    const store = await openStore(join(dir, 'gridsync.db'));
-    const jobs = await store.getJobs('globex', `grid.sync:globex:${grid.gridId}`);
-    await store.close();
-    expect(jobs.map((j) => j.state)).toEqual(['pending']);
+    expect(await gridJobStates(join(dir, 'gridsync.db'), 'globex', grid.gridId)).toEqual(['pending']);
   }, 90_000);
 });

@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
+import { openStore } from '../../src/store/open-store.ts';
 import { signRequest } from './sign-request.ts';
 
 export interface ChildGridsync {
@@ -71,4 +72,21 @@ export function postSigned(
     headers: { ...signed.headers, 'content-type': 'application/json' },
     body: signed.payload,
   });
+}
+
+/** Sends SIGTERM and waits for the exit: its code, and how long the process took to stop. */
+export async function stopTimed(child: ChildGridsync): Promise<{ exitCode: number | null; seconds: number }> {
+  const started = Date.now();
+  const exitCode = await child.kill('SIGTERM');
+  return { exitCode, seconds: (Date.now() - started) / 1000 };
+}
+
+/** The states of a grid's sync jobs in a stopped gridsync's SQLite store, oldest first. */
+export async function gridJobStates(dbFile: string, tenant: string, gridId: string): Promise<string[]> {
+  const store = await openStore(dbFile);
+  try {
+    return (await store.getJobs(tenant, `grid.sync:${tenant}:${gridId}`)).map((j) => j.state);
+  } finally {
+    await store.close();
+  }
 }
