@@ -1,3 +1,4 @@
+import { aeTask } from '../support/ae-tasks.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { NewAeTask } from '../../src/crm/crm-client.ts';
@@ -43,16 +44,8 @@ describe('owners', () => {
 describe('AE tasks', () => {
   const marker = 'gridsync8f3a0c51d2e94b7a90c1';
   const BATCH = 'POST /crm/objects/2026-03/tasks/batch/create';
-  const task = (links: NewAeTask['links'], overrides: Partial<NewAeTask> = {}): NewAeTask => ({
-    subject: 'Follow up with Ledgerline on payment webhooks',
-    body: 'Before: retries by hand. Ideal: signed webhooks.',
-    dueAt: new Date('2026-11-20T09:00:00.000Z'),
-    priority: 'high',
-    ownerId: '501',
-    marker,
-    links,
-    ...overrides,
-  });
+  const task = (links: NewAeTask['links'], overrides: Partial<NewAeTask> = {}): NewAeTask =>
+    aeTask({ ownerId: '501', marker, links, ...overrides });
   const createOne = async (t: NewAeTask): Promise<string> => {
     const [outcome] = await clientFor(fake).createTasks([t]);
     if (!outcome?.ok) throw new Error(`task not created: ${String(outcome?.error)}`);

@@ -2,6 +2,7 @@
  * The Salesforce adapter's reads and AE tasks against the stateful stand-in (test/fakes/salesforce-fake):
  * the org holds the records, so each test checks both the statement sent and what it found.
  */
+import { aeTask } from '../support/ae-tasks.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { CrmClient, NewAeTask } from '../../src/crm/crm-client.ts';
@@ -129,16 +130,14 @@ describe('Salesforce AE tasks (stand-in)', () => {
   }
 
   function task(overrides: Partial<NewAeTask> = {}): NewAeTask {
-    return {
+    return aeTask({
       subject: 'Acme: SSO rollout blocked',
       body: 'Before: exports by hand. Ideal: nightly sync.',
       dueAt: new Date('2026-11-24T09:00:00Z'),
-      priority: 'high',
       ownerId: fake.org.integrationUserId,
       marker: MARKER,
-      links: {},
       ...overrides,
-    };
+    });
   }
 
   const INSERT = 'POST /composite/sobjects';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { aeTask } from '../../../test/support/ae-tasks.ts';
 import type { NewAeTask } from '../crm-client.ts';
 import { TASK_DESCRIPTION_MAX, TASK_SUBJECT_MAX } from './salesforce-limits.ts';
 import {
@@ -12,7 +13,7 @@ import {
 const MARKER = 'gridsync8f3a0c12';
 
 function task(overrides: Partial<NewAeTask> = {}): NewAeTask {
-  return {
+  return aeTask({
     subject: 'Follow up: Acme wants SSO',
     body: 'Before: manual exports.',
     dueAt: new Date('2026-11-20T23:30:00Z'),
@@ -21,7 +22,7 @@ function task(overrides: Partial<NewAeTask> = {}): NewAeTask {
     marker: MARKER,
     links: { deal: '0065g00000DeaLAAA', company: '0015g00000AccTAAA', contact: '0035g00000CoNtAAA' },
     ...overrides,
-  };
+  });
 }
 
 describe('buildTaskRecord', () => {
