@@ -9,12 +9,12 @@
  *   GRIDSYNC_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node bench/replicas-arrivals.ts
  *   BENCH_GRIDS=400 BENCH_LIMIT=10 node bench/replicas-arrivals.ts   (the defaults)
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 
+import { acmeMappingAt, scratchDatabase } from './support/bench-tenants.ts';
 import grid from '../test/fixtures/grids/ledgerline-complete.json' with { type: 'json' };
 import { HubSpotFake } from '../test/fakes/hubspot-fake-server.ts';
 import { type ChildGridsync, postSigned, startChildGridsync } from '../test/support/child-gridsync.ts';
@@ -71,20 +71,10 @@ async function run(base: string, replicas: number): Promise<Outcome> {
   });
   const dir = mkdtempSync(join(tmpdir(), 'gridsync-arrivals-'));
   mkdirSync(join(dir, 'mappings'));
-  writeFileSync(
-    join(dir, 'mappings', 'acme.yaml'),
-    readFileSync('mappings/acme.yaml', 'utf8')
-      .replace(/^ {2}plan: enterprise$/m, `  plan: starter\n  requestsPer10Seconds: ${LIMIT}`)
-      .replace(/^ {2}# baseUrl: .*$/m, `  baseUrl: ${fake.url}`),
-  );
-  const database = `gridsync_arrivals_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const url = new URL(base);
-  url.pathname = `/${database}`;
+  writeFileSync(join(dir, 'mappings', 'acme.yaml'), acmeMappingAt(fake.url, LIMIT));
+  const scratch = await scratchDatabase(base, 'gridsync_arrivals');
   const env = {
-    GRIDSYNC_DATABASE_URL: url.toString(),
+    GRIDSYNC_DATABASE_URL: scratch.url,
     GRIDSYNC_MAPPINGS_DIR: join(dir, 'mappings'),
     ACME_HUBSPOT_TOKEN: 'test-token',
     ACME_WEBHOOK_SECRET: SECRET,
@@ -137,8 +127,7 @@ async function run(base: string, replicas: number): Promise<Outcome> {
   } finally {
     await Promise.all(children.map((c) => c.kill('SIGTERM')));
     await fake.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

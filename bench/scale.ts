@@ -31,7 +31,6 @@
  * runs used L × (T / W + 1) over one span for all tenants, to the last tenant's finish; it is printed too, for
  * comparison, but it counts fractions of a window the CRM never grants and charges every tenant for the slowest.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type CpuInfo, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +41,7 @@ import { assessCompleteness } from '../src/domain/grid-completeness.ts';
 import { salesGridSchema } from '../src/domain/sales-grid.ts';
 import { loadMappingFile } from '../src/mapping/load-mapping-file.ts';
 import { openStore } from '../src/store/open-store.ts';
+import { acmeMappingAt, scratchDatabase } from './support/bench-tenants.ts';
 import grid from '../test/fixtures/grids/ledgerline-complete.json' with { type: 'json' };
 import { HubSpotFake } from '../test/fakes/hubspot-fake-server.ts';
 import { type ChildGridsync, startChildGridsync } from '../test/support/child-gridsync.ts';
@@ -192,23 +192,14 @@ async function runScenario(baseUrl: string, tenants: string[], scenario: Scenari
   });
   const { urls, deals } = await next<{ urls: string[]; deals: string[][] }>(fakeThread);
   const dir = mkdtempSync(join(tmpdir(), 'gridsync-scale-'));
-  const database = `gridsync_scale_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${database}`;
-  const dbUrl = url.toString();
+  const scratch = await scratchDatabase(baseUrl, 'gridsync_scale');
+  const dbUrl = scratch.url;
   const replicas: ChildGridsync[] = [];
   try {
     const mappingsDir = join(dir, 'mappings');
     mkdirSync(mappingsDir);
     for (const [i, tenant] of tenants.entries()) {
-      const text = readFileSync('mappings/acme.yaml', 'utf8')
-        .replace(/^tenant: acme$/m, `tenant: ${tenant}`)
-        .replace(/^ {2}plan: enterprise$/m, `  plan: starter\n  requestsPer10Seconds: ${scenario.limit}`)
-        .replace(/^ {2}# baseUrl: .*$/m, `  baseUrl: ${urls[i]}`);
-      writeFileSync(join(mappingsDir, `${tenant}.yaml`), text);
+      writeFileSync(join(mappingsDir, `${tenant}.yaml`), acmeMappingAt(urls[i]!, scenario.limit, tenant));
     }
     await fillBacklog(dbUrl, mappingsDir, tenants, scenario.grids, accounts, deals);
 
@@ -294,8 +285,7 @@ async function runScenario(baseUrl: string, tenants: string[], scenario: Scenari
   } finally {
     await Promise.all(replicas.map((r) => r.kill('SIGKILL')));
     await fakeThread.terminate();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
