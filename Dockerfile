@@ -25,5 +25,5 @@ EXPOSE 8080
 # /healthz answers while the process serves; Node's own fetch, since the slim image has no curl.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT ?? 8080}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "src/cli.ts"]
+ENTRYPOINT ["node", "--max-semi-space-size=16", "--max-old-space-size=1024", "src/cli.ts"]
 CMD ["serve"]

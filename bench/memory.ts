@@ -4,21 +4,24 @@
  * accounts a batch) and runs the scheduled pass once (planTenantSync). Two spreads: uniform over 7,000 accounts,
  * and hot (five accounts with 200,000 signals each). Each measurement is a child process of its own, so its
  * peak (process.resourceUsage().maxRSS) is its own. Same-run baselines: a process that only opens the store
- * and loads the mapping (the floor), and, for each spread, the same pass reading each account's signals all at
- * once (listAccountSignals + evaluateAccount: how gridsync read them before they came in pages).
+ * and loads the mapping (the floor); the hot pass on V8's default heap sizing, without gridsync's node flags
+ * (src/cli/node-flags.ts, which every child else runs with, as `gridsync serve` does); and, for each spread, the
+ * same pass reading each account's signals all at once (listAccountSignals + evaluateAccount: how gridsync read
+ * them before they came in pages).
  *
  *   node bench/memory.ts                      everything (several minutes)
  *   BENCH_SIGNALS=200000 node bench/memory.ts  a smaller run
  *   BENCH_ALL_AT_ONCE=0 node bench/memory.ts   without the all-at-once baselines (they can take > 1 GB when hot)
  *
- * Goal (issue 13 item 1): ≤ 256 MB peak RSS for 1M signals, uniform and hot.
+ * Goal (issue 13 item 1): ≤ 256 MB peak RSS for 1M signals, uniform and hot. bench/memory-serve.ts measures the
+ * same through `gridsync serve`, with the signals arriving over HTTP while its worker evaluates them.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { Signal } from '../src/domain/signal.ts';
+import { NODE_FLAGS } from '../src/cli/node-flags.ts';
 import { TtlCache } from '../src/lib/ttl-cache.ts';
 import { loadMappingFile } from '../src/mapping/load-mapping-file.ts';
 import { evaluateAccount, signalLookbackStart } from '../src/qualification/evaluate-account.ts';
@@ -27,27 +30,12 @@ import type { Store } from '../src/store/store.ts';
 import { refreshAccounts } from '../src/sync/refresh-accounts.ts';
 import type { TenantContext } from '../src/sync/tenant-context.ts';
 import { planTenantSync } from '../src/sync/tenant-sync.ts';
+import { makeSignals, SIGNAL_BATCH, type Spread, SPREADS } from './support/bench-signals.ts';
 
 const TOTAL = Number(process.env['BENCH_SIGNALS'] ?? 1_000_000);
-const BATCH = 1_000;
 const TENANT = 'acme';
 const NOW = new Date('2026-11-20T12:00:00Z');
-const DAY = 86_400_000;
-type Spread = 'uniform' | 'hot';
 type Mode = 'floor' | 'paged' | 'all-at-once';
-const SPREADS: Record<Spread, { accounts: number; label: string }> = {
-  uniform: { accounts: 7_000, label: 'uniform over 7,000 accounts' },
-  hot: { accounts: 5, label: 'hot: 5 accounts' },
-};
-
-const TYPES = [
-  'product.active_day',
-  'product.webhooks_delivered',
-  'product.core_feature_used',
-  'docs.page_view',
-  'website.pricing_view',
-  'community.technical_question',
-];
 
 const [, , role, spreadArg, modeArg] = process.argv;
 if (role === '--child') {
@@ -58,14 +46,18 @@ if (role === '--child') {
 
 function parent(): void {
   console.log(`bench/memory: ${TOTAL.toLocaleString('en')} signals, SQLite, Node ${process.version}`);
-  const runs: [Spread, Mode][] = [['uniform', 'floor']];
+  console.log(
+    `  node flags: ${NODE_FLAGS.join(' ')} (src/cli/node-flags.ts), except where it says V8 defaults`,
+  );
+  const runs: [Spread, Mode, readonly string[]][] = [['uniform', 'floor', NODE_FLAGS]];
   for (const spread of ['uniform', 'hot'] as const) {
-    runs.push([spread, 'paged']);
-    if (process.env['BENCH_ALL_AT_ONCE'] !== '0') runs.push([spread, 'all-at-once']);
+    runs.push([spread, 'paged', NODE_FLAGS]);
+    if (spread === 'hot') runs.push([spread, 'paged', []]);
+    if (process.env['BENCH_ALL_AT_ONCE'] !== '0') runs.push([spread, 'all-at-once', NODE_FLAGS]);
   }
   let floor = 0;
-  for (const [spread, mode] of runs) {
-    const result = spawnSync(process.execPath, [process.argv[1] ?? '', '--child', spread, mode], {
+  for (const [spread, mode, flags] of runs) {
+    const result = spawnSync(process.execPath, [...flags, process.argv[1] ?? '', '--child', spread, mode], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 1 << 20,
@@ -83,8 +75,11 @@ function parent(): void {
       accounts: number;
     };
     if (mode === 'floor') floor = figures.peakMb;
+    const defaults = flags.length === 0 ? ', V8 defaults' : '';
     const what =
-      mode === 'floor' ? 'floor (store open, mapping loaded)' : `${SPREADS[spread].label}, ${mode}`;
+      mode === 'floor'
+        ? 'floor (store open, mapping loaded)'
+        : `${SPREADS[spread].label}, ${mode}${defaults}`;
     const timings =
       mode === 'floor'
         ? ''
@@ -94,7 +89,7 @@ function parent(): void {
       `  ${what.padEnd(46)} peak RSS ${figures.peakMb.toFixed(0).padStart(5)} MB${ratio}${timings}`,
     );
   }
-  console.log('  (goal: ≤ 256 MB peak RSS for the paged runs)');
+  console.log("  (goal: ≤ 256 MB peak RSS for the paged runs with gridsync's node flags)");
 }
 
 async function child(spread: Spread, mode: Mode): Promise<void> {
@@ -109,11 +104,11 @@ async function child(spread: Spread, mode: Mode): Promise<void> {
   try {
     if (mode !== 'floor') {
       let started = performance.now();
-      for (let first = 0; first < TOTAL; first += BATCH) {
+      for (let first = 0; first < TOTAL; first += SIGNAL_BATCH) {
         await store.acceptSignals({
           tenant: TENANT,
           webhookId: `wh-${first}`,
-          signals: makeSignals(first, Math.min(BATCH, TOTAL - first), SPREADS[spread].accounts),
+          signals: makeSignals(first, Math.min(SIGNAL_BATCH, TOTAL - first), SPREADS[spread].accounts, NOW),
           receivedAt: NOW,
           answer: (result) => ({ status: 202, body: result }),
         });
@@ -156,24 +151,4 @@ async function allAtOnce(store: Store, runtime: TenantContext, domains: string[]
     const state = evaluateAccount({ domain, signals, mapping, crmCompanyFields: {}, now: NOW });
     await store.putAccountState(TENANT, domain, { ...state, basis: runtime.loaded.contentHash });
   }
-}
-
-/** Deterministic signals: spread over the accounts and the last 30 days, 40 contacts per account. */
-function makeSignals(first: number, count: number, accounts: number): Signal[] {
-  return Array.from({ length: count }, (_u, k) => {
-    const i = first + k;
-    // Each batch (like one export of a product-analytics tool) covers 100 accounts, the next batch others.
-    const account = (Math.floor(i / BATCH) * 37 + (i % 100)) % accounts;
-    const type = TYPES[i % TYPES.length] ?? 'docs.page_view';
-    return {
-      id: `sig-${i}`,
-      type,
-      account: { domain: `account-${account}.example` },
-      contact: { email: `dev-${i % 40}@account-${account}.example` },
-      occurredAt: new Date(NOW.getTime() - ((i * 104_729) % (30 * DAY))).toISOString(),
-      ...(type === 'product.webhooks_delivered' ? { value: i % 500 } : {}),
-      attributes: { feature: ['webhooks', 'sso', 'audit_logs', 'retries'][i % 4] ?? 'webhooks', plan: 'pro' },
-      source: type.startsWith('product.') ? 'product' : 'website',
-    };
-  });
 }

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=16 --max-old-space-size=1024
 // The `gridsync` command. Node 24 runs the TypeScript sources directly (type stripping), so there is no build step.
 // This file is plain JavaScript on purpose: it must run on an older Node long enough to say what is needed.
 const REQUIRED_MAJOR = 24;

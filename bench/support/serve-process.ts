@@ -8,6 +8,8 @@ import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 
+import { NODE_FLAGS } from '../../src/cli/node-flags.ts';
+
 export interface ServeProcess {
   url: string;
   child: ChildProcess;
@@ -24,15 +26,20 @@ export interface LoopDelay {
 /**
  * Starts `gridsync serve` in `dir` (mappings in `dir/mappings`, the SQLite file `dir/gridsync.db`) with exactly
  * the environment given (plus PATH), so nothing of the bench's own environment leaks in. BENCH_PROFILE=folder
- * adds `--cpu-prof` (a profile written on exit); BENCH_SERVER_FLAGS adds node flags.
+ * adds `--cpu-prof` (a profile written on exit); node flags are gridsync's own (src/cli/node-flags.ts) unless
+ * `options.nodeFlags` or BENCH_SERVER_FLAGS replace them (empty: V8's defaults).
  */
-export async function startServe(dir: string, env: Record<string, string>): Promise<ServeProcess> {
+export async function startServe(
+  dir: string,
+  env: Record<string, string>,
+  options: { nodeFlags?: readonly string[] } = {},
+): Promise<ServeProcess> {
   const logFile = join(dir, 'gridsync.log');
   const log = openSync(logFile, 'w');
   const child = spawn(
     process.execPath,
     [
-      ...(process.env['BENCH_SERVER_FLAGS']?.split(' ').filter(Boolean) ?? []),
+      ...(options.nodeFlags ?? process.env['BENCH_SERVER_FLAGS']?.split(' ').filter(Boolean) ?? NODE_FLAGS),
       ...(process.env['BENCH_PROFILE']
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`]
         : []),

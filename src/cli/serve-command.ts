@@ -5,6 +5,7 @@ import { loadConfig } from '../config/env.ts';
 import { createLogger } from '../lib/logger.ts';
 import { startGridsync } from '../main.ts';
 import { EXIT, parseCommand, runCommand } from './cli-support.ts';
+import { unsetNodeFlags } from './node-flags.ts';
 
 const USAGE = `usage: gridsync serve
 
@@ -31,6 +32,14 @@ async function serve(): Promise<number> {
     level: config.LOG_LEVEL,
     ...(destination === undefined ? {} : { destination }),
   });
+  const unset = unsetNodeFlags(process.execArgv, process.env['NODE_OPTIONS']);
+  if (unset.length > 0) {
+    logger.warn(
+      { unset },
+      'started without gridsync’s Node.js flags, so V8 may size its heap far above what gridsync uses ' +
+        '(docs/architecture.md, "Memory"): start it with `npm start`, the `gridsync` command or the image',
+    );
+  }
   const gridsync = await startGridsync({ config, logger, schemaWatch: {} });
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {

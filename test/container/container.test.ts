@@ -21,6 +21,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
+import { NODE_FLAGS } from '../../src/cli/node-flags.ts';
 import { CONFIG_VARIABLES } from '../../src/config/env.ts';
 import { finalStage } from './dockerfile.ts';
 
@@ -58,7 +59,7 @@ describe('Dockerfile', () => {
     expect(stage.from).toBe('node:24-slim');
     expect(stage.user).toBe('node');
     expect(stage.volumes).toEqual(['/app/data']);
-    expect(stage.entrypoint).toEqual(['node', 'src/cli.ts']);
+    expect(stage.entrypoint).toEqual(['node', ...NODE_FLAGS, 'src/cli.ts']);
     expect(stage.cmd).toEqual(['serve']);
     expect(stage.healthcheck).toContain('/healthz');
     expect(stage.env['GRIDSYNC_DATABASE_URL']).toBe('/app/data/gridsync.db');
@@ -114,7 +115,9 @@ describe('production dependencies alone', () => {
     mkdirSync(data);
     if (asRoot) chownSync(data, NOBODY.uid, NOBODY.gid);
 
-    serve = spawn(process.execPath, ['src/cli.ts', 'serve'], {
+    // The image's command line, with this machine's Node 24 for its `node`.
+    expect(stage.entrypoint[0]).toBe('node');
+    serve = spawn(process.execPath, [...stage.entrypoint.slice(1), ...stage.cmd], {
       cwd: app,
       env: {
         PATH: process.env['PATH'] ?? '',
@@ -130,18 +133,22 @@ describe('production dependencies alone', () => {
       ...(asRoot ? NOBODY : {}),
     });
     let stderr = '';
+    const flagWarnings: string[] = [];
     serve.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`serve did not start\n${stderr}`)), 20_000);
       serve?.once('exit', (code) => reject(new Error(`serve exited with ${code}\n${stderr}`)));
       createInterface({ input: serve!.stdout! }).on('line', (line) => {
         const entry = JSON.parse(line) as { msg?: string; url?: string };
+        if (entry.msg?.startsWith('started without gridsync’s Node.js flags')) flagWarnings.push(line);
         if (entry.msg === 'gridsync is running') {
           clearTimeout(timer);
           resolve(String(entry.url));
         }
       });
     });
+    // Started as the image starts it, it has its node flags: no warning about them.
+    expect(flagWarnings).toEqual([]);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);

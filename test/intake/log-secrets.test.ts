@@ -12,6 +12,7 @@ import { join } from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
+import { NODE_FLAGS } from '../../src/cli/node-flags.ts';
 import { signedWebhookHeaders } from '../../src/intake/sign-webhook.ts';
 import { secretsInLog } from '../support/log-leaks.ts';
 import { randomWebhookSecret } from '../support/sign-request.ts';
@@ -29,7 +30,7 @@ interface Serving {
 async function serveAtTrace(env: Record<string, string>): Promise<Serving> {
   mkdirSync(join(folder, 'mappings'));
   copyFileSync('mappings/acme.yaml', join(folder, 'mappings', 'acme.yaml'));
-  const child = spawn(process.execPath, ['src/cli.ts', 'serve'], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, 'src/cli.ts', 'serve'], {
     env: {
       PATH: process.env['PATH'] ?? '',
       HOST: '127.0.0.1',

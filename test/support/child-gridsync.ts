@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
+import { NODE_FLAGS } from '../../src/cli/node-flags.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { signRequest } from './sign-request.ts';
 
@@ -16,11 +17,16 @@ export interface ChildGridsync {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** How production starts it: this Node with gridsync's node flags (src/cli/node-flags.ts). */
+const SERVE: readonly string[] = [process.execPath, ...NODE_FLAGS, 'src/cli.ts', 'serve'];
+
 export async function startChildGridsync(
   env: Record<string, string>,
   timeoutMs = 15_000,
+  command: readonly string[] = SERVE,
 ): Promise<ChildGridsync> {
-  const child = spawn(process.execPath, ['src/cli.ts', 'serve'], {
+  const [executable = process.execPath, ...args] = command;
+  const child = spawn(executable, args, {
     env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
