@@ -16,18 +16,15 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 
 import { NODE_FLAGS } from '../src/cli/node-flags.ts';
-import { signedWebhookHeaders } from '../src/intake/sign-webhook.ts';
 import {
-  accountOf,
-  makeSignals,
-  SIGNAL_BATCH,
-  signalDomain,
-  type Spread,
-  SPREADS,
-} from './support/bench-signals.ts';
+  expectedSignalCounts,
+  peakRssMb,
+  postSignalBatches,
+  settledRefreshJobs,
+} from '../test/support/signal-load.ts';
+import { type Spread, SPREADS } from '../test/support/spread-signals.ts';
 import { startServe, until } from './support/serve-process.ts';
 
 const TOTAL = Number(process.env['BENCH_SIGNALS'] ?? 1_000_000);
@@ -69,40 +66,28 @@ async function run(spread: Spread, nodeFlags: readonly string[]): Promise<Figure
     { ACME_WEBHOOK_SECRET: SECRET, ACME_STATUS_TOKEN: 'bench-status-token' },
     { nodeFlags },
   );
-  const pid = server.child.pid;
   try {
-    const accounts = SPREADS[spread].accounts;
-    const now = new Date();
+    const { accounts } = SPREADS[spread];
     const started = performance.now();
-    let next = 0;
-    const poster = async (): Promise<void> => {
-      for (let first = next; first < TOTAL; first = next) {
-        next += SIGNAL_BATCH;
-        const body = JSON.stringify({
-          signals: makeSignals(first, Math.min(SIGNAL_BATCH, TOTAL - first), accounts, now),
-        });
-        const response = await fetch(`${server.url}/v1/tenants/acme/signals`, {
-          method: 'POST',
-          headers: { ...signedWebhookHeaders({ secrets: SECRET, body }), 'content-type': 'application/json' },
-          body,
-        });
-        if (response.status !== 202) {
-          throw new Error(`batch ${first}: ${response.status} ${await response.text()}`);
-        }
-        await response.arrayBuffer();
-      }
-    };
-    await Promise.all(Array.from({ length: CONNECTIONS }, poster));
+    await postSignalBatches({
+      url: server.url,
+      tenant: 'acme',
+      secret: SECRET,
+      total: TOTAL,
+      accounts,
+      connections: CONNECTIONS,
+      now: new Date(),
+    });
     const ingestS = (performance.now() - started) / 1000;
-    const expected = expectedCounts(accounts);
+    const expected = expectedSignalCounts(TOTAL, accounts);
     const settled = performance.now();
     const jobs = await until(
-      () => Promise.resolve(settledJobs(join(dir, 'gridsync.db'), expected)),
+      () => Promise.resolve(settledRefreshJobs(join(dir, 'gridsync.db'), 'acme', expected)),
       'every account to count all its signals',
       600_000,
     );
     return {
-      peakMb: peakRssMb(pid),
+      peakMb: peakRssMb(server.child.pid),
       ingestS,
       settledS: (performance.now() - settled) / 1000,
       jobs,
@@ -111,48 +96,4 @@ async function run(spread: Spread, nodeFlags: readonly string[]): Promise<Figure
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Signals per account domain, as makeSignals spreads them (all within the rule's 30-day window). */
-function expectedCounts(accounts: number): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (let i = 0; i < TOTAL; i++) {
-    const domain = signalDomain(accountOf(i, accounts));
-    counts.set(domain, (counts.get(domain) ?? 0) + 1);
-  }
-  return counts;
-}
-
-/**
- * Once no job waits or runs and every account's state counts all of its signals: the account.refresh jobs
- * that ran (succeeded); before that, 0 (not yet). Read from the server's own file, as `gridsync` commands do.
- */
-function settledJobs(file: string, expected: Map<string, number>): number {
-  const db = new DatabaseSync(file, { readOnly: true });
-  try {
-    const open = db.prepare(`SELECT count(*) AS n FROM jobs WHERE state IN ('pending', 'running')`).get() as {
-      n: number;
-    };
-    if (open.n > 0) return 0;
-    const states = db
-      .prepare(
-        `SELECT account_domain AS domain, json_extract(doc, '$.signalCount') AS count FROM account_state WHERE tenant = 'acme'`,
-      )
-      .all() as { domain: string; count: number }[];
-    const counted = new Map(states.map((s) => [s.domain, s.count]));
-    for (const [domain, count] of expected) if (counted.get(domain) !== count) return 0;
-    const done = db
-      .prepare(`SELECT count(*) AS n FROM jobs WHERE kind = 'account.refresh' AND state = 'succeeded'`)
-      .get() as { n: number };
-    return done.n;
-  } finally {
-    db.close();
-  }
-}
-
-function peakRssMb(pid: number | undefined): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
-  if (kb === undefined) throw new Error(`no VmHWM in /proc/${pid}/status`);
-  return Number(kb) / 1024;
 }

@@ -30,7 +30,7 @@ import type { Store } from '../src/store/store.ts';
 import { refreshAccounts } from '../src/sync/refresh-accounts.ts';
 import type { TenantContext } from '../src/sync/tenant-context.ts';
 import { planTenantSync } from '../src/sync/tenant-sync.ts';
-import { makeSignals, SIGNAL_BATCH, type Spread, SPREADS } from './support/bench-signals.ts';
+import { makeSignals, SIGNAL_BATCH, type Spread, SPREADS } from '../test/support/spread-signals.ts';
 
 const TOTAL = Number(process.env['BENCH_SIGNALS'] ?? 1_000_000);
 const TENANT = 'acme';

@@ -1,4 +1,4 @@
-/** The signals bench/memory.ts and bench/memory-serve.ts ingest: the same spread, whoever stores them. */
+/** Signals spread over accounts, uniform or hot: what bench/memory.ts, bench/memory-serve.ts and test/e2e/memory-bound.test.ts ingest. */
 import type { Signal } from '../../src/domain/signal.ts';
 
 const DAY = 86_400_000;
