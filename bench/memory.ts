@@ -5,7 +5,7 @@
  * and hot (five accounts with 200,000 signals each). Each measurement is a child process of its own, so its
  * peak (process.resourceUsage().maxRSS) is its own. Same-run baselines: a process that only opens the store
  * and loads the mapping (the floor); the hot pass on V8's default heap sizing, without gridsync's node flags
- * (src/cli/node-flags.ts, which every child else runs with, as `gridsync serve` does); and, for each spread, the
+ * (src/cli/node-flags.ts, which every other child runs with, as `gridsync serve` does); and, for each spread, the
  * same pass reading each account's signals all at once (listAccountSignals + evaluateAccount: how gridsync read
  * them before they came in pages).
  *

@@ -49,6 +49,7 @@ describe.skipIf(process.platform !== 'linux')('memory of gridsync serve', () => 
     });
     const expected = expectedSignalCounts(SIGNALS, accounts);
     await waitFor(() => settledRefreshJobs(join(dir, 'gridsync.db'), 'acme', expected) > 0, 60_000, 200);
-    expect(peakRssMb(child.process.pid)).toBeLessThanOrEqual(256);
+    const peak = peakRssMb(child.process.pid);
+    expect(peak, `peak RSS ${peak.toFixed(0)} MB`).toBeLessThanOrEqual(256);
   }, 120_000);
 });
