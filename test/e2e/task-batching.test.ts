@@ -39,7 +39,14 @@ describe('AE tasks in batches', () => {
     );
     const routes = taskCalls.map((r) => r.route);
     expect(taskCalls.length, JSON.stringify(routes)).toBeLessThanOrEqual(8);
-    expect(h.fake.callCount(TASK_BATCH)).toBe(3);
+    // Batch creates of at most 100 (HubSpot's limit) that carry each task once. How many: three when the 250
+    // syncs land in full batches of 100, one more when a claim splits them (they arrive while the worker runs);
+    // the bound above is the issue's.
+    const creates = calls
+      .filter((r) => r.route === TASK_BATCH)
+      .map((r) => (r.body as { inputs: unknown[] }).inputs.length);
+    expect(Math.max(...creates)).toBeLessThanOrEqual(100);
+    expect(creates.reduce((sum, n) => sum + n, 0)).toBe(GRIDS);
     // The deals' owners come with the grid sync's own read of the grids' deals (one per batch of 100): the
     // owner chain reads none of them again.
     const dealReads = calls.filter((r) => r.route === 'POST /crm/objects/2026-03/deals/batch/read');
