@@ -14,7 +14,9 @@
  *
  * Options (env): BENCH_SECONDS (default 5), BENCH_REPS (3), BENCH_CONNECTIONS (10), BENCH_PROFILE=folder (a CPU
  * profile of the gridsync serve process, written when it stops), BENCH_ONLY=grids|signals (only the signed grid
- * runs, with the bare route, the fixed rate and the breakdown; or only the signal batches).
+ * runs, with the bare route, the fixed rate and the breakdown; or only the signal batches), BENCH_STORE=postgres
+ * (gridsync serve on a scratch database beside GRIDSYNC_TEST_DATABASE_URL instead of its SQLite file; the
+ * breakdown stays on SQLite).
  */
 import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +34,7 @@ import { createLogger } from '../src/lib/logger.ts';
 import { loadMappingFile } from '../src/mapping/load-mapping-file.ts';
 import { openStore } from '../src/store/open-store.ts';
 import type { IntakeStorePort } from '../src/store/store.ts';
+import { scratchDatabase } from './support/bench-tenants.ts';
 import { benchDomain, startHubSpotThread } from './support/hubspot-thread.ts';
 import { median, startServe } from './support/serve-process.ts';
 
@@ -264,17 +267,19 @@ async function main(): Promise<void> {
   mapping.setIn(['crm', 'requestsPer10Seconds'], 190);
   mkdirSync(join(dir, 'mappings'));
   writeFileSync(join(dir, 'mappings', 'acme.yaml'), mapping.toString());
+  const database = await serveDatabase();
   const server = await startServe(dir, {
     ACME_WEBHOOK_SECRET: SECRET,
     ACME_STATUS_TOKEN: 'bench-status-token',
     ACME_HUBSPOT_TOKEN: 'test-token',
+    ...(database ? { GRIDSYNC_DATABASE_URL: database.url } : {}),
   });
   const bare = await forkChild<{ port: number }>('--bare');
   const bareUrl = `http://127.0.0.1:${bare.value.port}`;
 
   console.log(
     `gridsync intake bench: ${REPS} interleaved repetitions of ${SECONDS} s after ${WARMUP_SECONDS} s warm-up, ` +
-      `${CONNECTIONS} connections, Node ${process.version}; gridsync serve (SQLite file, LOG_LEVEL=info, worker ` +
+      `${CONNECTIONS} connections, Node ${process.version}; gridsync serve (${database ? 'PostgreSQL' : 'SQLite file'}, LOG_LEVEL=info, worker ` +
       `syncing to a HubSpot stand-in at 190 req/10 s)`,
   );
   try {
@@ -329,10 +334,22 @@ async function main(): Promise<void> {
   } finally {
     await bare.stop();
     await server.stop();
+    await database?.drop();
     await standIn.close();
     if (process.env['BENCH_KEEP']) console.log(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** BENCH_STORE=postgres: a scratch database for gridsync serve; otherwise none (its SQLite file). */
+async function serveDatabase(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+  const store = process.env['BENCH_STORE'] ?? 'sqlite';
+  if (store === 'sqlite') return undefined;
+  const base = process.env['GRIDSYNC_TEST_DATABASE_URL'];
+  if (store !== 'postgres' || base === undefined) {
+    throw new Error('BENCH_STORE is sqlite or postgres; postgres needs GRIDSYNC_TEST_DATABASE_URL');
+  }
+  return scratchDatabase(base, 'bench_intake');
 }
 
 if (process.argv.includes('--bare')) await serveBare();
